@@ -1,0 +1,130 @@
+// swift-tools-version:6.0
+//
+// The target graph is the layering (see docs/architecture.md):
+//   orchestrator-agent ──► AgentCore ──► AgentContracts, AgentStore, CAgentABI ──► AgentJSON
+//   plugins ─────────────► AgentPluginKit ──► AgentContracts, CAgentABI ──► AgentJSON
+// Plugins never import AgentCore or each other; they meet only through the C ABI registry.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// Plugin products export only the ABI entry symbols (see Plugins/plugin.map).
+func pluginLinker(_ dir: String) -> [LinkerSetting] {
+    [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/plugin.map"])]
+}
+
+let package = Package(
+    name: "orchestrator-agent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "orchestrator-agent", targets: ["orchestrator-agent"]),
+        .executable(name: "agent-bench", targets: ["AgentBench"]),
+        .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
+        // First-party example plugins.
+        .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
+        .library(name: "agent-example-c", type: .dynamic, targets: ["ExampleCPlugin"]),
+        // Deliberately broken plugins used by the loader tests.
+        .library(name: "agent-fixture-bad-magic", type: .dynamic, targets: ["FixtureBadMagic"]),
+        .library(name: "agent-fixture-abi-major2", type: .dynamic, targets: ["FixtureABIMajor2"]),
+        .library(name: "agent-fixture-abi-minor-newer", type: .dynamic, targets: ["FixtureABIMinorNewer"]),
+        .library(name: "agent-fixture-no-entry", type: .dynamic, targets: ["FixtureNoEntry"]),
+        .library(name: "agent-fixture-init-fails", type: .dynamic, targets: ["FixtureInitFails"]),
+        .library(name: "agent-fixture-toolchain", type: .dynamic, targets: ["FixtureToolchain"]),
+        .library(name: "agent-fixture-duplicate", type: .dynamic, targets: ["FixtureDuplicate"]),
+        .library(name: "agent-fixture-slow", type: .dynamic, targets: ["FixtureSlow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // MARK: the contract between core and plugins
+        .target(name: "CAgentABI", path: "Sources/CAgentABI"),
+
+        // MARK: pure libraries shared by value (no type crosses the ABI)
+        .target(name: "AgentJSON", path: "Sources/AgentJSON", swiftSettings: swiftSettings),
+        .target(name: "AgentContracts", dependencies: ["AgentJSON"], path: "Sources/AgentContracts", swiftSettings: swiftSettings),
+        .target(name: "AgentStore", dependencies: ["AgentJSON"], path: "Sources/AgentStore", swiftSettings: swiftSettings),
+
+        // MARK: the plugin SDK
+        .target(
+            name: "AgentPluginKit",
+            dependencies: ["CAgentABI", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/AgentPluginKit",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: the host
+        .target(
+            name: "AgentCore",
+            dependencies: [
+                "CAgentABI", "AgentJSON", "AgentContracts", "AgentStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/AgentCore",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "orchestrator-agent",
+            dependencies: [
+                "AgentCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/orchestrator-agent",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AgentBench",
+            dependencies: ["AgentCore", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/AgentBench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: plugins (each a separate shared library)
+        .target(
+            name: "ExampleSwiftPlugin",
+            dependencies: ["AgentPluginKit"],
+            path: "Plugins/Examples/SwiftGreeter",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker("SwiftGreeter")
+        ),
+        .target(name: "ExampleCPlugin", dependencies: ["CAgentABI"], path: "Plugins/Examples/CCounter"),
+
+        // MARK: broken fixture plugins (C, header only + a shared fixture macro)
+        .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
+        .target(name: "FixtureBadMagic", dependencies: ["FixtureKit"], path: "Tests/Fixtures/BadMagic"),
+        .target(name: "FixtureABIMajor2", dependencies: ["FixtureKit"], path: "Tests/Fixtures/ABIMajor2"),
+        .target(name: "FixtureABIMinorNewer", dependencies: ["FixtureKit"], path: "Tests/Fixtures/ABIMinorNewer"),
+        .target(name: "FixtureNoEntry", dependencies: ["FixtureKit"], path: "Tests/Fixtures/NoEntry"),
+        .target(name: "FixtureInitFails", dependencies: ["FixtureKit"], path: "Tests/Fixtures/InitFails"),
+        .target(name: "FixtureToolchain", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Toolchain"),
+        .target(name: "FixtureDuplicate", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Duplicate"),
+        .target(name: "FixtureSlow", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Slow"),
+
+        // MARK: tests
+        .testTarget(
+            name: "AgentContractsTests",
+            dependencies: ["AgentContracts", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentStoreTests",
+            dependencies: ["AgentStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentCoreTests",
+            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

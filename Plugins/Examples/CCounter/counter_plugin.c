@@ -1,0 +1,161 @@
+/*
+ * A third-party command plugin written in plain C against agent_plugin.h alone: proof that the
+ * plugin ABI is language-neutral. It links no Swift runtime (toolchain "none").
+ *
+ * Topic `example_counter` — contract {"increment": optional number}. Adds `increment` (default 1)
+ * to a counter kept in the host's durable store under this plugin's namespace and answers
+ * {"status":"ok","count":N}. Demonstrates: registration with a contract, host logging, the
+ * durable store, feature flags (`features.example_counter_double` doubles the increment) and
+ * owned-buffer release rules.
+ */
+#include "agent_plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct counter_state {
+    const agent_host_api *host;
+} counter_state;
+
+static void counter_release(void *ctx, uint8_t *ptr, size_t len) {
+    (void)ctx;
+    (void)len;
+    free(ptr);
+}
+
+static agent_owned_bytes counter_owned(const char *text) {
+    agent_owned_bytes b = agent_owned_none();
+    size_t n = strlen(text);
+    b.ptr = (uint8_t *)malloc(n ? n : 1);
+    if (!b.ptr) return b;
+    memcpy(b.ptr, text, n);
+    b.len = n;
+    b.release = counter_release;
+    return b;
+}
+
+static void counter_log(const agent_host_api *host, agent_log_level level, const char *text) {
+    host->log(host->host_ctx, level, agent_bytes_from(text, strlen(text)), agent_bytes_from(0, 0));
+}
+
+/* Reads the number after "\"increment\":" in an already validated message (the host checked
+ * the contract, so the value is a JSON number or absent/null). */
+static double counter_increment(agent_bytes msg) {
+    static const char key[] = "\"increment\":";
+    size_t klen = sizeof key - 1;
+    char buf[512];
+    size_t n = msg.len < sizeof buf - 1 ? msg.len : sizeof buf - 1;
+    memcpy(buf, msg.ptr, n);
+    buf[n] = 0;
+    char *at = strstr(buf, key);
+    if (!at || n < klen) return 1;
+    char *end = 0;
+    double v = strtod(at + klen, &end);
+    return end == at + klen ? 1 : v;
+}
+
+static agent_status counter_handle(void *instance, agent_request_id id, agent_bytes topic, agent_bytes msg,
+                                   agent_completion_fn done, void *done_ctx) {
+    (void)id;
+    (void)topic;
+    counter_state *st = (counter_state *)instance;
+    const agent_host_api *host = st->host;
+    static const char store_key[] = "count";
+    double count = 0;
+    agent_owned_bytes stored = agent_owned_none();
+    if (host->store_get(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1), &stored) == AGENT_OK) {
+        char tmp[64];
+        size_t n = stored.len < sizeof tmp - 1 ? stored.len : sizeof tmp - 1;
+        memcpy(tmp, stored.ptr, n);
+        tmp[n] = 0;
+        count = strtod(tmp, 0);
+        agent_owned_release(stored);
+    }
+    double inc = counter_increment(msg);
+    static const char feature[] = "example_counter_double";
+    if (host->feature_enabled(host->host_ctx, agent_bytes_from(feature, sizeof feature - 1))) inc *= 2;
+    count += inc;
+
+    char value[64];
+    snprintf(value, sizeof value, "%.17g", count);
+    agent_status s = host->store_put(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1),
+                                     agent_bytes_from(value, strlen(value)));
+    if (s != AGENT_OK) {
+        done(done_ctx, s, counter_owned("{\"code\":\"store_failed\",\"message\":\"could not persist the counter\"}"));
+        return AGENT_OK;
+    }
+    char line[96];
+    snprintf(line, sizeof line, "counter is now %.17g", count);
+    counter_log(host, 1, line);
+    char body[128];
+    snprintf(body, sizeof body, "{\"status\":\"ok\",\"count\":%.17g}", count);
+    done(done_ctx, AGENT_OK, counter_owned(body));
+    return AGENT_OK;
+}
+
+static void counter_cancel(void *instance, agent_request_id id) {
+    (void)instance;
+    (void)id; /* answers inline: nothing to cancel */
+}
+
+static const agent_topic_handler_v1 counter_vtable = {
+    {sizeof(agent_topic_handler_v1), 1, 0},
+    counter_handle,
+    counter_cancel,
+};
+
+static agent_status counter_init(const agent_host_api *host, agent_bytes cfg, void **out_state,
+                                 agent_owned_bytes *out_error) {
+    (void)cfg;
+    if (host->struct_size < sizeof(agent_host_api) || host->abi_major != AGENT_ABI_MAJOR) {
+        *out_error = counter_owned("{\"code\":\"host_too_old\",\"message\":\"host API lacks the store\"}");
+        return AGENT_E_ABI_MISMATCH;
+    }
+    counter_state *st = (counter_state *)calloc(1, sizeof *st);
+    if (!st) return AGENT_E_INTERNAL;
+    st->host = host;
+    *out_state = st;
+    counter_log(host, 2, "C counter plugin initialised");
+    return AGENT_OK;
+}
+
+static agent_status counter_register(void *state, const agent_registrar *registrar) {
+    static const char contract[] = "{\"fields\":{\"increment\":{\"optional\":\"number\"}}}";
+    agent_protocol_registration reg;
+    memset(&reg, 0, sizeof reg);
+    reg.struct_size = sizeof reg;
+    reg.protocol_id = AGENT_PROTOCOL_TOPIC_HANDLER;
+    reg.name = "example_counter";
+    reg.vtable = &counter_vtable.header;
+    reg.instance = state;
+    reg.contract_json = agent_bytes_from(contract, sizeof contract - 1);
+    return registrar->register_protocol(registrar->registrar_ctx, &reg);
+}
+
+static void counter_shutdown(void *state) {
+    /* Handlers answer inline, so nothing is pending. The state is leaked on purpose: the
+     * library is never unloaded and the host may still hold the instance pointer. */
+    (void)state;
+}
+
+static const agent_plugin_descriptor counter_descriptor = {
+    AGENT_ABI_MAGIC,
+    sizeof(agent_plugin_descriptor),
+    AGENT_ABI_MAJOR,
+    AGENT_ABI_MINOR,
+    "com.example.counter-c",
+    "1.0.0",
+    AGENT_TOOLCHAIN_NONE,
+    0,
+    counter_init,
+    counter_register,
+    counter_shutdown,
+};
+
+__attribute__((visibility("default"))) const agent_plugin_descriptor *agent_plugin_entry_v1(uint32_t host_major,
+                                                                                          uint32_t host_minor) {
+    (void)host_major;
+    (void)host_minor;
+    return &counter_descriptor;
+}

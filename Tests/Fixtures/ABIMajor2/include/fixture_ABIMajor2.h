@@ -1,0 +1,1 @@
+/* fixture ABIMajor2: see FixtureKit/include/fixture_plugin.h */

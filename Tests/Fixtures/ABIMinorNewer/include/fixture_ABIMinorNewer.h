@@ -1,0 +1,1 @@
+/* fixture ABIMinorNewer: see FixtureKit/include/fixture_plugin.h */

@@ -1,0 +1,3 @@
+#define FIXTURE_ID "test.fixture.bad_magic"
+#define FIXTURE_MAGIC 0xDEADBEEFu
+#include "fixture_plugin.h"

@@ -1,0 +1,1 @@
+/* fixture BadMagic: see FixtureKit/include/fixture_plugin.h */

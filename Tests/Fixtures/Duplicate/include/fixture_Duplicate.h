@@ -1,0 +1,1 @@
+/* fixture Duplicate: see FixtureKit/include/fixture_plugin.h */

@@ -1,0 +1,1 @@
+/* fixture InitFails: see FixtureKit/include/fixture_plugin.h */

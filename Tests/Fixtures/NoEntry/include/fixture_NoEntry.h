@@ -1,0 +1,1 @@
+/* fixture NoEntry: see FixtureKit/include/fixture_plugin.h */

@@ -1,0 +1,1 @@
+/* fixture Slow: see FixtureKit/include/fixture_plugin.h */

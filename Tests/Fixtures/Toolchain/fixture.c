@@ -1,0 +1,3 @@
+#define FIXTURE_ID "test.fixture.toolchain"
+#define FIXTURE_TOOLCHAIN "swift-0/clang-0.0.0 (another toolchain)"
+#include "fixture_plugin.h"

@@ -1,0 +1,1 @@
+/* fixture Toolchain: see FixtureKit/include/fixture_plugin.h */
