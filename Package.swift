@@ -12,7 +12,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// Plugin products export only the ABI entry symbols (see Plugins/plugin.map).
-func pluginLinker(_ dir: String) -> [LinkerSetting] {
+func pluginLinker() -> [LinkerSetting] {
     [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/plugin.map"])]
 }
 
@@ -23,9 +23,9 @@ let package = Package(
         .executable(name: "orchestrator-agent", targets: ["orchestrator-agent"]),
         .executable(name: "agent-bench", targets: ["AgentBench"]),
         .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
-        // First-party example plugins.
+        // Example plugin in Swift. (The C example, Plugins/Examples/CCounter, is built with a plain C
+        // compiler by its build.sh, to prove the ABI needs no Swift at all.)
         .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
-        .library(name: "agent-example-c", type: .dynamic, targets: ["ExampleCPlugin"]),
         // Deliberately broken plugins used by the loader tests.
         .library(name: "agent-fixture-bad-magic", type: .dynamic, targets: ["FixtureBadMagic"]),
         .library(name: "agent-fixture-abi-major2", type: .dynamic, targets: ["FixtureABIMajor2"]),
@@ -35,6 +35,8 @@ let package = Package(
         .library(name: "agent-fixture-toolchain", type: .dynamic, targets: ["FixtureToolchain"]),
         .library(name: "agent-fixture-duplicate", type: .dynamic, targets: ["FixtureDuplicate"]),
         .library(name: "agent-fixture-slow", type: .dynamic, targets: ["FixtureSlow"]),
+        // Test tool: writes the durable store in a loop until SIGKILLed (crash-safety test).
+        .executable(name: "store-crash-writer", targets: ["StoreCrashWriter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/AgentCore",
             swiftSettings: swiftSettings
@@ -74,10 +77,11 @@ let package = Package(
         .executableTarget(
             name: "orchestrator-agent",
             dependencies: [
-                "AgentCore",
+                "AgentCore", "AgentJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/orchestrator-agent",
             swiftSettings: swiftSettings
@@ -92,12 +96,11 @@ let package = Package(
         // MARK: plugins (each a separate shared library)
         .target(
             name: "ExampleSwiftPlugin",
-            dependencies: ["AgentPluginKit"],
+            dependencies: ["AgentPluginKit", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/Examples/SwiftGreeter",
             swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker("SwiftGreeter")
+            linkerSettings: pluginLinker()
         ),
-        .target(name: "ExampleCPlugin", dependencies: ["CAgentABI"], path: "Plugins/Examples/CCounter"),
 
         // MARK: broken fixture plugins (C, header only + a shared fixture macro)
         .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
@@ -109,6 +112,13 @@ let package = Package(
         .target(name: "FixtureToolchain", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Toolchain"),
         .target(name: "FixtureDuplicate", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Duplicate"),
         .target(name: "FixtureSlow", dependencies: ["FixtureKit"], path: "Tests/Fixtures/Slow"),
+
+        .executableTarget(
+            name: "StoreCrashWriter",
+            dependencies: ["AgentStore", "AgentJSON"],
+            path: "Tests/Tools/StoreCrashWriter",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: tests
         .testTarget(

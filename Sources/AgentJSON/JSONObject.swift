@@ -50,3 +50,8 @@ public struct JSONObject: Sendable, Equatable {
         return true
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// `["status": "ok", "count": 3]` — keys in literal order; a repeated key keeps its last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}

@@ -1,0 +1,70 @@
+import AgentContracts
+import AgentJSON
+import AgentPluginKit
+import Logging
+
+/// A third-party command plugin written in Swift on AgentPluginKit.
+///
+/// Topics:
+/// - `example_hello` `{name: non-empty string, language?: "en"|"de"|"fr"}` → `{"status":"ok",
+///   "greeting": …, "count": n}`; counts greetings per name in the durable store; emits a
+///   `greeting` event; `features.example_shout` upper-cases the greeting.
+/// - `example_sleep` `{ms: number}` → sleeps (honouring cancellation), for timeout tests.
+struct GreeterPlugin: AgentPlugin {
+    static let id = "com.example.greeter-swift"
+    static let version = "1.0.0"
+
+    let host: PluginHost
+    let logger: Logger
+    let defaultLanguage: String
+
+    init(host: PluginHost, config: JSONObject) throws {
+        self.host = host
+        self.logger = host.logger(label: "greeter")
+        let language = config["default_language"]?.stringValue ?? "en"
+        guard Greeting.languages.keys.contains(language) else {
+            throw PluginError(
+                code: "bad_config", message: "default_language '\(language)' is not one of en, de, fr",
+                field: "config.default_language")
+        }
+        self.defaultLanguage = language
+        logger.info("greeter ready", metadata: ["language": "\(language)"])
+    }
+
+    var topics: [Topic] {
+        [
+            Topic(
+                "example_hello",
+                contract: ["name": .nonEmptyString, "language": .optional(.string)],
+                addDefaults: true,
+                handler: hello),
+            Topic("example_sleep", contract: ["ms": .number], handler: sleep),
+        ]
+    }
+
+    @Sendable func hello(_ request: TopicRequest) async throws -> JSONObject {
+        let name = request.message["name"]?.stringValue ?? ""
+        let language = request.message["language"]?.stringValue ?? defaultLanguage
+        guard let salutation = Greeting.languages[language] else {
+            throw PluginError(code: "unsupported_language", message: "language '\(language)' is not one of en, de, fr",
+                              field: "language")
+        }
+        var greeting = "\(salutation), \(name)!"
+        if host.featureEnabled("example_shout") { greeting = greeting.uppercased() }
+        let key = "count/\(name)"
+        let count = (try host.storeGet(key)?.numberValue ?? 0) + 1
+        try host.storePut(key, .number(count))
+        try? host.emit("greeting", ["name": .string(name), "count": .number(count)])
+        return ["status": "ok", "greeting": .string(greeting), "count": .number(count)]
+    }
+
+    @Sendable func sleep(_ request: TopicRequest) async throws -> JSONObject {
+        let ms = max(0, request.message["ms"]?.numberValue ?? 0)
+        try await Task.sleep(for: .milliseconds(Int(ms)))
+        return ["status": "ok", "slept_ms": .number(ms)]
+    }
+}
+
+enum Greeting {
+    static let languages = ["en": "Hello", "de": "Hallo", "fr": "Bonjour"]
+}

@@ -1,0 +1,73 @@
+import AgentJSON
+import AgentStore
+import CAgentABI
+import Foundation
+import Logging
+
+/// The composition root of the host: site config, durable store, registry, loaded plugins and
+/// the dispatcher. Building an `Agent` loads the plugins; a plugin that is refused or fails is
+/// recorded in ``plugins`` and the agent goes on without it.
+///
+/// Thread-safe. Call ``shutdown()`` once before the process exits (the daemon does it on
+/// SIGTERM/SIGINT); plugins are shut down in reverse load order and never unloaded.
+public final class Agent: Sendable {
+    /// The agent's version (`orchestrator-agent --version`, heartbeat).
+    public static let version = "0.1.0"
+
+    public let services: AgentServices
+    public let dispatcher: Dispatcher
+    /// The plugin inventory, in config order.
+    public let plugins: [PluginRecord]
+    let loaded: [LoadedPlugin]
+
+    /// Loads the config at `configPath`, opens the store and loads the plugins.
+    /// - Throws: ``AgentCoreError`` when the config or the store is unusable (plugin failures
+    ///   do not throw; see ``plugins``).
+    public convenience init(configPath: String, logger: Logger) throws(AgentCoreError) {
+        let config = try SiteConfig.load(path: configPath)
+        try self.init(config: ConfigSource(config, path: configPath), logger: logger)
+    }
+
+    /// Builds an agent from a config source (tests build configs in memory).
+    public init(config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil) throws(AgentCoreError) {
+        let storeDir = (config.config.stateDirectory as NSString).appendingPathComponent("store")
+        let store: DurableStore
+        do { store = try DurableStore(directory: storeDir) } catch {
+            throw AgentCoreError(.storeUnavailable, "cannot open the durable store in '\(storeDir)': \(error)", cause: error)
+        }
+        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger)
+        self.services = services
+        self.dispatcher = Dispatcher(services: services)
+        let loader =
+            allowedOwners.map { PluginLoader(services: services, allowedOwners: $0) } ?? PluginLoader(services: services)
+        (plugins, loaded) = loader.loadAll()
+    }
+
+    /// Re-reads the site config; topic and feature toggles apply at once, plugin changes at the
+    /// next restart (logged). On error the previous config stays in force.
+    @discardableResult
+    public func reloadConfig() throws(AgentCoreError) -> ConfigSource.ReloadOutcome {
+        let outcome = try services.config.reload()
+        services.logger.notice(
+            "site config reloaded",
+            metadata: outcome.pluginsChanged ? ["note": "plugin list changed: restart the agent to apply it"] : [:])
+        return outcome
+    }
+
+    /// Shuts every loaded plugin down, in reverse load order, on a thread outside the Swift
+    /// concurrency pool (a plugin's shutdown may block while it drains its own tasks).
+    public func shutdown() async {
+        let plugins = loaded
+        let logger = services.logger
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                for plugin in plugins.reversed() {
+                    logger.debug("shutting plugin down", metadata: ["plugin": "\(plugin.id)"])
+                    PluginLoader.shutdown(plugin)
+                }
+                done.resume()
+            }
+            thread.start()
+        }
+    }
+}

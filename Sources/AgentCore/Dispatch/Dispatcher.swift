@@ -1,0 +1,174 @@
+import AgentContracts
+import AgentJSON
+import CAgentABI
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Routes one inbound message to its topic handler and builds the response — the single path
+/// for the cloud (through the transport) and for `orchestrator-agent invoke`.
+///
+/// Order of checks: JSON → object → known topic → enabled → defaults → contract → handler (with
+/// a per-topic timeout and cancellation) → response envelope. Every failure is answered with a
+/// typed error response; nothing here traps on input. Thread-safe; `dispatch` may run
+/// concurrently for any number of messages.
+public final class Dispatcher: Sendable {
+    let services: AgentServices
+    private let nextRequestID = Atomic<UInt64>(1)
+
+    public init(services: AgentServices) { self.services = services }
+
+    /// Dispatches a message given as JSON bytes.
+    public func dispatch(topic: String, payload: [UInt8]) async -> JSONObject {
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(payload) } catch {
+            return Response.error(
+                action: topic, correlationID: .null, code: "invalid_json", message: "Invalid message: \(error.message)")
+        }
+        return await dispatch(topic: topic, message: parsed)
+    }
+
+    /// Dispatches an already parsed message.
+    public func dispatch(topic: String, message: JSONValue) async -> JSONObject {
+        guard var object = message.objectValue else {
+            return Response.error(
+                action: topic, correlationID: .null, code: "invalid_payload",
+                message: "Invalid message: payload must be a JSON object, got \(message.kindName)")
+        }
+        let correlationID = Response.correlationID(of: object)
+        guard let entry = services.registry.lookup(AGENT_PROTOCOL_TOPIC_HANDLER, name: topic), !topic.isEmpty else {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: "unknown_topic",
+                message: "Unknown topic '\(topic)': no loaded plugin handles it")
+        }
+        let config = services.config.config
+        guard config.isTopicEnabled(topic) else {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: "disabled",
+                message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
+        }
+        if entry.addDefaults {
+            if object["action"] == nil { object["action"] = .string(topic) }
+            if object["requested_at"] == nil { object["requested_at"] = .string(Self.isoNow()) }
+        }
+        if let violation = entry.contract?.validate(object) {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: violation.code.rawValue, message: violation.message,
+                field: violation.field)
+        }
+        let timeout = config.timeoutMilliseconds(for: topic)
+        let outcome = await call(entry, topic: topic, message: object, timeoutMilliseconds: timeout)
+        return respond(outcome, topic: topic, correlationID: correlationID, timeout: timeout)
+    }
+
+    /// Calls the handler through its C vtable and waits for the outcome.
+    private func call(_ entry: ProtocolRegistry.Entry, topic: String, message: JSONObject, timeoutMilliseconds: Int) async
+        -> PendingRequest.Outcome
+    {
+        let vtable = UnsafeRawPointer(entry.vtable).assumingMemoryBound(to: agent_topic_handler_v1.self)
+        let id = nextRequestID.add(1, ordering: .relaxed).oldValue
+        let pending = PendingRequest()
+        let target = UnsafeSendable((vtable, entry.instance))
+        let cancelHandler: @Sendable () -> Void = {
+            target.value.0.pointee.cancel?(target.value.1, id)
+        }
+        let bytes = JSONWriter.bytes(.object(message))
+        let topicBytes = Array(topic.utf8)
+        let ctx = Unmanaged.passRetained(pending)
+        let status: Int32 = topicBytes.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { m in
+                guard let handle = vtable.pointee.handle else { return Int32(AGENT_E_UNSUPPORTED) }
+                return handle(
+                    entry.instance, id, agent_bytes(ptr: t.baseAddress, len: t.count),
+                    agent_bytes(ptr: m.baseAddress, len: m.count), hostRequestDone, ctx.toOpaque())
+            }
+        }
+        guard status == Int32(AGENT_OK) else {
+            ctx.release()  // the completion will never fire
+            return .completed(status: status, body: [])
+        }
+        let timer = DispatchWorkItem {
+            if pending.resolve(.timedOut) { cancelHandler() }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMilliseconds), execute: timer)
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { pending.wait($0) }
+        } onCancel: {
+            if pending.resolve(.cancelled) { cancelHandler() }
+        }
+        timer.cancel()
+        return outcome
+    }
+
+    private func respond(_ outcome: PendingRequest.Outcome, topic: String, correlationID: JSONValue, timeout: Int)
+        -> JSONObject
+    {
+        switch outcome {
+        case .timedOut:
+            return Response.error(
+                action: topic, correlationID: correlationID, code: "timeout",
+                message: "Topic '\(topic)' did not answer within \(timeout) ms; the request was cancelled")
+        case .cancelled:
+            return Response.error(
+                action: topic, correlationID: correlationID, code: "cancelled", message: "The request was cancelled")
+        case .completed(let status, let body):
+            let parsed = try? JSONParser.parse(body)
+            if status == Int32(AGENT_OK) {
+                guard let result = parsed?.objectValue else {
+                    return Response.error(
+                        action: topic, correlationID: correlationID, code: "internal",
+                        message: "Topic '\(topic)' answered with something that is not a JSON object")
+                }
+                return Response.success(action: topic, correlationID: correlationID, result: result)
+            }
+            let err = parsed?.objectValue
+            return Response.error(
+                action: topic, correlationID: correlationID,
+                code: err?["code"]?.stringValue ?? Self.statusCode(status),
+                message: err?["message"]?.stringValue ?? "Topic '\(topic)' failed with status \(status)",
+                field: err?["field"]?.stringValue, details: err?["details"]?.objectValue)
+        }
+    }
+
+    /// Stable code names for the ABI statuses (used when a plugin sends no error body).
+    static func statusCode(_ status: Int32) -> String {
+        switch status {
+        case Int32(AGENT_E_INVALID_ARGUMENT): return "invalid_argument"
+        case Int32(AGENT_E_UNSUPPORTED): return "unsupported"
+        case Int32(AGENT_E_NOT_FOUND): return "not_found"
+        case Int32(AGENT_E_BUSY): return "busy"
+        case Int32(AGENT_E_TIMEOUT): return "timeout"
+        case Int32(AGENT_E_IO): return "io"
+        case Int32(AGENT_E_CANCELLED): return "cancelled"
+        case Int32(AGENT_E_ABI_MISMATCH): return "abi_mismatch"
+        case Int32(AGENT_E_DISABLED): return "disabled"
+        case Int32(AGENT_E_DUPLICATE): return "duplicate"
+        default: return "internal"
+        }
+    }
+
+    /// Now as ISO-8601 with microseconds and a UTC offset (`2026-11-26T00:46:54.123456+00:00`).
+    static func isoNow() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + "\(pad(Int32(ts.tv_nsec / 1000), 6))+00:00"
+    }
+}
+
+/// A C pointer carried into a `@Sendable` closure. The ABI makes vtable instances callable from
+/// any thread, so sharing the pointer is sound.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,67 @@
+import CAgentABI
+import AgentJSON
+
+/// The plugin's durable key-value store (namespaced to the plugin by the host).
+///
+/// Each mutation is durable when it returns and survives `kill -9`. Calls block for at most one
+/// disk sync; do not call them in tight loops on a latency-critical path.
+extension PluginHost {
+    /// The value under `key`, or nil when absent.
+    public func storeGet(_ key: String) throws(PluginError) -> JSONValue? {
+        var out = agent_owned_none()
+        let status = Bytes.withBorrowed(key) { k in api.pointee.store_get(ctx, k, &out) }
+        if status == ABI.notFound { return nil }
+        guard status == ABI.ok else { throw storeError(status, "get '\(key)'", out) }
+        let bytes = Bytes.take(out)
+        do { return try JSONParser.parse(bytes) } catch {
+            throw PluginError(status: Int32(AGENT_E_IO), code: "store_corrupt", message: "stored value of '\(key)' is not JSON")
+        }
+    }
+
+    /// Inserts or replaces `key`.
+    public func storePut(_ key: String, _ value: JSONValue) throws(PluginError) {
+        let status = Bytes.withBorrowed(key) { k in
+            Bytes.withBorrowed(JSONWriter.bytes(value)) { v in api.pointee.store_put(ctx, k, v) }
+        }
+        guard status == ABI.ok else { throw storeError(status, "put '\(key)'", agent_owned_none()) }
+    }
+
+    /// Removes `key` (no error when absent).
+    public func storeDelete(_ key: String) throws(PluginError) {
+        let status = Bytes.withBorrowed(key) { k in api.pointee.store_delete(ctx, k) }
+        guard status == ABI.ok else { throw storeError(status, "delete '\(key)'", agent_owned_none()) }
+    }
+
+    /// Keys starting with `prefix`, sorted.
+    public func storeKeys(prefix: String = "") throws(PluginError) -> [String] {
+        var out = agent_owned_none()
+        let status = Bytes.withBorrowed(prefix) { p in api.pointee.store_list(ctx, p, &out) }
+        guard status == ABI.ok else { throw storeError(status, "list '\(prefix)'", out) }
+        let value = try? JSONParser.parse(Bytes.take(out))
+        return value?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// One mutation of an atomic batch.
+    public enum StoreMutation: Sendable {
+        case put(String, JSONValue)
+        case delete(String)
+    }
+
+    /// Applies all mutations atomically (all or nothing).
+    public func storeApply(_ mutations: [StoreMutation]) throws(PluginError) {
+        let ops: [JSONValue] = mutations.map {
+            switch $0 {
+            case .put(let k, let v): return ["op": "put", "key": .string(k), "value": v]
+            case .delete(let k): return ["op": "delete", "key": .string(k)]
+            }
+        }
+        let status = Bytes.withBorrowed(JSONWriter.bytes(.array(ops))) { o in api.pointee.store_apply(ctx, o) }
+        guard status == ABI.ok else { throw storeError(status, "apply", agent_owned_none()) }
+    }
+
+    private func storeError(_ status: Int32, _ what: String, _ body: agent_owned_bytes) -> PluginError {
+        let bytes = Bytes.take(body)
+        if !bytes.isEmpty { return PluginError.decode(status: status, body: bytes) }
+        return PluginError(status: status, code: "store_failed", message: "store \(what) failed with status \(status)")
+    }
+}

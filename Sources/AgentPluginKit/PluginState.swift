@@ -1,0 +1,48 @@
+import CAgentABI
+import AgentJSON
+import Synchronization
+
+/// The live state of a loaded plugin: the author's instance, the host, in-flight requests.
+/// Passed to the host as the opaque `plugin_state` (retained once, released never: the library
+/// stays mapped and the host may hold the pointer until exit).
+final class PluginState: Sendable {
+    let plugin: any AgentPlugin
+    let host: PluginHost
+    let topics: [TopicBox]
+    /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks.
+    let inFlight = Mutex<[UInt64: Task<Void, Never>]>([:])
+    let isShutDown = Atomic<Bool>(false)
+
+    init(plugin: any AgentPlugin, host: PluginHost) {
+        self.plugin = plugin
+        self.host = host
+        self.topics = plugin.topics.map { TopicBox(topic: $0) }
+    }
+}
+
+/// One registered topic: the C instance pointer of the topic vtable points at this box.
+final class TopicBox: Sendable {
+    let topic: Topic
+    /// Set once at registration; weak-free back reference to the plugin state.
+    let owner = Mutex<PluginState?>(nil)
+
+    init(topic: Topic) { self.topic = topic }
+}
+
+/// The host's completion callback for one request. Not Sendable in C terms; the ABI allows it
+/// to be called from any thread exactly once, which `fire` guarantees.
+final class Completion: @unchecked Sendable {
+    let done: agent_completion_fn
+    let ctx: UnsafeMutableRawPointer?
+    let fired = Atomic<Bool>(false)
+
+    init(done: agent_completion_fn, ctx: UnsafeMutableRawPointer?) {
+        self.done = done
+        self.ctx = ctx
+    }
+
+    func fire(_ status: Int32, _ body: JSONValue) {
+        guard !fired.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        done(ctx, status, Bytes.owned(body))
+    }
+}

@@ -1,0 +1,53 @@
+import AgentJSON
+
+/// One operation of a batch given to ``DurableStore/apply(_:_:)``.
+public enum StoreOp: Sendable, Equatable {
+    /// Store `value` under `key`.
+    case put(key: String, value: JSONValue)
+    /// Remove `key` (absent is fine).
+    case delete(key: String)
+
+    /// Parses the C-ABI batch form: a JSON array of `{"op":"put","key":K,"value":V}` and
+    /// `{"op":"delete","key":K}` objects. Pure; thread-safe. Keys and values are checked later,
+    /// by `apply`; this only checks the shape.
+    /// - Throws: ``StoreError/Code/invalidBatch`` naming the first malformed operation.
+    public static func parse(_ json: JSONValue) throws(StoreError) -> [StoreOp] {
+        guard let items = json.arrayValue else {
+            throw batchError("the batch is a \(json.kindName), expected an array of operations")
+        }
+        var ops: [StoreOp] = []
+        ops.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            ops.append(try parseOne(item, index: index))
+        }
+        return ops
+    }
+
+    private static func parseOne(_ item: JSONValue, index: Int) throws(StoreError) -> StoreOp {
+        let shape = "write {\"op\":\"put\",\"key\":K,\"value\":V} or {\"op\":\"delete\",\"key\":K}"
+        guard let obj = item.objectValue else {
+            throw batchError("operation \(index) is a \(item.kindName), not an object; \(shape)")
+        }
+        guard let key = obj["key"]?.stringValue else {
+            throw batchError("operation \(index) has no string \"key\"; \(shape)")
+        }
+        switch obj["op"]?.stringValue {
+        case "put":
+            guard let value = obj["value"], obj.count == 3 else {
+                throw batchError("put operation \(index) needs exactly \"op\", \"key\" and \"value\"; \(shape)")
+            }
+            return .put(key: key, value: value)
+        case "delete":
+            guard obj.count == 2 else {
+                throw batchError("delete operation \(index) takes only \"op\" and \"key\"; \(shape)")
+            }
+            return .delete(key: key)
+        default:
+            throw batchError("operation \(index) has no \"op\" of \"put\" or \"delete\"; \(shape)")
+        }
+    }
+
+    private static func batchError(_ message: String) -> StoreError {
+        StoreError(code: .invalidBatch, message: message)
+    }
+}

@@ -1,0 +1,37 @@
+import AgentCore
+import AgentJSON
+import ArgumentParser
+import Foundation
+
+/// `orchestrator-agent invoke --config FILE TOPIC JSON`: one message through the same
+/// validation and routing as the cloud path; prints the response JSON on stdout and every event
+/// the plugins emitted on stderr.
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dispatch one message to a topic and print the response JSON (the local operator's door).")
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "Topic name, e.g. get_device_status.")
+    var topic: String
+
+    @Argument(help: "Message JSON (any JSON; non-objects get a typed error). '-' reads standard input.")
+    var message: String = "{}"
+
+    @Flag(help: "Exit with status 3 when the response is an error response.")
+    var failOnError = false
+
+    func run() async throws {
+        let logger = try options.makeLogger()
+        let agent = try Agent(configPath: options.config, logger: logger)
+        agent.services.events.observe { topic, payload in
+            FileHandle.standardError.write(Data("event \(topic) \(JSONWriter.string(.object(payload)))\n".utf8))
+        }
+        let bytes: [UInt8] =
+            message == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(message.utf8)
+        let response = await agent.dispatcher.dispatch(topic: topic, payload: bytes)
+        print(JSONWriter.string(.object(response)))
+        await agent.shutdown()
+        if failOnError, response["status"]?.stringValue == "error" { throw ExitCode(3) }
+    }
+}

@@ -1,0 +1,32 @@
+import AgentCore
+import ArgumentParser
+import Logging
+
+/// `orchestrator-agent`: the edge agent daemon and its local operator commands.
+@main
+struct OrchestratorAgent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orchestrator-agent",
+        abstract: "Edge agent that runs OpenPLC runtime containers for the cloud, built from C-ABI plugins.",
+        version: Agent.version,
+        subcommands: [Run.self, Plugins.self, Invoke.self]
+    )
+}
+
+/// Options shared by commands that build an agent from a site config.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Site config file (JSON).")
+    var config: String
+
+    @Option(name: .shortAndLong, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "notice"
+
+    func makeLogger(label: String = "orchestrator-agent") throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}
