@@ -49,7 +49,10 @@ let package = Package(
         .target(name: "CAgentABI", path: "Sources/CAgentABI"),
 
         // MARK: pure libraries shared by value (no type crosses the ABI)
-        .target(name: "AgentJSON", path: "Sources/AgentJSON", swiftSettings: swiftSettings),
+        .target(
+            name: "AgentJSON", path: "Sources/AgentJSON", swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("m")]  // rounded() needs libm when Foundation is absent
+        ),
         .target(name: "AgentContracts", dependencies: ["AgentJSON"], path: "Sources/AgentContracts", swiftSettings: swiftSettings),
         .target(name: "AgentStore", dependencies: ["AgentJSON"], path: "Sources/AgentStore", swiftSettings: swiftSettings),
 
@@ -128,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: ["AgentStore"],
+            dependencies: ["AgentStore", "AgentJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -40,7 +40,7 @@ struct Plugins: AsyncParsableCommand {
             let entries = try config.map { try SiteConfig.load(path: $0).plugins } ?? []
             var records: [PluginRecord] = []
             for file in files {
-                let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
+                let absolute = absolutePath(file)
                 let entry = entries.first { $0.path == absolute }
                 records.append(
                     PluginInspector.inspect(path: absolute, expectedSHA256: entry?.sha256, expectedID: entry?.id))
@@ -60,7 +60,7 @@ struct Plugins: AsyncParsableCommand {
         func run() throws {
             var entries: [JSONValue] = []
             for file in files {
-                let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
+                let absolute = absolutePath(file)
                 let record = PluginInspector.inspect(path: absolute)
                 guard record.state == .loaded, let sha = record.sha256 else {
                     throw ValidationError("\(file): \(record.state)")
@@ -70,4 +70,10 @@ struct Plugins: AsyncParsableCommand {
             print(JSONWriter.string(.array(entries)))
         }
     }
+}
+
+/// `path` made absolute against the working directory, without resolving symlinks (the
+/// loader must see a symlink to refuse it).
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }

@@ -102,8 +102,9 @@ extension SiteConfig {
             guard let co = c.objectValue else { throw invalid("\(field).config", "must be an object") }
             config = co
         }
+        // Joined, never resolved: a symlink in the path must reach the loader (which refuses it).
         let resolved = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
-        return PluginEntry(id: id, path: (resolved as NSString).standardizingPath, sha256: hex, config: config)
+        return PluginEntry(id: id, path: resolved, sha256: hex, config: config)
     }
 
     private static func string(_ obj: JSONObject, _ key: String, prefix: String = "") throws(AgentCoreError) -> String? {

@@ -87,27 +87,27 @@ private func storeFailure(_ ctx: HostContext, _ error: StoreError) -> Int32 {
 let hostStoreGet:
     @convention(c) (UnsafeMutableRawPointer?, agent_bytes, UnsafeMutablePointer<agent_owned_bytes>?) -> Int32 = {
         raw, key, out in
-        guard let ctx = HostContext.from(raw), let out else { return invalid }
+        guard let ctx = HostContext.from(raw), let out, let key = HostBytes.validString(key) else { return invalid }
         do throws(StoreError) {
-            guard let value = try ctx.services.store.get(ctx.pluginID, HostBytes.string(key)) else { return notFound }
+            guard let value = try ctx.services.store.get(ctx.pluginID, key) else { return notFound }
             out.pointee = HostBytes.owned(value)
             return ok
         } catch { return storeFailure(ctx, error) }
     }
 
 let hostStorePut: @convention(c) (UnsafeMutableRawPointer?, agent_bytes, agent_bytes) -> Int32 = { raw, key, value in
-    guard let ctx = HostContext.from(raw) else { return invalid }
+    guard let ctx = HostContext.from(raw), let key = HostBytes.validString(key) else { return invalid }
     guard let json = HostBytes.parse(value) else { return invalid }
     do throws(StoreError) {
-        try ctx.services.store.put(ctx.pluginID, HostBytes.string(key), json)
+        try ctx.services.store.put(ctx.pluginID, key, json)
         return ok
     } catch { return storeFailure(ctx, error) }
 }
 
 let hostStoreDelete: @convention(c) (UnsafeMutableRawPointer?, agent_bytes) -> Int32 = { raw, key in
-    guard let ctx = HostContext.from(raw) else { return invalid }
+    guard let ctx = HostContext.from(raw), let key = HostBytes.validString(key) else { return invalid }
     do throws(StoreError) {
-        try ctx.services.store.delete(ctx.pluginID, HostBytes.string(key))
+        try ctx.services.store.delete(ctx.pluginID, key)
         return ok
     } catch { return storeFailure(ctx, error) }
 }
@@ -115,9 +115,9 @@ let hostStoreDelete: @convention(c) (UnsafeMutableRawPointer?, agent_bytes) -> I
 let hostStoreList:
     @convention(c) (UnsafeMutableRawPointer?, agent_bytes, UnsafeMutablePointer<agent_owned_bytes>?) -> Int32 = {
         raw, prefix, out in
-        guard let ctx = HostContext.from(raw), let out else { return invalid }
+        guard let ctx = HostContext.from(raw), let out, let prefix = HostBytes.validString(prefix) else { return invalid }
         do throws(StoreError) {
-            let keys = try ctx.services.store.list(ctx.pluginID, prefix: HostBytes.string(prefix))
+            let keys = try ctx.services.store.list(ctx.pluginID, prefix: prefix)
             out.pointee = HostBytes.owned(.array(keys.map { .string($0) }))
             return ok
         } catch { return storeFailure(ctx, error) }

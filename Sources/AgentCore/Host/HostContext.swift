@@ -78,6 +78,13 @@ enum HostBytes {
         return String(decoding: UnsafeBufferPointer(start: p, count: b.len), as: UTF8.self)
     }
 
+    /// Borrowed bytes as a string only when they are valid UTF-8 (store keys must not be
+    /// silently repaired, or two different byte keys could collide).
+    static func validString(_ b: agent_bytes) -> String? {
+        guard let p = b.ptr, b.len > 0 else { return "" }
+        return String(validating: UnsafeBufferPointer(start: p, count: b.len), as: UTF8.self)
+    }
+
     static func copy(_ b: agent_bytes) -> [UInt8] {
         guard let p = b.ptr, b.len > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: p, count: b.len))

@@ -7,6 +7,11 @@ import CAgentABI
 /// loader (`plugins verify`, `plugins pin`). The library is mapped into the calling process
 /// (never into the daemon) but its `init` is never called.
 public enum PluginInspector {
+    /// The SHA-256 (lower-case hex) of the file at `path`, without mapping it.
+    public static func sha256(path: String) throws(PluginRefusal) -> String {
+        try PluginFile.sha256(path: path)
+    }
+
     /// Inspects `path`. With `expectedSHA256` the pin is checked; with `expectedID` the id is.
     /// - Returns: a record whose state is `.loaded` when every check passed (meaning "loadable").
     public static func inspect(

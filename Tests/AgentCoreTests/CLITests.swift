@@ -1,0 +1,120 @@
+import AgentCore
+import AgentJSON
+import Foundation
+import Testing
+
+/// The `orchestrator-agent` executable, run as a user would.
+@Suite("orchestrator-agent command line")
+struct CLITests {
+    let binary = BuildProducts.executable("orchestrator-agent")
+
+    @Test("--version prints the agent version")
+    func version() throws {
+        let r = try run(binary, ["--version"])
+        #expect(r.code == 0)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == Agent.version)
+    }
+
+    @Test("plugins pin prints a config entry with the file's id and sha256; list --json loads it")
+    func pinAndList() throws {
+        let lab = try PluginLab()
+        let path = try lab.install("agent-example-swift")
+        let pin = try run(binary, ["plugins", "pin", path])
+        #expect(pin.code == 0)
+        let entries = try JSONParser.parse(pin.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
+        #expect(entries.first?.objectValue?["id"] == "com.example.greeter-swift")
+        #expect(entries.first?.objectValue?["sha256"] == .string(try PluginInspector.sha256(path: path)))
+        let config = try lab.writeConfig(entries)
+        let list = try run(binary, ["plugins", "list", "--json", "--config", config])
+        #expect(list.code == 0)
+        let records = try JSONParser.parse(list.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
+        #expect(records.first?.objectValue?["state"] == "loaded")
+        #expect(records.first?.objectValue?["abi"] == "1.0")
+        let table = try run(binary, ["plugins", "list", "--config", config])
+        #expect(table.stdout.contains("com.example.greeter-swift"))
+        #expect(table.stdout.contains("agent.topic_handler/example_hello"))
+    }
+
+    @Test("plugins verify passes a good file and fails a broken one with its reason")
+    func verify() throws {
+        let lab = try PluginLab()
+        let good = try lab.install("agent-example-swift")
+        let bad = try lab.install("agent-fixture-abi-major2")
+        let ok = try run(binary, ["plugins", "verify", good])
+        #expect(ok.code == 0)
+        let notOK = try run(binary, ["plugins", "verify", good, bad])
+        #expect(notOK.code == 1)
+        #expect(notOK.stdout.contains("abi_major_unsupported"))
+    }
+
+    @Test("invoke prints the response JSON and the emitted events; --fail-on-error sets the exit code")
+    func invoke() throws {
+        let lab = try PluginLab()
+        let path = try lab.install("agent-example-swift")
+        let config = try lab.writeConfig([try lab.entry(id: "com.example.greeter-swift", path: path)])
+        let ok = try run(binary, ["invoke", "--config", config, "example_hello", #"{"name":"op","correlation_id":1}"#])
+        #expect(ok.code == 0)
+        let response = try JSONParser.parse(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).objectValue
+        #expect(response?["greeting"] == "Hello, op!")
+        #expect(ok.output.contains(#"event greeting {"name":"op","count":1}"#))
+        let fromStdin = try run(binary, ["invoke", "--config", config, "example_hello", "-"], stdin: #"{"name":"in"}"#)
+        #expect(fromStdin.stdout.contains("Hello, in!"))
+        let bad = try run(binary, ["invoke", "--fail-on-error", "--config", config, "example_hello", "[]"])
+        #expect(bad.code == 3)
+        #expect(bad.stdout.contains("invalid_payload"))
+    }
+
+    @Test("run: SIGHUP reloads the config, SIGTERM shuts down gracefully")
+    func daemonSignals() async throws {
+        let lab = try PluginLab()
+        let path = try lab.install("agent-example-swift")
+        let config = try lab.writeConfig([try lab.entry(id: "com.example.greeter-swift", path: path)])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["run", "--config", config, "--log-level", "info"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let log = LogCollector(err.fileHandleForReading)
+        #expect(await log.waitFor("agent running", seconds: 10))
+        kill(p.processIdentifier, SIGHUP)
+        #expect(await log.waitFor("site config reloaded", seconds: 10))
+        kill(p.processIdentifier, SIGTERM)
+        #expect(await log.waitFor("agent stopped", seconds: 10))
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test("a missing or invalid config is a clear error, not a crash")
+    func badConfig() throws {
+        let r = try run(binary, ["plugins", "list", "--config", "/nonexistent/site.json"])
+        #expect(r.code != 0)
+        #expect(r.output.contains("config_invalid"))
+    }
+}
+
+/// Collects a child's stderr lines in the background.
+final class LogCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] h in
+            let data = h.availableData
+            if data.isEmpty { h.readabilityHandler = nil; return }
+            self?.lock.withLock { self?.text += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var contents: String { lock.withLock { text } }
+
+    func waitFor(_ needle: String, seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if contents.contains(needle) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+}
