@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentCoreTests",
-            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore"],
+            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -7,4 +7,5 @@ enum ABI {
     static let invalidArgument = Int32(AGENT_E_INVALID_ARGUMENT)
     static let cancelled = Int32(AGENT_E_CANCELLED)
     static let internalError = Int32(AGENT_E_INTERNAL)
+    static let unsupported = Int32(AGENT_E_UNSUPPORTED)
 }

@@ -10,6 +10,8 @@ import Logging
 ///   "greeting": …, "count": n}`; counts greetings per name in the durable store; emits a
 ///   `greeting` event; `features.example_shout` upper-cases the greeting.
 /// - `example_sleep` `{ms: number}` → sleeps (honouring cancellation), for timeout tests.
+/// - `example_relay_count` `{}` → reads the C counter plugin's count by finding its topic handler
+///   in the registry (plugin to plugin, never by linking); `not_found` when it is not loaded.
 struct GreeterPlugin: AgentPlugin {
     static let id = "com.example.greeter-swift"
     static let version = "1.0.0"
@@ -39,6 +41,7 @@ struct GreeterPlugin: AgentPlugin {
                 addDefaults: true,
                 handler: hello),
             Topic("example_sleep", contract: ["ms": .number], handler: sleep),
+            Topic("example_relay_count", contract: [:], handler: relayCount),
         ]
     }
 
@@ -62,6 +65,16 @@ struct GreeterPlugin: AgentPlugin {
         let ms = max(0, request.message["ms"]?.numberValue ?? 0)
         try await Task.sleep(for: .milliseconds(Int(ms)))
         return ["status": "ok", "slept_ms": .number(ms)]
+    }
+}
+
+extension GreeterPlugin {
+    @Sendable func relayCount(_ request: TopicRequest) async throws -> JSONObject {
+        guard let counter = host.lookup("agent.topic_handler", name: "example_counter") else {
+            throw PluginError(code: "not_found", message: "the example_counter topic is not loaded on this agent")
+        }
+        let answer = try await counter.handle(topic: "example_counter", ["increment": 0])
+        return ["status": "ok", "count": answer["count"] ?? .null, "via": "registry"]
     }
 }
 
