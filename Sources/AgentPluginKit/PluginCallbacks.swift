@@ -84,7 +84,7 @@ let pluginShutdown: @convention(c) (UnsafeMutableRawPointer?) -> Void = { rawSta
     let finished = DispatchSemaphore(value: 0)
     let plugin = state.plugin
     Task {
-        for t in tasks { await t.value }
+        for t in tasks { await t.wait() }
         await plugin.shutdown()
         finished.signal()
     }
@@ -107,18 +107,22 @@ let topicHandle:
         let request = TopicRequest(id: id, topic: box.topic.name, message: message, host: state.host)
         let completion = Completion(done: done, ctx: doneCtx)
         let handler = box.topic.handler
-        state.inFlight.withLock { inFlight in
-            inFlight[id] = Task {
-                do {
-                    let result = try await handler(request)
-                    completion.fire(Int32(AGENT_OK), .object(result))
-                } catch {
-                    let e = PluginError.from(error)
-                    completion.fire(e.status, e.json)
-                }
-                _ = state.inFlight.withLock { $0.removeValue(forKey: id) }
+        let entry = InFlightRequest()
+        state.inFlight.withLock { $0[id] = entry }
+        // `Task.immediate` runs the handler on this thread until it first suspends, so a handler
+        // that answers without suspending costs no thread hop (the ABI allows the completion to
+        // fire before `handle` returns).
+        let task = Task.immediate {
+            do {
+                let result = try await handler(request)
+                completion.fire(Int32(AGENT_OK), .object(result))
+            } catch {
+                let e = PluginError.from(error)
+                completion.fire(e.status, e.json)
             }
+            _ = state.inFlight.withLock { $0.removeValue(forKey: id) }
         }
+        entry.attach(task)
         return Int32(AGENT_OK)
     }
 

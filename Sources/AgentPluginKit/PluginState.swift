@@ -9,8 +9,9 @@ final class PluginState: Sendable {
     let plugin: any AgentPlugin
     let host: PluginHost
     let topics: [TopicBox]
-    /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks.
-    let inFlight = Mutex<[UInt64: Task<Void, Never>]>([:])
+    /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks. The lock is
+    /// held only to insert or remove an entry, never while a task is created or run.
+    let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
     let isShutDown = Atomic<Bool>(false)
 
     init(plugin: any AgentPlugin, host: PluginHost) {
@@ -44,5 +45,32 @@ final class Completion: @unchecked Sendable {
     func fire(_ status: Int32, _ body: JSONValue) {
         guard !fired.exchange(true, ordering: .acquiringAndReleasing) else { return }
         done(ctx, status, Bytes.owned(body))
+    }
+}
+
+/// One request in flight: its task (attached right after creation) and whether cancellation was
+/// asked before the task existed.
+final class InFlightRequest: Sendable {
+    private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    func attach(_ task: Task<Void, Never>) {
+        let cancelNow = state.withLock { s -> Bool in
+            s.task = task
+            return s.cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = state.withLock { s -> Task<Void, Never>? in
+            s.cancelled = true
+            return s.task
+        }
+        task?.cancel()
+    }
+
+    /// Waits for the task, if one was attached.
+    func wait() async {
+        if let task = state.withLock({ $0.task }) { await task.value }
     }
 }

@@ -1,7 +1,6 @@
 import AgentContracts
 import AgentJSON
 import CAgentABI
-import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +16,7 @@ import Glibc
 public final class Dispatcher: Sendable {
     let services: AgentServices
     private let nextRequestID = Atomic<UInt64>(1)
+    private let deadlines = DeadlineScheduler()
 
     public init(services: AgentServices) { self.services = services }
 
@@ -89,16 +89,15 @@ public final class Dispatcher: Sendable {
             ctx.release()  // the completion will never fire
             return .completed(status: status, body: [])
         }
-        let timer = DispatchWorkItem {
+        deadlines.arm(id: id, milliseconds: timeoutMilliseconds) {
             if pending.resolve(.timedOut) { cancelHandler() }
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMilliseconds), execute: timer)
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { pending.wait($0) }
         } onCancel: {
             if pending.resolve(.cancelled) { cancelHandler() }
         }
-        timer.cancel()
+        deadlines.disarm(id: id)
         return outcome
     }
 
