@@ -26,6 +26,9 @@ let package = Package(
         // Example plugin in Swift. (The C example, Plugins/Examples/CCounter, is built with a plain C
         // compiler by its build.sh, to prove the ABI needs no Swift at all.)
         .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
+        // First-party plugins.
+        .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransport"]),
+        .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopics"]),
         // Deliberately broken plugins used by the loader tests.
         .library(name: "agent-fixture-bad-magic", type: .dynamic, targets: ["FixtureBadMagic"]),
         .library(name: "agent-fixture-abi-major2", type: .dynamic, targets: ["FixtureABIMajor2"]),
@@ -43,6 +46,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // MARK: the contract between core and plugins
@@ -105,6 +112,36 @@ let package = Package(
             linkerSettings: pluginLinker()
         ),
 
+        // The cloud link: Socket.IO/Engine.IO framing, reconnect policy, outbound queue (pure,
+        // unit-tested) and the mTLS WebSocket transport plugin on top of it.
+        .target(
+            name: "SocketIOCore", dependencies: ["AgentJSON"], path: "Plugins/MTLSTransport/Core",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "MTLSTransport",
+            dependencies: [
+                "AgentPluginKit", "AgentJSON", "SocketIOCore",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/MTLSTransport/Plugin",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker()
+        ),
+        // Host topics: the heartbeat emitter (and later host commands); metrics are a pure target.
+        .target(name: "HostMetrics", path: "Plugins/HostTopics/Metrics", swiftSettings: swiftSettings),
+        .target(
+            name: "HostTopics",
+            dependencies: ["AgentPluginKit", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/HostTopics/Plugin",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker()
+        ),
+
         // MARK: broken fixture plugins (C, header only + a shared fixture macro)
         .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
         .target(name: "FixtureBadMagic", dependencies: ["FixtureKit"], path: "Tests/Fixtures/BadMagic"),
@@ -132,6 +169,16 @@ let package = Package(
         .testTarget(
             name: "AgentStoreTests",
             dependencies: ["AgentStore", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SocketIOCoreTests",
+            dependencies: ["SocketIOCore", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HostMetricsTests",
+            dependencies: ["HostMetrics"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

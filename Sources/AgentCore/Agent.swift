@@ -12,7 +12,7 @@ import Logging
 /// SIGTERM/SIGINT); plugins are shut down in reverse load order and never unloaded.
 public final class Agent: Sendable {
     /// The agent's version (`orchestrator-agent --version`, heartbeat).
-    public static let version = "0.1.0"
+    public static var version: String { AgentVersion.current }
 
     public let services: AgentServices
     public let dispatcher: Dispatcher

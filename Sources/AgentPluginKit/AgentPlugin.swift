@@ -42,12 +42,17 @@ public protocol AgentPlugin: Sendable {
     /// The topics this plugin answers, each with its contract. Read once after `init`.
     var topics: [Topic] { get }
 
+    /// The plugin's cloud transport, if it is one (registered as `agent.transport` under the
+    /// plugin id). Read once after `init`. Default: none.
+    var transport: (any TransportProvider)? { get }
+
     /// Stops background work. Called once when the agent shuts down; in-flight requests have
     /// already been cancelled. Default: nothing.
     func shutdown() async
 }
 
 extension AgentPlugin {
+    public var transport: (any TransportProvider)? { nil }
     public func shutdown() async {}
 }
 

@@ -34,7 +34,7 @@ let pluginInit:
         let configValue = (try? JSONParser.parse(Bytes.copy(configBytes))) ?? .object(JSONObject())
         do {
             let plugin = try exported.make(host, configValue.objectValue ?? JSONObject())
-            let state = PluginState(plugin: plugin, host: host)
+            let state = PluginState(plugin: plugin, host: host, id: exported.pluginID)
             for box in state.topics { box.owner.withLock { $0 = state } }
             outState.pointee = Unmanaged.passRetained(state).toOpaque()
             return Int32(AGENT_OK)
@@ -64,6 +64,21 @@ let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agen
                         )
                         return registrar.pointee.register_protocol(registrar.pointee.registrar_ctx, &reg)
                     }
+                }
+            }
+        }
+        guard status == Int32(AGENT_OK) else { return status }
+    }
+    if let transport = state.transport {
+        let status: Int32 = AGENT_PROTOCOL_TRANSPORT.withCString { proto in
+            state.id.withCString { name in
+                transportVTable.withMemoryRebound(to: agent_vtable_header.self, capacity: 1) { header in
+                    var reg = agent_protocol_registration(
+                        struct_size: UInt32(MemoryLayout<agent_protocol_registration>.size),
+                        protocol_id: proto, name: name, vtable: UnsafePointer(header),
+                        instance: Unmanaged.passRetained(transport).toOpaque(),
+                        contract_json: agent_bytes(ptr: nil, len: 0), flags: 0)
+                    return registrar.pointee.register_protocol(registrar.pointee.registrar_ctx, &reg)
                 }
             }
         }

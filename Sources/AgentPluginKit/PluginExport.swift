@@ -39,11 +39,13 @@ final class ExportedPlugin: Sendable {
     static let shared = Mutex<ExportedPlugin?>(nil)
 
     let make: @Sendable (PluginHost, JSONObject) throws -> any AgentPlugin
+    let pluginID: String
     nonisolated(unsafe) let descriptor: UnsafeMutablePointer<agent_plugin_descriptor>
     nonisolated(unsafe) let topicVTable: UnsafeMutablePointer<agent_topic_handler_v1>
 
     init<P: AgentPlugin>(_ type: P.Type) {
         make = { host, config in try P(host: host, config: config) }
+        pluginID = P.id
         topicVTable = .allocate(capacity: 1)
         topicVTable.initialize(
             to: agent_topic_handler_v1(

@@ -7,17 +7,21 @@ import Synchronization
 /// stays mapped and the host may hold the pointer until exit).
 final class PluginState: Sendable {
     let plugin: any AgentPlugin
+    let id: String
     let host: PluginHost
     let topics: [TopicBox]
+    let transport: TransportBox?
     /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks. The lock is
     /// held only to insert or remove an entry, never while a task is created or run.
     let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
     let isShutDown = Atomic<Bool>(false)
 
-    init(plugin: any AgentPlugin, host: PluginHost) {
+    init(plugin: any AgentPlugin, host: PluginHost, id: String) {
+        self.id = id
         self.plugin = plugin
         self.host = host
         self.topics = plugin.topics.map { TopicBox(topic: $0) }
+        self.transport = plugin.transport.map { TransportBox($0) }
     }
 }
 

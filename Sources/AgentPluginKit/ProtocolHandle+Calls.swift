@@ -8,14 +8,23 @@ import Synchronization
 /// bridge that to `async throws`. Cancelling the calling task calls the implementation's
 /// `cancel`. Errors come back as ``PluginError`` with the callee's code and message.
 extension ProtocolHandle {
-    /// Invokes a JSON method of an `agent.container_driver` or `agent.netmon` implementation
-    /// (e.g. `"container.inspect"`, `"snapshot"`).
+    /// Invokes a JSON method of an `agent.container_driver`, `agent.netmon` or `agent.transport`
+    /// implementation (e.g. `"container.inspect"`, `"snapshot"`, `"status"`).
     public func invoke(_ method: String, _ params: JSONObject = [:]) async throws(PluginError) -> JSONValue {
         switch protocolID {
         case AGENT_PROTOCOL_CONTAINER_DRIVER:
             let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_container_driver_v1.self)
             let cancelFn = Unchecked(vt.pointee.cancel)
             return try await call(cancel: { cancelFn.value?($0, $1) }) { id, done, ctx in
+                Bytes.withBorrowed(method) { m in
+                    Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in
+                        vt.pointee.invoke?(instance, id, m, p, done, ctx) ?? ABI.unsupported
+                    }
+                }
+            }
+        case AGENT_PROTOCOL_TRANSPORT:
+            let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_transport_v1.self)
+            return try await call(cancel: nil) { id, done, ctx in
                 Bytes.withBorrowed(method) { m in
                     Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in
                         vt.pointee.invoke?(instance, id, m, p, done, ctx) ?? ABI.unsupported
@@ -33,6 +42,22 @@ extension ProtocolHandle {
             }
         default:
             throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no invoke method")
+        }
+    }
+
+    /// Sends an event through an `agent.transport` implementation. With `queue` the transport
+    /// keeps it while disconnected; without, a send while disconnected fails (`busy`).
+    public func send(_ topic: String, _ payload: JSONObject, queue: Bool) async throws(PluginError) {
+        guard protocolID == AGENT_PROTOCOL_TRANSPORT else {
+            throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) is not a transport")
+        }
+        let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_transport_v1.self)
+        _ = try await call(cancel: nil) { _, done, ctx in
+            Bytes.withBorrowed(topic) { t in
+                Bytes.withBorrowed(JSONWriter.bytes(.object(payload))) { p in
+                    vt.pointee.send?(instance, t, p, queue ? UInt64(AGENT_SEND_QUEUE) : 0, done, ctx) ?? ABI.unsupported
+                }
+            }
         }
     }
 
@@ -79,6 +104,7 @@ extension ProtocolHandle {
             cancel?(target.value, id)
         }
         guard doneStatus == ABI.ok else { throw PluginError.decode(status: doneStatus, body: body) }
+        if body.isEmpty { return .null }
         do { return try JSONParser.parse(body) } catch {
             throw PluginError(status: ABI.internalError, code: "internal", message: "\(protocolID) answered invalid JSON")
         }

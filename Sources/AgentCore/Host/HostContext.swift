@@ -52,13 +52,15 @@ final class HostContext: @unchecked Sendable {
         return Unmanaged<HostContext>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// Looks up `key` in the plugin's own config section, then in the site config.
+    /// Looks up `key` in the plugin's own config section, then in the site config; the key
+    /// `agent.version` answers the agent's version when the config does not set it.
     func configValue(_ key: String) -> JSONValue? {
         var current: JSONValue? = .object(pluginConfig)
         for part in key.split(separator: ".", omittingEmptySubsequences: false) {
             current = current?.objectValue?[String(part)]
         }
-        return current ?? services.config.config.value(at: key)
+        if let found = current ?? services.config.config.value(at: key) { return found }
+        return key == "agent.version" ? .string(AgentVersion.current) : nil
     }
 }
 

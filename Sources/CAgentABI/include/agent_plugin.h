@@ -318,14 +318,19 @@ typedef struct agent_transport_v1 {
      * "disconnected", "error") go to on_state. Returns at once. */
     agent_status (*start)(void *instance, agent_bytes config_json, agent_inbound_fn on_inbound,
                           void *inbound_ctx, agent_event_fn on_state, void *state_ctx);
-    /** Send an event. flags: AGENT_SEND_QUEUE keeps it while disconnected (bounded). `done`
-     * may be NULL; if not, it fires exactly once. */
+    /** Send an event. flags: AGENT_SEND_QUEUE keeps it while disconnected (bounded, oldest
+     * dropped first); without it a send while disconnected fails with AGENT_E_BUSY (heartbeats).
+     * `done` may be NULL; if not, it fires exactly once (AGENT_OK once written to the socket). */
     agent_status (*send)(void *instance, agent_bytes topic, agent_bytes payload_json, uint64_t flags,
                          agent_completion_fn done, void *done_ctx);
     /** Drop the current connection attempt's back-off and try now (network changed). */
     void (*reconnect_now)(void *instance);
     /** Stop; `done` (may be NULL) fires once the link is closed. */
     void (*stop)(void *instance, agent_completion_fn done, void *done_ctx);
+    /** JSON methods for queries. "status" answers {"connected": bool, "agent_id": string|null,
+     * "cert_expires_in_days": number|null, "queued": n, "dropped": n, …}. */
+    agent_status (*invoke)(void *instance, agent_request_id id, agent_bytes method, agent_bytes params_json,
+                           agent_completion_fn done, void *done_ctx);
 } agent_transport_v1;
 
 #define AGENT_SEND_QUEUE 0x1u

@@ -1,0 +1,90 @@
+import AgentJSON
+import AgentPluginKit
+import HostMetrics
+import Logging
+import Synchronization
+
+/// Emits the `heartbeat` event (spec §3 fields, plus `agent_version` and
+/// `cert_expires_in_days`) at a fixed rate while the transport is connected.
+///
+/// - Finds the transport through the registry at every beat, so load order does not matter.
+/// - Heartbeats are sent without queueing: one that cannot be sent is dropped, never delivered
+///   late.
+/// - A failed send is logged and the beat goes on (upstream stopped after 3 failures).
+/// - Sampling reads only /proc and statvfs: nothing slow (no Docker) sits on this path.
+final class HeartbeatEmitter: Sendable {
+    private let host: PluginHost
+    private let sampler: HostMetricsSampler
+    private let interval: Duration
+    private let logger: Logger
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    /// Beats sent and failed since start (for diagnostics and tests).
+    let counters = Mutex<(sent: Int, failed: Int)>((0, 0))
+
+    init(host: PluginHost, sampler: HostMetricsSampler, intervalMilliseconds: Int) {
+        self.host = host
+        self.sampler = sampler
+        self.interval = .milliseconds(intervalMilliseconds)
+        var logger = host.logger(label: "heartbeat")
+        logger.logLevel = .info
+        self.logger = logger
+    }
+
+    func start() {
+        _ = sampler.sample()  // prime the CPU counters so the first beat covers one interval
+        let t = Task { await self.run() }
+        task.withLock { $0 = t }
+    }
+
+    func stop() async {
+        let t = task.withLock { $0 }
+        t?.cancel()
+        await t?.value
+    }
+
+    private func run() async {
+        let clock = ContinuousClock()
+        var next = clock.now + interval
+        var failures = 0
+        while !Task.isCancelled {
+            try? await clock.sleep(until: next)
+            if Task.isCancelled { return }
+            next += interval
+            let now = clock.now
+            if next < now { next = now + interval }  // fell behind (suspended host): do not burst
+            guard let transport = host.lookup("agent.transport"),
+                let status = try? await transport.invoke("status").objectValue,
+                status["connected"]?.boolValue == true
+            else { continue }
+            let payload = makePayload(status: status)
+            do {
+                try await transport.send("heartbeat", payload, queue: false)
+                counters.withLock { $0.sent += 1 }
+                if failures > 0 { logger.info("heartbeat delivered again after \(failures) failure(s)") }
+                failures = 0
+            } catch {
+                failures += 1
+                counters.withLock { $0.failed += 1 }
+                logger.warning("heartbeat not sent (\(error.code)): \(error.message); still beating")
+            }
+        }
+    }
+
+    /// The heartbeat payload, fields as upstream (spec §3) plus `cert_expires_in_days`.
+    func makePayload(status: JSONObject) -> JSONObject {
+        let s = sampler.sample()
+        return [
+            "agent_id": status["agent_id"] ?? "UNKNOWN",
+            "agent_version": host.config("agent.version") ?? "unknown",
+            "cpu_usage": .number(s.cpuPercent),
+            "memory_usage": .number(s.memoryUsedGB),
+            "memory_total": .number(s.memoryTotalGB),
+            "disk_usage": .number(s.diskUsedGB),
+            "disk_total": .number(s.diskTotalGB),
+            "uptime": .number(Double(ProcessUptime.seconds())),
+            "status": "active",
+            "timestamp": .string(UpstreamTimestamp.now()),
+            "cert_expires_in_days": status["cert_expires_in_days"] ?? .null,
+        ]
+    }
+}

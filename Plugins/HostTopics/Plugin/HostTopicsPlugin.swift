@@ -1,0 +1,38 @@
+import AgentJSON
+import AgentPluginKit
+import HostMetrics
+
+/// `libagent-host-topics.so`: host-level duties that are not the core's — the heartbeat now,
+/// host commands later.
+///
+/// Config (`plugins.load[].config`): `heartbeat_interval_ms` (default 5000), `host_root`
+/// (default "/"; e.g. "/host" when the agent runs in a container with the host's / mounted
+/// there, so the heartbeat measures the host, not the container).
+struct HostTopicsPlugin: AgentPlugin {
+    static let id = "io.autonomy.host-topics"
+    static let version = "0.1.0"
+
+    let heartbeat: HeartbeatEmitter
+
+    init(host: PluginHost, config: JSONObject) throws {
+        let interval = config["heartbeat_interval_ms"]?.numberValue ?? 5000
+        guard interval >= 100, interval <= 3_600_000 else {
+            throw PluginError(
+                code: "bad_config", message: "heartbeat_interval_ms must be between 100 and 3600000",
+                field: "config.heartbeat_interval_ms")
+        }
+        let root = config["host_root"]?.stringValue ?? "/"
+        heartbeat = HeartbeatEmitter(
+            host: host, sampler: HostMetricsSampler(hostRoot: root), intervalMilliseconds: Int(interval))
+        heartbeat.start()
+    }
+
+    var topics: [Topic] { [] }
+
+    func shutdown() async { await heartbeat.stop() }
+}
+
+@_cdecl("agent_plugin_entry_v1")
+public func agentPluginEntryV1(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafeRawPointer {
+    PluginExport.descriptor(for: HostTopicsPlugin.self)
+}

@@ -1,0 +1,216 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import SocketIOCore
+import Synchronization
+import NIOCore
+import WSClient
+
+/// One WebSocket connection to the cloud: Engine.IO handshake and heartbeat, Socket.IO connect,
+/// inbound commands handed to the host (answered as acks), ordered outbound frames.
+///
+/// The connection ends (and ``run(inbound:outbound:)`` returns) when the server closes or
+/// disconnects, when no ping arrived for `pingInterval + pingTimeout`, when no handshake arrived
+/// in time, or when the transport closes the outbox. Frames that do not parse are logged and
+/// dropped; they never end the connection.
+final class CloudSession: Sendable {
+    struct Ended: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let outbox = SessionOutbox()
+    private let link: TransportLink
+    private let logger: Logger
+    private let onConnected: @Sendable (CloudSession, String) -> Void
+    private let lastPing = Atomic<UInt64>(0)
+    private let started = monotonicNanoseconds()
+    private let handshake = Mutex<EngineIOHandshake?>(nil)
+    /// Frames handed back when the connection ended before they were written.
+    let leftovers = Mutex<[SessionOutbox.Frame]>([])
+    /// Why the connection ended.
+    let endReason = Mutex<String?>(nil)
+    /// How long to wait for the Engine.IO open and Socket.IO connect.
+    static let handshakeTimeoutNanoseconds: UInt64 = 15_000_000_000
+
+    init(link: TransportLink, logger: Logger, onConnected: @escaping @Sendable (CloudSession, String) -> Void) {
+        self.link = link
+        self.logger = logger
+        self.onConnected = onConnected
+    }
+
+    /// Runs the connection until it ends.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.readLoop(inbound) }
+            group.addTask { await self.writeLoop(outbound) }
+            group.addTask { await self.watchdog() }
+            _ = await group.next()
+            leftovers.withLock { $0.append(contentsOf: outbox.close()) }
+            group.cancelAll()
+        }
+    }
+
+    private func end(_ reason: String) {
+        endReason.withLock { if $0 == nil { $0 = reason } }
+    }
+
+    // MARK: reading
+
+    private func readLoop(_ inbound: WebSocketInboundStream) async {
+        do {
+            for try await message in inbound.messages(maxSize: 1 << 22) {
+                switch message {
+                case .text(let text):
+                    if !handle(frame: text) { return }
+                case .binary:
+                    logger.warning("dropped a binary WebSocket message (not used by this protocol)")
+                }
+            }
+            end("the server closed the WebSocket")
+        } catch {
+            end("read failed: \(error)")
+        }
+    }
+
+    /// Handles one frame; false ends the connection.
+    private func handle(frame: String) -> Bool {
+        let packet: EngineIOPacket
+        do { packet = try EngineIOPacket.parse(frame) } catch {
+            logger.warning("dropped an Engine.IO frame that does not parse: \(error)", metadata: ["frame": "\(frame.prefix(200))"])
+            return true
+        }
+        switch packet {
+        case .open(let h):
+            handshake.withLock { $0 = h }
+            lastPing.store(monotonicNanoseconds(), ordering: .relaxed)
+            push("4" + SocketIOPacket.connectDefault.encoded)
+        case .ping(let data):
+            lastPing.store(monotonicNanoseconds(), ordering: .relaxed)
+            push(EngineIOPacket.pong(data).encoded)
+        case .close:
+            end("the server closed the Engine.IO session")
+            return false
+        case .message(let text):
+            return handle(socketIO: text)
+        case .pong, .noop, .upgrade:
+            break
+        }
+        return true
+    }
+
+    private func handle(socketIO text: String) -> Bool {
+        let packet: SocketIOPacket
+        do { packet = try SocketIOPacket.parse(text) } catch {
+            logger.warning("dropped a Socket.IO packet that does not parse: \(error)", metadata: ["packet": "\(text.prefix(200))"])
+            return true
+        }
+        guard packet.namespace == "/" else {
+            logger.warning("dropped a packet for namespace '\(packet.namespace)' (only / is joined)")
+            return true
+        }
+        switch packet.kind {
+        case .connect:
+            let sid = packet.data?.objectValue?["sid"]?.stringValue ?? ""
+            onConnected(self, sid)
+        case .connectError:
+            let why = packet.data?.objectValue?["message"]?.stringValue ?? packet.data.map(JSONWriter.string) ?? "refused"
+            link.state("error", ["reason": .string("connect_error: \(why)")])
+            end("the server refused the Socket.IO connection: \(why)")
+            return false
+        case .disconnect:
+            end("the server disconnected this client")
+            return false
+        case .event:
+            handle(event: packet)
+        case .ack:
+            logger.debug("ignored an ACK for id \(packet.ackID.map(String.init) ?? "-") (this agent sends no acked events)")
+        case .binaryEvent, .binaryAck:
+            logger.warning("binary Socket.IO packets are not supported; dropped")
+            if packet.kind == .binaryEvent, let id = packet.ackID {
+                replyError(id, code: "unsupported_binary", message: "binary events are not supported by this agent")
+            }
+        }
+        return true
+    }
+
+    private func handle(event packet: SocketIOPacket) {
+        guard let (name, args) = packet.eventNameAndArguments else {
+            logger.warning("dropped an EVENT without a name")
+            if let id = packet.ackID {
+                replyError(id, code: "invalid_event", message: "the event has no name")
+            }
+            return
+        }
+        // One argument is the message; zero or several are handed over as they are (null or an
+        // array), so the dispatcher answers them with a typed error.
+        let payload: JSONValue = args.count == 1 ? args[0] : (args.isEmpty ? .null : .array(args))
+        var reply: (@Sendable ([UInt8]) -> Void)? = nil
+        if let id = packet.ackID {
+            reply = { [weak self] (response: [UInt8]) -> Void in
+                self?.sendAck(id: id, response: response, topic: name)
+            }
+        }
+        link.inbound(topic: name, payload: JSONWriter.bytes(payload), reply: reply)
+    }
+
+    private func sendAck(id: Int, response: [UInt8], topic: String) {
+        let body = response.isEmpty ? "{}" : String(decoding: response, as: UTF8.self)
+        if !push("43\(id)[\(body)]") {
+            logger.warning("the connection closed before the ack of '\(topic)' could be sent")
+        }
+    }
+
+    private func replyError(_ id: Int, code: String, message: String) {
+        let body: JSONValue = [
+            "action": .null, "correlation_id": .null, "status": "error", "error": .string(message), "code": .string(code),
+        ]
+        push("4" + SocketIOPacket.ack(id, [body]).encoded)
+    }
+
+    // MARK: writing
+
+    @discardableResult
+    func push(_ text: String) -> Bool {
+        outbox.push(.init(text: text, requeue: nil, waiter: nil))
+    }
+
+    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+        while true {
+            let frames = await outbox.take()
+            if frames.isEmpty { return }  // closed
+            for (i, frame) in frames.enumerated() {
+                do {
+                    try await outbound.write(.text(frame.text))
+                    frame.waiter?(true)
+                } catch {
+                    end("write failed: \(error)")
+                    leftovers.withLock { $0.append(contentsOf: frames[i...]) }
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: liveness
+
+    private func watchdog() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = monotonicNanoseconds()
+            guard let h = handshake.withLock({ $0 }) else {
+                if now - started > Self.handshakeTimeoutNanoseconds {
+                    end("no Engine.IO handshake within \(Self.handshakeTimeoutNanoseconds / 1_000_000_000) s")
+                    return
+                }
+                continue
+            }
+            let limit = UInt64(h.pingInterval + h.pingTimeout) * 1_000_000
+            if now - lastPing.load(ordering: .relaxed) > limit {
+                end("no ping from the server for \(h.pingInterval + h.pingTimeout) ms (pingInterval + pingTimeout)")
+                return
+            }
+        }
+    }
+}
+
+func monotonicNanoseconds() -> UInt64 { NIODeadline.now().uptimeNanoseconds }

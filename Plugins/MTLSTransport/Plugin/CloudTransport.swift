@@ -1,0 +1,255 @@
+import AgentJSON
+import AgentPluginKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SocketIOCore
+import Synchronization
+import WSClient
+
+/// The agent's link to the cloud: a Socket.IO v5 client over an mTLS WebSocket that connects,
+/// keeps reconnecting with the upstream back-off, keeps events while disconnected and reports
+/// its state. See docs/cloud-protocol.md and docs/security.md.
+final class CloudTransport: TransportProvider {
+    private struct State {
+        var link: TransportLink?
+        var settings: TransportSettings?
+        var loop: Task<Void, Never>?
+        var group: MultiThreadedEventLoopGroup?
+        var session: CloudSession?
+        var queue: OutboundQueue<String>
+        var stopped = false
+        var wakeRequested = false
+        var wake: CheckedContinuation<Void, Never>?
+        var policy = ReconnectPolicy()
+        var agentID: String?
+        var certExpiresInDays: Int?
+        var certWarning: String?
+        var sid: String?
+        var lastError: String?
+        var connects = 0
+        var attempts = 0
+    }
+
+    private let state = Mutex(State(queue: OutboundQueue(capacity: 1000)))
+    private let logger: Logger
+    private let wsLogger: Logger
+
+    init(host: PluginHost) {
+        var logger = host.logger(label: "transport")
+        logger.logLevel = .info
+        self.logger = logger
+        var ws = host.logger(label: "websocket")
+        ws.logLevel = .warning
+        self.wsLogger = ws
+    }
+
+    // MARK: TransportProvider
+
+    func start(config: JSONObject, link: TransportLink) throws(PluginError) {
+        let settings = try TransportSettings.parse(config)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let started = state.withLock { s -> Bool in
+            guard s.loop == nil, !s.stopped else { return false }
+            s.link = link
+            s.settings = settings
+            s.group = group
+            s.queue = OutboundQueue(capacity: settings.queueLimit)
+            return true
+        }
+        guard started else {
+            try? group.syncShutdownGracefully()
+            throw PluginError(status: 4, code: "already_started", message: "the transport was already started")
+        }
+        logger.info("connecting to \(settings.url)")
+        let loop = Task { await self.runLoop(settings: settings, group: group, link: link) }
+        state.withLock { $0.loop = loop }
+    }
+
+    func send(topic: String, payload: JSONObject, queue: Bool) async throws(PluginError) {
+        let text = "4" + SocketIOPacket.event(topic, [.object(payload)]).encoded
+        let outcome: SendOutcome = await withCheckedContinuation { (c: CheckedContinuation<SendOutcome, Never>) in
+            // Decided under the lock, so order with the queue drain on connect holds.
+            let immediate = state.withLock { s -> SendOutcome? in
+                if let session = s.session {
+                    let frame = SessionOutbox.Frame(
+                        text: text, requeue: queue ? (topic, text) : nil,
+                        waiter: { written in c.resume(returning: written ? .written : (queue ? .queued : .rejected)) })
+                    if session.outbox.push(frame) { return nil }
+                }
+                guard queue else { return .rejected }
+                s.queue.append(text)
+                return .queued
+            }
+            if let immediate { c.resume(returning: immediate) }
+        }
+        if outcome == .rejected {
+            throw PluginError(
+                status: 4, code: "not_connected", message: "not connected to the cloud; '\(topic)' was not sent (not queued)")
+        }
+    }
+
+    private enum SendOutcome { case written, queued, rejected }
+
+    func reconnectNow() {
+        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.wakeRequested = true
+            let w = s.wake
+            s.wake = nil
+            return w
+        }
+        if wake != nil { logger.info("network changed: reconnecting now") }
+        wake?.resume()
+    }
+
+    func stop() async {
+        let (loop, session, wake, group) = state.withLock { s in
+            s.stopped = true
+            let w = s.wake
+            s.wake = nil
+            return (s.loop, s.session, w, s.group)
+        }
+        wake?.resume()
+        _ = session?.outbox.close()
+        await loop?.value
+        try? await group?.shutdownGracefully()
+        logger.info("transport stopped")
+    }
+
+    func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
+        guard method == "status" else {
+            throw PluginError(status: 2, code: "unknown_method", message: "the transport answers 'status' only")
+        }
+        return state.withLock { s in
+            .object([
+                "connected": .bool(s.session != nil),
+                "agent_id": s.agentID.map { .string($0) } ?? .null,
+                "cert_expires_in_days": s.certExpiresInDays.map { .number(Double($0)) } ?? .null,
+                "cert_warning": s.certWarning.map { .string($0) } ?? .null,
+                "sid": s.sid.map { .string($0) } ?? .null,
+                "queued": .number(Double(s.queue.count)),
+                "dropped": .number(Double(s.queue.dropped)),
+                "connects": .number(Double(s.connects)),
+                "attempts": .number(Double(s.attempts)),
+                "last_error": s.lastError.map { .string($0) } ?? .null,
+                "url": s.settings.map { .string($0.url) } ?? .null,
+            ])
+        }
+    }
+
+    // MARK: the connection loop
+
+    private func runLoop(settings: TransportSettings, group: MultiThreadedEventLoopGroup, link: TransportLink) async {
+        while !state.withLock({ $0.stopped }) {
+            await connectOnce(settings: settings, group: group, link: link)
+            if state.withLock({ $0.stopped }) { break }
+            let delay = state.withLock { $0.policy.nextDelay(random: Double.random(in: 0..<1)) }
+            logger.info("reconnecting in \(String(format: "%.1f", delay)) s")
+            await sleep(seconds: delay)
+        }
+    }
+
+    private func connectOnce(settings: TransportSettings, group: MultiThreadedEventLoopGroup, link: TransportLink) async {
+        state.withLock { $0.attempts += 1 }
+        let identity: ClientIdentity
+        do { identity = try ClientIdentity.load(certPath: settings.certPath, keyPath: settings.keyPath) } catch {
+            logger.error("\(error.message)")
+            state.withLock { $0.lastError = error.message }
+            link.state("error", ["reason": .string(error.message)])
+            return
+        }
+        let warning = identity.validityWarning()
+        if let warning { logger.warning("\(warning)") }
+        state.withLock { s in
+            s.agentID = identity.agentID
+            s.certExpiresInDays = identity.expiresInDays()
+            s.certWarning = warning
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .fullVerification
+        tls.certificateChain = identity.chain.map { .certificate($0) }
+        tls.privateKey = .privateKey(identity.key)
+        if let ca = settings.caBundle { tls.trustRoots = .file(ca) }
+
+        let session = CloudSession(link: link, logger: logger) { [weak self] session, sid in
+            self?.connected(session, sid: sid, link: link)
+        }
+        let client = WebSocketClient(
+            url: settings.url,
+            configuration: .init(maxFrameSize: 1 << 22, closeTimeout: .seconds(2), autoPing: .disabled),
+            tlsConfiguration: tls, eventLoopGroup: group, logger: wsLogger
+        ) { inbound, outbound, _ in
+            await session.run(inbound: inbound, outbound: outbound)
+        }
+        do {
+            try await client.run()
+        } catch {
+            session.endReason.withLock { if $0 == nil { $0 = "connection failed: \(error)" } }
+        }
+        let reason = session.endReason.withLock { $0 } ?? "connection closed"
+        let leftovers = session.leftovers.withLock { $0 } + session.outbox.close()
+        let wasConnected = state.withLock { s -> Bool in
+            let was = s.session === session
+            if was { s.session = nil }
+            s.sid = nil
+            s.lastError = reason
+            s.queue.prepend(leftovers.compactMap { $0.requeue?.payloadJSON })
+            return was
+        }
+        for frame in leftovers { frame.waiter?(false) }
+        if wasConnected {
+            logger.warning("disconnected from the cloud: \(reason)")
+            link.state("disconnected", ["reason": .string(reason)])
+        } else {
+            logger.warning("connection attempt failed: \(reason)")
+        }
+    }
+
+    /// Socket.IO CONNECT acknowledged: live. Queued events go out first, in order.
+    private func connected(_ session: CloudSession, sid: String, link: TransportLink) {
+        let (agentID, flushed) = state.withLock { s -> (String?, Int) in
+            s.session = session
+            s.sid = sid
+            s.connects += 1
+            s.lastError = nil
+            s.policy.connected()
+            let queued = s.queue.drain()
+            for text in queued { session.outbox.push(.init(text: text, requeue: ("", text), waiter: nil)) }
+            return (s.agentID, queued.count)
+        }
+        logger.notice("connected to the cloud", metadata: ["sid": "\(sid)", "agent_id": "\(agentID ?? "?")", "flushed": "\(flushed)"])
+        link.state("connected", ["sid": .string(sid), "agent_id": agentID.map { .string($0) } ?? .null])
+    }
+
+    /// Sleeps for the back-off, or less when `reconnectNow` or `stop` is called.
+    private func sleep(seconds: Double) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+            group.addTask {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let now = self.state.withLock { s -> Bool in
+                        if s.wakeRequested || s.stopped {
+                            s.wakeRequested = false
+                            return true
+                        }
+                        s.wake = c
+                        return false
+                    }
+                    if now { c.resume() }
+                }
+            }
+            _ = await group.next()
+            group.cancelAll()
+            let pending = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                let w = s.wake
+                s.wake = nil
+                return w
+            }
+            pending?.resume()
+        }
+        state.withLock { $0.wakeRequested = false }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import HostMetrics
+import Testing
+
+@Suite("HostMetricsSampler on the real host")
+struct RealHostTests {
+    @Test func plausibleNumbers() {
+        let sampler = HostMetricsSampler()
+        let first = sampler.sample()
+        let second = sampler.sample()
+        for sample in [first, second] {
+            #expect(sample.cpuPercent >= 0 && sample.cpuPercent <= 100)
+            #expect(sample.memoryTotalGB > 0)
+            #expect(sample.memoryUsedGB >= 0 && sample.memoryUsedGB <= sample.memoryTotalGB)
+            #expect(sample.diskTotalGB > 0)
+            #expect(sample.diskUsedGB >= 0 && sample.diskUsedGB <= sample.diskTotalGB)
+            #expect(sample.hostUptimeSeconds > 0)
+        }
+    }
+
+    @Test func aSampleIsFast() {
+        let sampler = HostMetricsSampler()
+        _ = sampler.sample()  // warm up
+        let runs = 200
+        let start = ContinuousClock.now
+        for _ in 0..<runs { _ = sampler.sample() }
+        let perSample = (ContinuousClock.now - start) / runs
+        // Well under 1 ms in release; debug builds and a loaded CI box get generous headroom.
+        #expect(perSample < .milliseconds(5), "took \(perSample) per sample")
+    }
+}
