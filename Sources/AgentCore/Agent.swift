@@ -32,7 +32,7 @@ public final class Agent: Sendable {
     public init(config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil) throws(AgentCoreError) {
         let storeDir = (config.config.stateDirectory as NSString).appendingPathComponent("store")
         let store: DurableStore
-        do { store = try DurableStore(directory: storeDir) } catch {
+        do { store = try DurableStore(directory: storeDir, exclusive: true) } catch {
             throw AgentCoreError(.storeUnavailable, "cannot open the durable store in '\(storeDir)': \(error)", cause: error)
         }
         let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger)

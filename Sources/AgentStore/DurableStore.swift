@@ -24,11 +24,15 @@ import Darwin
 /// **Threading.** All methods are thread-safe; calls are serialised by one lock, so each call
 /// sees the effects of every call that returned before it. Files are read lazily, on the first
 /// call that names a namespace, and cached. The store assumes it is the only writer of its
-/// directory: use one instance per directory per process, and one process per directory.
+/// directory: use one instance per directory per process, and one process per directory. Open it
+/// with `exclusive: true` to have that enforced: a second process then gets `locked` instead of
+/// silently racing the first.
 public final class DurableStore: Sendable {
     /// The directory holding the namespace files.
     public let directory: String
     private let state: Mutex<State>
+    /// The descriptor holding the directory lock (exclusive mode), kept open for the store's life.
+    private let lockFD: Int32?
 
     private struct State {
         var namespaces: [String: [String: JSONValue]] = [:]
@@ -40,13 +44,37 @@ public final class DurableStore: Sendable {
     /// so a corrupt namespace does not prevent opening.
     /// - Throws: ``StoreError/Code/io`` if the directory cannot be created, is not a directory,
     ///   or cannot be listed or cleaned.
-    public init(directory: String) throws(StoreError) {
+    public init(directory: String, exclusive: Bool = false) throws(StoreError) {
         self.directory = directory
         self.state = Mutex(State())
         try FileIO.ensureDirectory(directory)
+        self.lockFD = exclusive ? try Self.lockDirectory(directory) : nil
         for name in try FileIO.listDirectory(directory) where Self.isTemporaryFile(name) {
             try FileIO.removeFile(path(forFile: name))
         }
+    }
+
+    deinit {
+        if let lockFD { close(lockFD) }
+    }
+
+    /// Takes `flock(LOCK_EX|LOCK_NB)` on `<directory>/.lock` (released when the process ends,
+    /// also by kill -9).
+    private static func lockDirectory(_ directory: String) throws(StoreError) -> Int32 {
+        let path = directory + "/.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(code: .io, message: "cannot open the store lock '\(path)'", path: path, errno: errno)
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let err = errno
+            close(fd)
+            throw StoreError(
+                code: .locked,
+                message: "the store in '\(directory)' is in use by another agent process; stop it first (or use another state_dir)",
+                path: path, errno: err)
+        }
+        return fd
     }
 
     /// The value stored under `key` in `namespace`, or nil when there is none.

@@ -24,6 +24,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let corrupt = Code("corrupt")
         /// A system call failed; see ``StoreError/errno`` and ``StoreError/path``.
         public static let io = Code("io")
+        /// Another process holds the store directory (exclusive mode).
+        public static let locked = Code("locked")
 
         public var description: String { rawValue }
     }

@@ -78,6 +78,10 @@ struct CLITests {
         try p.run()
         let log = LogCollector(err.fileHandleForReading)
         #expect(await log.waitFor("agent running", seconds: 10))
+        // A second agent process on the same state dir is refused with a clear error.
+        let second = try run(binary, ["invoke", "--config", config, "example_hello", #"{"name":"x"}"#])
+        #expect(second.code != 0)
+        #expect(second.output.contains("in use by another agent process"))
         kill(p.processIdentifier, SIGHUP)
         #expect(await log.waitFor("site config reloaded", seconds: 10))
         kill(p.processIdentifier, SIGTERM)

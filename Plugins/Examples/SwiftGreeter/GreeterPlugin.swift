@@ -10,6 +10,8 @@ import Logging
 ///   "greeting": …, "count": n}`; counts greetings per name in the durable store; emits a
 ///   `greeting` event; `features.example_shout` upper-cases the greeting.
 /// - `example_sleep` `{ms: number}` → sleeps (honouring cancellation), for timeout tests.
+/// - `example_emit_later` `{delay_ms, count, tag?}` → answers at once, then after `delay_ms`
+///   emits `count` events `example_tick` `{tag, seq}` (for the outbound-queue tests).
 /// - `example_relay_count` `{}` → reads the C counter plugin's count by finding its topic handler
 ///   in the registry (plugin to plugin, never by linking); `not_found` when it is not loaded.
 struct GreeterPlugin: AgentPlugin {
@@ -42,6 +44,9 @@ struct GreeterPlugin: AgentPlugin {
                 handler: hello),
             Topic("example_sleep", contract: ["ms": .number], handler: sleep),
             Topic("example_relay_count", contract: [:], handler: relayCount),
+            Topic(
+                "example_emit_later", contract: ["delay_ms": .number, "count": .number, "tag": .optional(.string)],
+                handler: emitLater),
         ]
     }
 
@@ -75,6 +80,22 @@ extension GreeterPlugin {
         }
         let answer = try await counter.handle(topic: "example_counter", ["increment": 0])
         return ["status": "ok", "count": answer["count"] ?? .null, "via": "registry"]
+    }
+}
+
+extension GreeterPlugin {
+    @Sendable func emitLater(_ request: TopicRequest) async throws -> JSONObject {
+        let delay = max(0, min(request.message["delay_ms"]?.numberValue ?? 0, 600_000))
+        let count = max(0, min(Int(request.message["count"]?.numberValue ?? 0), 10_000))
+        let tag = request.message["tag"]?.stringValue ?? ""
+        let host = self.host
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(delay)))
+            for seq in 0..<count {
+                try? host.emit("example_tick", ["tag": .string(tag), "seq": .number(Double(seq))])
+            }
+        }
+        return ["status": "scheduled", "count": .number(Double(count))]
     }
 }
 

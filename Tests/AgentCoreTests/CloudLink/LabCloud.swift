@@ -1,0 +1,160 @@
+import AgentJSON
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The throwaway PKI of the lab (scripts/lab/make-pki.sh), made once per test process.
+enum LabPKI {
+    static let directory: String = {
+        let dir = "/tmp/agent-lab-pki-\(getpid())"
+        if !FileManager.default.fileExists(atPath: dir + "/ca.pem") {
+            _ = try? run(BuildProducts.packageRoot + "/scripts/lab/make-pki.sh", [dir])
+        }
+        return dir
+    }()
+
+    static func path(_ name: String) -> String { directory + "/" + name }
+}
+
+/// The python-socketio lab cloud (scripts/lab/cloud) as a child process, driven through its
+/// control API. Stopped (SIGTERM, by PID) on `stop()` or deinit.
+final class LabCloud: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let controlPort: Int
+    private let arguments: [String]
+
+    /// Starts a cloud. `port` 0 picks a free one.
+    init(
+        serverCert: String = "server", clientCA: String? = nil, pingInterval: Double = 25, pingTimeout: Double = 20,
+        port: Int = 0
+    ) throws {
+        var args = [
+            "--pki", LabPKI.directory, "--port", String(port), "--server-cert", serverCert,
+            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--log-level", "WARNING",
+        ]
+        if let clientCA { args += ["--client-ca", LabPKI.path(clientCA)] }
+        arguments = args
+        (process, self.port, controlPort) = try Self.launch(args)
+    }
+
+    private static func launch(_ args: [String]) throws -> (Process, Int, Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: BuildProducts.packageRoot + "/scripts/lab/cloud")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.standardError
+        try p.run()
+        // Read the READY line.
+        var line = Data()
+        let handle = out.fileHandleForReading
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty { throw LabError("the lab cloud exited before it was ready") }
+            if byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let parts = String(decoding: line, as: UTF8.self).split(separator: " ")
+        guard parts.count == 3, parts[0] == "READY", let port = Int(parts[1]), let control = Int(parts[2]) else {
+            throw LabError("unexpected lab cloud output: \(String(decoding: line, as: UTF8.self))")
+        }
+        return (p, port, control)
+    }
+
+    /// Starts another cloud on the same port (after this one was stopped).
+    func restart() throws -> LabCloud {
+        try LabCloud(arguments: arguments, port: port)
+    }
+
+    private init(arguments: [String], port: Int) throws {
+        var args = arguments
+        if let i = args.firstIndex(of: "--port") { args[i + 1] = String(port) }
+        self.arguments = args
+        var lastError: (any Error)? = nil
+        for _ in 0..<50 {
+            do {
+                (process, self.port, controlPort) = try Self.launch(args)
+                return
+            } catch {
+                lastError = error
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        throw lastError ?? LabError("cannot restart the lab cloud")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the cloud process: a peer that stops answering.
+    func freeze(_ on: Bool) { kill(process.processIdentifier, on ? SIGSTOP : SIGCONT) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGCONT) }
+        stop()
+    }
+
+    // MARK: control API
+
+    func request(_ method: String, _ path: String, _ body: JSONValue? = nil, timeout: Double = 30) async throws -> JSONObject {
+        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(controlPort)\(path)")!)
+        req.httpMethod = method
+        req.timeoutInterval = timeout
+        if let body {
+            req.httpBody = Data(JSONWriter.bytes(body))
+            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, _) = try await URLSession.shared.data(for: req)
+        guard let obj = try JSONParser.parse(data).objectValue else { throw LabError("control API answered a non-object") }
+        return obj
+    }
+
+    func state() async throws -> JSONObject { try await request("GET", "/state") }
+
+    /// Emits an event with an ack and returns the ack's arguments (or throws on timeout).
+    func call(_ event: String, _ data: JSONValue, timeout: Double = 10) async throws -> [JSONValue] {
+        let r = try await request("POST", "/emit", ["event": .string(event), "data": data, "ack": true, "timeout": .number(timeout)])
+        guard let ack = r["ack"]?.arrayValue else { throw LabError("no ack: \(r)") }
+        return ack
+    }
+
+    /// Like `call`, with the raw argument list (zero, several, non-object arguments).
+    func callRaw(_ event: String, args: [JSONValue], timeout: Double = 10) async throws -> [JSONValue] {
+        let r = try await request("POST", "/emit", ["event": .string(event), "args": .array(args), "ack": true, "timeout": .number(timeout)])
+        guard let ack = r["ack"]?.arrayValue else { throw LabError("no ack: \(r)") }
+        return ack
+    }
+
+    func connections() async throws -> [JSONObject] {
+        try await state()["connections"]?.arrayValue?.compactMap(\.objectValue) ?? []
+    }
+
+    func heartbeats() async throws -> [JSONObject] {
+        try await state()["heartbeats"]?.arrayValue?.compactMap(\.objectValue) ?? []
+    }
+
+    func events(named name: String) async throws -> [JSONObject] {
+        (try await state()["events"]?.arrayValue?.compactMap(\.objectValue) ?? []).filter { $0["event"]?.stringValue == name }
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass.
+    func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    /// The live (not disconnected) connections.
+    func liveConnections() async throws -> [JSONObject] {
+        try await connections().filter { $0["disconnected_at"] == nil || $0["disconnected_at"] == .null }
+    }
+}
