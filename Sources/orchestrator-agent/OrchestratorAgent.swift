@@ -11,6 +11,22 @@ struct OrchestratorAgent: AsyncParsableCommand {
         version: Agent.version,
         subcommands: [Run.self, Plugins.self, Invoke.self]
     )
+
+    /// Entry point: unblock the lifecycle signals on the main thread first (see `SignalMask`),
+    /// then parse and run as usual.
+    static func main() async {
+        SignalMask.unblockLifecycleSignals()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by commands that build an agent from a site config.

@@ -12,6 +12,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
+        SignalMask.unblockLifecycleSignals()
         var options = options
         if options.logLevel == "notice" { options.logLevel = "info" }
         let logger = try options.makeLogger()

@@ -149,3 +149,14 @@ extension Agent {
         await dispatcher.dispatch(topic: topic, payload: Array(json.utf8))
     }
 }
+
+/// Stops a child: SIGTERM, up to `grace` seconds to exit, then SIGKILL. Never hangs.
+func terminate(_ p: Process, grace: Double = 5) {
+    guard p.isRunning else { return }
+    kill(p.processIdentifier, SIGCONT)
+    p.terminate()
+    let deadline = Date().addingTimeInterval(grace)
+    while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+    p.waitUntilExit()
+}

@@ -446,6 +446,9 @@ def main() -> int:
     p.add_argument("--client-ca", default=None, help="CA for client certs (default PKI/ca.pem)")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args()
+    # A parent may have spawned us with signals blocked (e.g. from a worker thread of a test
+    # runner); a server that cannot receive SIGTERM cannot be stopped cleanly.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s lab-cloud %(levelname)s %(message)s")
     asyncio.run(serve(args))

@@ -44,14 +44,13 @@ public struct CPUTimes: Sendable, Equatable {
         self.guestNice = guestNice
     }
 
-    /// Total ticks: the sum of all counters minus `guest` and `guestNice` (which the kernel already
+    /// Total ticks: the sum of all counters except `guest` and `guestNice` (which the kernel already
     /// counts inside `user`/`nice`), as psutil does. Saturating; never traps.
     public var total: UInt64 {
-        let all = [user, nice, system, idle, iowait, irq, softirq, steal].reduce(UInt64(0)) { sum, next in
+        [user, nice, system, idle, iowait, irq, softirq, steal].reduce(UInt64(0)) { sum, next in
             let (value, overflow) = sum.addingReportingOverflow(next)
             return overflow ? .max : value
         }
-        return all.subtractingSaturating(guest).subtractingSaturating(guestNice)
     }
 
     /// Busy ticks: `total − idle − iowait` (saturating at 0).

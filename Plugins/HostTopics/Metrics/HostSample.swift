@@ -1,5 +1,5 @@
 /// One heartbeat-sized snapshot of the host, already in the units and rounding of the upstream
-/// heartbeat payload (see `docs`/spec §3).
+/// heartbeat payload (shared/spec/upstream-behaviour.md §3).
 ///
 /// "GB" is 1024³ bytes (GiB) and every GB and percent value is rounded to one decimal place with
 /// Python's `round(x, 1)` semantics (correctly rounded, ties to even on the exact binary value).

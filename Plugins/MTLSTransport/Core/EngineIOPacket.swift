@@ -74,8 +74,8 @@ public struct EngineIOHandshake: Sendable, Equatable {
             throw FramingError(.badPayload, "Engine.IO open packet is not a JSON object")
         }
         guard let sid = obj["sid"]?.stringValue,
-            let interval = obj["pingInterval"]?.numberValue, interval > 0, interval < 86_400_000,
-            let timeout = obj["pingTimeout"]?.numberValue, timeout > 0, timeout < 86_400_000
+            let interval = obj["pingInterval"]?.numberValue, interval >= 1, interval < 86_400_000,
+            let timeout = obj["pingTimeout"]?.numberValue, timeout >= 1, timeout < 86_400_000
         else { throw FramingError(.badPayload, "Engine.IO open packet lacks sid, pingInterval or pingTimeout") }
         let maxPayload = obj["maxPayload"]?.numberValue.map { Int(max(0, min($0, 1e9))) } ?? 1_000_000
         return EngineIOHandshake(sid: sid, pingInterval: Int(interval), pingTimeout: Int(timeout), maxPayload: maxPayload)

@@ -55,12 +55,7 @@ final class AgentUnderTest: @unchecked Sendable {
         }
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    func stop() { terminate(process) }
 
     deinit { stop() }
 }

@@ -85,20 +85,12 @@ final class LabCloud: @unchecked Sendable {
         throw lastError ?? LabError("cannot restart the lab cloud")
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    func stop() { terminate(process) }
 
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the cloud process: a peer that stops answering.
     func freeze(_ on: Bool) { kill(process.processIdentifier, on ? SIGSTOP : SIGCONT) }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGCONT) }
-        stop()
-    }
+    deinit { stop() }
 
     // MARK: control API
 
