@@ -148,7 +148,9 @@ let baselineP50 = results.first { $0.label.hasPrefix("baseline") }?.summary.p50 
 var rows: [[String]] = []
 for r in results {
     let s = r.summary
-    let isDispatch = !r.label.hasPrefix("baseline") && !r.label.hasPrefix("component")
+    // The 20 µs target is for the round trip itself; rows whose handler fsyncs the durable store
+    // measure the disk and are shown for context only.
+    let isDispatch = !r.label.hasPrefix("baseline") && !r.label.hasPrefix("component") && !r.label.contains("fsync")
     let target = isDispatch ? "p50 ≤ 20 µs" : "-"
     let met = isDispatch ? (s.p50 <= 20 ? "yes" : "NO") : "-"
     rows.append([
