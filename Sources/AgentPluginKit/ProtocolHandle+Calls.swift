@@ -11,37 +11,33 @@ extension ProtocolHandle {
     /// Invokes a JSON method of an `agent.container_driver`, `agent.netmon` or `agent.transport`
     /// implementation (e.g. `"container.inspect"`, `"snapshot"`, `"status"`).
     public func invoke(_ method: String, _ params: JSONObject = [:]) async throws(PluginError) -> JSONValue {
+        // The three vtables share the `invoke` signature; only the container driver has `cancel`.
+        typealias InvokeFn = @convention(c) (
+            UnsafeMutableRawPointer?, UInt64, agent_bytes, agent_bytes, agent_completion_fn?, UnsafeMutableRawPointer?
+        ) -> Int32
+        let raw = UnsafeRawPointer(vtable)
+        let invokeFn: InvokeFn?
+        var cancel: (@Sendable (UnsafeMutableRawPointer?, UInt64) -> Void)? = nil
         switch protocolID {
         case AGENT_PROTOCOL_CONTAINER_DRIVER:
-            let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_container_driver_v1.self)
+            let vt = raw.assumingMemoryBound(to: agent_container_driver_v1.self)
+            invokeFn = vt.pointee.invoke
             let cancelFn = Unchecked(vt.pointee.cancel)
-            return try await call(cancel: { cancelFn.value?($0, $1) }) { id, done, ctx in
-                Bytes.withBorrowed(method) { m in
-                    Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in
-                        vt.pointee.invoke?(instance, id, m, p, done, ctx) ?? ABI.unsupported
-                    }
-                }
-            }
+            cancel = { cancelFn.value?($0, $1) }
         case AGENT_PROTOCOL_TRANSPORT:
-            let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_transport_v1.self)
-            return try await call(cancel: nil) { id, done, ctx in
-                Bytes.withBorrowed(method) { m in
-                    Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in
-                        vt.pointee.invoke?(instance, id, m, p, done, ctx) ?? ABI.unsupported
-                    }
-                }
-            }
+            invokeFn = raw.assumingMemoryBound(to: agent_transport_v1.self).pointee.invoke
         case AGENT_PROTOCOL_NETMON:
-            let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_netmon_v1.self)
-            return try await call(cancel: nil) { id, done, ctx in
-                Bytes.withBorrowed(method) { m in
-                    Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in
-                        vt.pointee.invoke?(instance, id, m, p, done, ctx) ?? ABI.unsupported
-                    }
-                }
-            }
+            invokeFn = raw.assumingMemoryBound(to: agent_netmon_v1.self).pointee.invoke
         default:
             throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no invoke method")
+        }
+        guard let invokeFn else {
+            throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) lacks invoke")
+        }
+        return try await call(cancel: cancel) { id, done, ctx in
+            Bytes.withBorrowed(method) { m in
+                Bytes.withBorrowed(JSONWriter.bytes(.object(params))) { p in invokeFn(instance, id, m, p, done, ctx) }
+            }
         }
     }
 

@@ -38,15 +38,7 @@ struct PluginFile {
             guard (st.st_mode & S_IFMT) == S_IFREG else {
                 throw PluginRefusal(.notRegularFile, "'\(path)' is not a regular file")
             }
-            guard allowedOwners.contains(st.st_uid) else {
-                throw PluginRefusal(
-                    .badOwner, "'\(path)' is owned by uid \(st.st_uid); only \(ownersText(allowedOwners)) may own plugins")
-            }
-            guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-                throw PluginRefusal(
-                    .insecurePermissions,
-                    "'\(path)' is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); chmod go-w it")
-            }
+            try checkOwnerAndMode(st, name: "'\(path)'", allowedOwners: allowedOwners)
             let digest = try hash(fd: fd, path: path)
             return PluginFile(fd: fd, sha256: digest)
         } catch {
@@ -117,19 +109,23 @@ struct PluginFile {
             guard stat(current, &st) == 0 else { throw PluginRefusal(.unreadable, "cannot stat '\(current)': \(errnoText())") }
             let sticky = st.st_mode & S_ISVTX != 0
             if !(sticky && st.st_uid == 0) {
-                guard allowedOwners.contains(st.st_uid) else {
-                    throw PluginRefusal(
-                        .badOwner, "folder '\(current)' is owned by uid \(st.st_uid); only \(ownersText(allowedOwners)) may own plugin folders")
-                }
-                guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-                    throw PluginRefusal(
-                        .insecurePermissions,
-                        "folder '\(current)' is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); chmod go-w it")
-                }
+                try checkOwnerAndMode(st, name: "folder '\(current)'", allowedOwners: allowedOwners)
             }
             if current == "/" { break }
             let parent = String(current[..<(current.lastIndex(of: "/") ?? current.startIndex)])
             current = parent.isEmpty ? "/" : parent
+        }
+    }
+
+    /// The owner and write-permission rule shared by the file and its folders.
+    private static func checkOwnerAndMode(_ st: stat, name: String, allowedOwners: Set<uid_t>) throws(PluginRefusal) {
+        guard allowedOwners.contains(st.st_uid) else {
+            throw PluginRefusal(.badOwner, "\(name) is owned by uid \(st.st_uid); only \(ownersText(allowedOwners)) may own plugins")
+        }
+        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw PluginRefusal(
+                .insecurePermissions,
+                "\(name) is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); chmod go-w it")
         }
     }
 
