@@ -349,6 +349,21 @@ def make_control_app(sio: socketio.AsyncServer) -> web.Application:
             await sio.disconnect(sid, namespace=NAMESPACE)
         return web.json_response({"disconnected": sids})
 
+    @routes.post("/raw")
+    async def raw(request: web.Request) -> web.Response:
+        """Sends `{"frames": [text, ...]}` as raw Engine.IO message payloads (each goes out as
+        the WebSocket text frame "4" + text), to test how the client copes with malformed
+        Socket.IO packets."""
+        body = await body_of(request)
+        sid = target_sid(body)
+        if sid is None:
+            return web.json_response({"error": "no client"})
+        eio_sid = sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        frames = [str(f) for f in body.get("frames") or []]
+        for frame in frames:
+            await sio.eio.send(eio_sid, frame)
+        return web.json_response({"sent": len(frames), "sid": sid})
+
     @routes.post("/config")
     async def config(request: web.Request) -> web.Response:
         body = await body_of(request)

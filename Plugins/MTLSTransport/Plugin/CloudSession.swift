@@ -4,6 +4,7 @@ import Logging
 import SocketIOCore
 import Synchronization
 import NIOCore
+import NIOWebSocket
 import WSClient
 
 /// One WebSocket connection to the cloud: Engine.IO handshake and heartbeat, Socket.IO connect,
@@ -47,6 +48,9 @@ final class CloudSession: Sendable {
             _ = await group.next()
             leftovers.withLock { $0.append(contentsOf: outbox.close()) }
             group.cancelAll()
+            // Start the WebSocket close handshake: the read loop may be parked in the inbound
+            // stream, which only ends when the socket does (a dead peer: closeTimeout later).
+            try? await outbound.close(.normalClosure, reason: nil)
         }
     }
 
@@ -193,22 +197,31 @@ final class CloudSession: Sendable {
 
     // MARK: liveness
 
+    /// Ends the connection when the handshake or a ping is overdue. Sleeps until the next
+    /// deadline instead of polling, so an idle link costs about one wake-up per ping.
     private func watchdog() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(100))
             let now = monotonicNanoseconds()
-            guard let h = handshake.withLock({ $0 }) else {
-                if now - started > Self.handshakeTimeoutNanoseconds {
+            let deadline: UInt64
+            if let h = handshake.withLock({ $0 }) {
+                let limit = UInt64(h.pingInterval + h.pingTimeout) * 1_000_000
+                deadline = lastPing.load(ordering: .relaxed) + limit
+                if now > deadline {
+                    end("no ping from the server for \(h.pingInterval + h.pingTimeout) ms (pingInterval + pingTimeout)")
+                    return
+                }
+            } else {
+                deadline = started + Self.handshakeTimeoutNanoseconds
+                if now > deadline {
                     end("no Engine.IO handshake within \(Self.handshakeTimeoutNanoseconds / 1_000_000_000) s")
                     return
                 }
+                // The handshake usually comes within milliseconds: look again soon.
+                try? await Task.sleep(for: .milliseconds(50))
                 continue
             }
-            let limit = UInt64(h.pingInterval + h.pingTimeout) * 1_000_000
-            if now - lastPing.load(ordering: .relaxed) > limit {
-                end("no ping from the server for \(h.pingInterval + h.pingTimeout) ms (pingInterval + pingTimeout)")
-                return
-            }
+            // +1 ms so that waking exactly at the deadline counts as overdue.
+            try? await Task.sleep(for: .nanoseconds(Int64(deadline - now) + 1_000_000))
         }
     }
 }

@@ -15,6 +15,13 @@ struct CloudLinkTests {
         #expect(conn?["cn"] == "07048933")
         #expect(conn?["transport"] == "websocket")
         #expect(await agent.log.waitFor("connected to the cloud", seconds: 5))
+        // SIGTERM with a live link: the link is closed (the cloud sees it) and the process exits 0.
+        // (The WebSocket close handshake with python-socketio takes about 5 s; bound it at 10.)
+        agent.process.terminate()
+        #expect(await agent.log.waitFor("agent stopped", seconds: 10))
+        #expect(try await cloud.waitUntil(seconds: 5) { try await cloud.liveConnections().isEmpty })
+        agent.process.waitUntilExit()
+        #expect(agent.process.terminationStatus == 0)
     }
 
     @Test("a command round trip through the ack, and non-object payloads answered with error acks on a link that stays up")
@@ -169,5 +176,29 @@ struct CloudLinkTests {
         #expect(await agent.log.waitFor("connection attempt failed", seconds: 15))
         #expect(try await cloud.liveConnections().isEmpty)
         #expect(!agent.log.contents.contains("connected to the cloud"))
+    }
+}
+
+extension CloudLinkTests {
+    @Test("malformed Socket.IO packets are logged and dropped; the connection survives and keeps answering")
+    func malformedPackets() async throws {
+        let cloud = try LabCloud()
+        let agent = try AgentUnderTest(cloud: cloud)
+        #expect(try await cloud.waitUntil(seconds: 15) { try await !cloud.liveConnections().isEmpty })
+        let sid = try await cloud.liveConnections().first?["sid"]
+        let garbage: [JSONValue] = [
+            "9junk",  // unknown packet type
+            #"2["unterminated"#,  // bad JSON
+            "2/other,[\"x\",{}]",  // a namespace the agent did not join
+            "3999[{}]",  // an ACK for an id the agent never used
+            "2{\"not\":\"an array\"}",  // an event that is not ["name", …]
+            "7",  // unknown type
+        ]
+        let sent = try await cloud.request("POST", "/raw", ["frames": .array(garbage)])
+        #expect(sent["sent"] == 6)
+        #expect(await agent.log.waitFor("dropped a Socket.IO packet that does not parse", seconds: 5))
+        let r = try await cloud.call("example_hello", ["name": "still up"])
+        #expect(r.first?.objectValue?["greeting"] == "Hello, still up!")
+        #expect(try await cloud.liveConnections().first?["sid"] == sid)
     }
 }
