@@ -79,14 +79,9 @@ private let transportSend:
             return ABI.invalidArgument
         }
         let completion = done.map { Completion(done: $0, ctx: doneCtx) }
-        let provider = box.provider
-        Task {
-            do throws(PluginError) {
-                try await provider.send(topic: topic, payload: payload, queue: flags & UInt64(AGENT_SEND_QUEUE) != 0)
-                completion?.fire(ABI.ok, .object([:]))
-            } catch {
-                completion?.fire(error.status, error.json)
-            }
+        // Synchronous hand-off: the provider fixes the event's place in the order now.
+        box.provider.send(topic: topic, payload: payload, queue: flags & UInt64(AGENT_SEND_QUEUE) != 0) { error in
+            if let error { completion?.fire(error.status, error.json) } else { completion?.fire(ABI.ok, .object([:])) }
         }
         return ABI.ok
     }

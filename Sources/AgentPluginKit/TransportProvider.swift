@@ -9,10 +9,13 @@ public protocol TransportProvider: Sendable {
     /// changes go to `link`.
     func start(config: JSONObject, link: TransportLink) throws(PluginError)
 
-    /// Sends one event. With `queue`, an event sent while disconnected is kept (bounded) and
+    /// Sends one event. Called synchronously, in the order of the host's `send` calls: the
+    /// implementation must fix the event's place in the outgoing order before it returns (events
+    /// keep their order). With `queue`, an event sent while disconnected is kept (bounded) and
     /// delivered in order after reconnect; without, it fails with status `AGENT_E_BUSY`.
-    /// Returns when the event was written to the socket (or queued).
-    func send(topic: String, payload: JSONObject, queue: Bool) async throws(PluginError)
+    /// `completion` is called exactly once: nil when written (or queued), else the error.
+    func send(
+        topic: String, payload: JSONObject, queue: Bool, completion: @escaping @Sendable (PluginError?) -> Void)
 
     /// Skips the back-off and tries to connect now (the network changed).
     func reconnectNow()

@@ -68,30 +68,32 @@ final class CloudTransport: TransportProvider {
         state.withLock { $0.loop = loop }
     }
 
-    func send(topic: String, payload: JSONObject, queue: Bool) async throws(PluginError) {
+    func send(
+        topic: String, payload: JSONObject, queue: Bool, completion: @escaping @Sendable (PluginError?) -> Void
+    ) {
         let text = "4" + SocketIOPacket.event(topic, [.object(payload)]).encoded
-        let outcome: SendOutcome = await withCheckedContinuation { (c: CheckedContinuation<SendOutcome, Never>) in
-            // Decided under the lock, so order with the queue drain on connect holds.
-            let immediate = state.withLock { s -> SendOutcome? in
-                if let session = s.session {
-                    let frame = SessionOutbox.Frame(
-                        text: text, requeue: queue ? (topic, text) : nil,
-                        waiter: { written in c.resume(returning: written ? .written : (queue ? .queued : .rejected)) })
-                    if session.outbox.push(frame) { return nil }
-                }
-                guard queue else { return .rejected }
-                s.queue.append(text)
-                return .queued
+        let rejected = PluginError(
+            status: 4, code: "not_connected", message: "not connected to the cloud; '\(topic)' was not sent (not queued)")
+        // Decided under the lock, so the order of sends and of the queue drain on connect holds.
+        let immediate = state.withLock { s -> SendOutcome? in
+            if let session = s.session {
+                let frame = SessionOutbox.Frame(
+                    text: text, requeue: queue ? (topic, text) : nil,
+                    waiter: { written in completion(written || queue ? nil : rejected) })
+                if session.outbox.push(frame) { return nil }
             }
-            if let immediate { c.resume(returning: immediate) }
+            guard queue else { return .rejected }
+            s.queue.append(text)
+            return .queued
         }
-        if outcome == .rejected {
-            throw PluginError(
-                status: 4, code: "not_connected", message: "not connected to the cloud; '\(topic)' was not sent (not queued)")
+        switch immediate {
+        case .queued?: completion(nil)
+        case .rejected?: completion(rejected)
+        default: break
         }
     }
 
-    private enum SendOutcome { case written, queued, rejected }
+    private enum SendOutcome { case queued, rejected }
 
     func reconnectNow() {
         let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in

@@ -111,9 +111,14 @@ struct CloudLinkTests {
         let ticks = try await cloud.events(named: "example_tick")
         let seqs = ticks.compactMap { $0["args"]?.arrayValue?.first?.objectValue?["seq"]?.numberValue }
         #expect(seqs == [0, 1, 2, 3, 4])
-        // Commands work on the new connection.
+        // Commands work on the new connection, and events emitted while connected keep their order.
         let r = try await cloud.call("example_hello", ["name": "back"])
         #expect(r.first?.objectValue?["status"] == "ok")
+        _ = try await cloud.call("example_emit_later", ["delay_ms": 0, "count": 50, "tag": "live"])
+        #expect(try await cloud.waitUntil(seconds: 10) { try await cloud.events(named: "example_tick").count >= 55 })
+        let live = try await cloud.events(named: "example_tick").compactMap { $0["args"]?.arrayValue?.first?.objectValue }
+            .filter { $0["tag"] == "live" }.compactMap { $0["seq"]?.numberValue }
+        #expect(live == (0..<50).map(Double.init))
     }
 
     @Test("a silent server (no pings) is noticed within pingInterval + pingTimeout")
