@@ -1,8 +1,6 @@
 import AgentPluginKit
 import Foundation
 import NIOSSL
-import SwiftASN1
-import X509
 
 /// The agent's mTLS identity, read from disk for every new connection (so a renewed
 /// certificate is used without a restart): the chain and key for TLS, plus the facts the agent
@@ -48,19 +46,12 @@ struct ClientIdentity: Sendable {
         guard !chain.isEmpty else {
             throw PluginError(status: 6, code: "cert_invalid", message: "'\(certPath)' holds no certificate")
         }
-        let leaf: Certificate
-        let marker = "-----END CERTIFICATE-----"
-        let firstBlock = pem.range(of: marker).map { String(pem[..<$0.upperBound]) } ?? pem
-        do { leaf = try Certificate(pemEncoded: firstBlock) } catch {
-            throw PluginError(status: 6, code: "cert_invalid", message: "cannot parse '\(certPath)': \(error)")
-        }
-        var cn: String? = nil
-        for rdn in leaf.subject {
-            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
-                cn = attribute.value.description
-            }
-        }
+        // The leaf is the first certificate of the file (intermediates may follow).
+        let leaf = chain[0]
+        let cn = leaf.subjectName.last { $0.type == .commonName }?.value
         return ClientIdentity(
-            chain: chain, key: key, agentID: cn ?? "UNKNOWN", notBefore: leaf.notValidBefore, notAfter: leaf.notValidAfter)
+            chain: chain, key: key, agentID: cn ?? "UNKNOWN",
+            notBefore: Date(timeIntervalSince1970: TimeInterval(leaf.notValidBefore)),
+            notAfter: Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter)))
     }
 }
