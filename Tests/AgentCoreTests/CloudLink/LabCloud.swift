@@ -10,6 +10,10 @@ enum LabPKI {
         let dir = "/tmp/agent-lab-pki-\(getpid())"
         if !FileManager.default.fileExists(atPath: dir + "/ca.pem") {
             _ = try? run(BuildProducts.packageRoot + "/scripts/lab/make-pki.sh", [dir])
+            // Removed when the test process exits (the path is derived again from the pid).
+            atexit {
+                try? FileManager.default.removeItem(atPath: "/tmp/agent-lab-pki-\(getpid())")
+            }
         }
         return dir
     }()
