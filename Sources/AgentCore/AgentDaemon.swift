@@ -31,12 +31,26 @@ public struct AgentDaemon: Service {
         } onGracefulShutdown: {
             logger.notice("graceful shutdown requested")
         }
-        if let transport {
-            let vt = UnsafeRawPointer(transport.vtable).assumingMemoryBound(to: agent_transport_v1.self)
-            vt.pointee.stop?(transport.instance, nil, nil)
-        }
+        if let transport { await stopTransport(transport) }
         await agent.shutdown()
         logger.notice("agent stopped")
+    }
+
+    /// Stops the transport first (no new commands come in while plugins shut down) and waits for
+    /// it, at most 10 s.
+    private func stopTransport(_ entry: ProtocolRegistry.Entry) async {
+        let vt = UnsafeRawPointer(entry.vtable).assumingMemoryBound(to: agent_transport_v1.self)
+        guard let stop = vt.pointee.stop else { return }
+        let pending = PendingRequest()
+        stop(entry.instance, hostRequestDone, Unmanaged.passRetained(pending).toOpaque())
+        let timeout = Task {
+            try? await Task.sleep(for: .seconds(10))
+            pending.resolve(.timedOut)
+        }
+        if case .timedOut = await withCheckedContinuation({ pending.wait($0) }) {
+            agent.services.logger.warning("the transport did not stop within 10 s; shutting plugins down anyway")
+        }
+        timeout.cancel()
     }
 
     /// Starts the first registered transport with the site config's `cloud` section.

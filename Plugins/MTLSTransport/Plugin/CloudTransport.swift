@@ -107,15 +107,17 @@ final class CloudTransport: TransportProvider {
     }
 
     func stop() async {
-        let (loop, session, wake, group) = state.withLock { s in
+        let (loop, session, wake, group, first) = state.withLock { s in
+            let first = !s.stopped
             s.stopped = true
             let w = s.wake
             s.wake = nil
-            return (s.loop, s.session, w, s.group)
+            return (s.loop, s.session, w, s.group, first)
         }
         wake?.resume()
         _ = session?.outbox.close()
         await loop?.value
+        guard first else { return }  // a second stop only waits for the first
         try? await group?.shutdownGracefully()
         logger.info("transport stopped")
     }
