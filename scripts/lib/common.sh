@@ -8,9 +8,16 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # toolchain is preinstalled (/opt/swift); a C compiler builds the pure-C example plugin.
 ensure_prerequisites() {
     command -v swift >/dev/null || die "the Swift toolchain (swift) is not on PATH"
-    if ! command -v cc >/dev/null; then
-        step "installing a C compiler (apt-get install gcc)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null
+    # A C compiler builds the pure-C example plugin; openssl makes the lab PKI; python3 runs the
+    # lab cloud (its venv comes from PyPI, see scripts/lab/setup-cloud.sh); curl drives the demo.
+    local missing=()
+    command -v cc >/dev/null || missing+=(gcc libc6-dev)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v python3 >/dev/null || missing+=(python3 python3-venv)
+    command -v curl >/dev/null || missing+=(curl)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        step "installing ${missing[*]} (apt-get)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
 }
 
