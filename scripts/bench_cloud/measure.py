@@ -199,6 +199,25 @@ def yn(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def measure_acks(cloud, sid: str, pid: int, warmup: int, calls: int,
+                 label: str) -> tuple[dict, list[float], int, float]:
+    """One sample ack, `warmup` calls, then `calls` sequential acked `example_sleep {ms:0}` to
+    `sid`. Returns (sample response, latencies in ms, errors, CPU seconds of `pid` meanwhile)."""
+    sample = cloud.call("POST", "/emit", {"event": "example_sleep", "data": {"ms": 0},
+                                          "ack": True, "sid": sid})
+    log(f"{label} ack to example_sleep {{ms:0}}: {json.dumps(sample.get('ack'))}")
+    cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
+                                      "count": warmup, "sid": sid}, timeout=300)
+    cpu0 = cpu_seconds(pid)
+    r = cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
+                                          "count": calls, "sid": sid}, timeout=600)
+    cpu = cpu_seconds(pid) - cpu0
+    lat = [x / 1000 for x in r["latencies_us"]]
+    log(f"{label} acks: p50 {statistics.median(lat):.3f} ms, p99 {pct(lat, 99):.3f} ms, "
+        f"errors {r['errors']}")
+    return sample, lat, r["errors"], cpu
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", required=True)
@@ -267,20 +286,8 @@ def main() -> int:
         cpu_per_30 = (cpu1 - cpu0) / (w1 - w0) * 30
         log(f"idle CPU {cpu1 - cpu0:.3f} s over {w1 - w0:.1f} s ({hb1 - hb0} heartbeats)")
 
-        sample = cloud.call("POST", "/emit", {"event": "example_sleep", "data": {"ms": 0},
-                                              "ack": True, "sid": sid})
-        log(f"agent ack to example_sleep {{ms:0}}: {json.dumps(sample.get('ack'))}")
-        cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
-                                          "count": warmup, "sid": sid}, timeout=300)
-        cpu_a0 = cpu_seconds(p.pid)
-        r = cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
-                                              "count": calls, "sid": sid}, timeout=600)
-        cpu_a1 = cpu_seconds(p.pid)
-        agent_lat = [x / 1000 for x in r["latencies_us"]]
-        agent_err = r["errors"]
+        sample, agent_lat, agent_err, agent_cpu = measure_acks(cloud, sid, p.pid, warmup, calls, "agent")
         mem_after = rollup(p.pid)
-        log(f"agent acks: p50 {statistics.median(agent_lat):.3f} ms, p99 {pct(agent_lat, 99):.3f} ms, "
-            f"errors {agent_err}")
         kids.stop(p)
         cloud.reset()
 
@@ -302,20 +309,8 @@ def main() -> int:
             if run < base_runs - 1:
                 kids.stop(bp)
                 cloud.reset()
-        sample_b = cloud.call("POST", "/emit", {"event": "example_sleep", "data": {"ms": 0},
-                                                "ack": True, "sid": bsid})
-        log(f"baseline ack: {json.dumps(sample_b.get('ack'))}")
-        cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
-                                          "count": warmup, "sid": bsid}, timeout=300)
-        cpu_b0 = cpu_seconds(bp.pid)
-        r = cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
-                                              "count": calls, "sid": bsid}, timeout=600)
-        cpu_b1 = cpu_seconds(bp.pid)
-        base_lat = [x / 1000 for x in r["latencies_us"]]
-        base_err = r["errors"]
+        sample_b, base_lat, base_err, base_cpu = measure_acks(cloud, bsid, bp.pid, warmup, calls, "baseline")
         base_mem = rollup(bp.pid)
-        log(f"baseline acks: p50 {statistics.median(base_lat):.3f} ms, p99 {pct(base_lat, 99):.3f} ms, "
-            f"errors {base_err}")
         kids.stop(bp)
     finally:
         kids.stop_all()
@@ -370,9 +365,9 @@ def main() -> int:
       f"SIGTERM → exit median {statistics.median(stops_ms):.0f} ms.")
     w(f"- agent: {nthreads} threads, child processes: {kid_pids or 'none'}; "
       f"{hb1 - hb0} heartbeats during the CPU window; "
-      f"CPU during the {calls} acked calls: {cpu_a1 - cpu_a0:.3f} s "
-      f"({(cpu_a1 - cpu_a0) / max(1, len(agent_lat)) * 1e6:.0f} µs per call; baseline client "
-      f"{(cpu_b1 - cpu_b0) / max(1, len(base_lat)) * 1e6:.0f} µs per call).")
+      f"CPU during the {calls} acked calls: {agent_cpu:.3f} s "
+      f"({agent_cpu / max(1, len(agent_lat)) * 1e6:.0f} µs per call; baseline client "
+      f"{base_cpu / max(1, len(base_lat)) * 1e6:.0f} µs per call).")
     w(f"- agent memory after the ack run: PSS {mib(mem_after['Pss']):.1f} MiB, "
       f"RSS {mib(mem_after['Rss']):.1f} MiB; idle breakdown: Pss_Anon "
       f"{mib(mem_idle.get('Pss_Anon', 0)):.1f}, Pss_File {mib(mem_idle.get('Pss_File', 0)):.1f}, "
