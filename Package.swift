@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "orchestrator-agent", targets: ["orchestrator-agent"]),
         .executable(name: "agent-bench", targets: ["AgentBench"]),
+        .executable(name: "vplc-bench", targets: ["VPLCBench"]),
         .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
         // Example plugin in Swift. (The C example, Plugins/Examples/CCounter, is built with a plain C
         // compiler by its build.sh, to prove the ABI needs no Swift at all.)
@@ -29,6 +30,8 @@ let package = Package(
         // First-party plugins.
         .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransport"]),
         .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopics"]),
+        .library(name: "agent-docker", type: .dynamic, targets: ["DockerDriver"]),
+        .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeTopics"]),
         // Deliberately broken plugins used by the loader tests.
         .library(name: "agent-fixture-bad-magic", type: .dynamic, targets: ["FixtureBadMagic"]),
         .library(name: "agent-fixture-abi-major2", type: .dynamic, targets: ["FixtureABIMajor2"]),
@@ -102,6 +105,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "VPLCBench",
+            dependencies: ["AgentCore", "AgentJSON", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/VPLCBench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: plugins (each a separate shared library)
         .target(
             name: "ExampleSwiftPlugin",
@@ -141,6 +151,48 @@ let package = Package(
             linkerSettings: pluginLinker()
         ),
 
+        // A small HTTP/1.1 client on NIO (unix socket or TCP, TLS injected by the user), shared by
+        // value: the Docker driver and the vPLC plugin each link their own copy.
+        .target(
+            name: "HTTP1Client",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Shared/HTTP1Client",
+            swiftSettings: swiftSettings
+        ),
+        // The Docker Engine API client (typed operations, version negotiation, decoders) and the
+        // `agent.container_driver` plugin on top of it.
+        .target(
+            name: "DockerEngine", dependencies: ["HTTP1Client", "AgentJSON"], path: "Plugins/DockerDriver/Engine",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DockerDriver",
+            dependencies: ["AgentPluginKit", "AgentJSON", "DockerEngine", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/DockerDriver/Plugin",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker()
+        ),
+        // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
+        .target(
+            name: "RuntimeModel", dependencies: ["AgentJSON", "HostMetrics"], path: "Plugins/Runtime/Model",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "RuntimeTopics",
+            dependencies: [
+                "AgentPluginKit", "AgentJSON", "AgentContracts", "RuntimeModel", "HTTP1Client",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Runtime/Plugin",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker()
+        ),
+
         // MARK: broken fixture plugins (C, header only + a shared fixture macro)
         .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
         .target(name: "FixtureBadMagic", dependencies: ["FixtureKit"], path: "Tests/Fixtures/BadMagic"),
@@ -160,6 +212,9 @@ let package = Package(
         ),
 
         // MARK: tests
+        // Test support shared by the lab tests: the Docker lab (scripts/lab/docker-lab) as a
+        // per-process fixture, torn down at exit.
+        .target(name: "LabSupport", dependencies: ["AgentJSON", "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentContractsTests",
             dependencies: ["AgentContracts", "AgentJSON"],
@@ -181,8 +236,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DockerEngineTests",
+            dependencies: ["DockerEngine", "HTTP1Client", "AgentJSON", "LabSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RuntimeModelTests",
+            dependencies: ["RuntimeModel", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AgentCoreTests",
-            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI"],
+            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client"],
             swiftSettings: swiftSettings
         ),
     ]

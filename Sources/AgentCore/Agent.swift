@@ -23,19 +23,21 @@ public final class Agent: Sendable {
     /// Loads the config at `configPath`, opens the store and loads the plugins.
     /// - Throws: ``AgentCoreError`` when the config or the store is unusable (plugin failures
     ///   do not throw; see ``plugins``).
-    public convenience init(configPath: String, logger: Logger) throws(AgentCoreError) {
+    public convenience init(configPath: String, logger: Logger, mode: AgentMode = .oneShot) throws(AgentCoreError) {
         let config = try SiteConfig.load(path: configPath)
-        try self.init(config: ConfigSource(config, path: configPath), logger: logger)
+        try self.init(config: ConfigSource(config, path: configPath), logger: logger, mode: mode)
     }
 
     /// Builds an agent from a config source (tests build configs in memory).
-    public init(config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil) throws(AgentCoreError) {
+    public init(
+        config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil, mode: AgentMode = .oneShot
+    ) throws(AgentCoreError) {
         let storeDir = (config.config.stateDirectory as NSString).appendingPathComponent("store")
         let store: DurableStore
         do { store = try DurableStore(directory: storeDir, exclusive: true) } catch {
             throw AgentCoreError(.storeUnavailable, "cannot open the durable store in '\(storeDir)': \(error)", cause: error)
         }
-        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger)
+        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode)
         self.services = services
         self.dispatcher = Dispatcher(services: services)
         let loader =

@@ -46,6 +46,10 @@ public protocol AgentPlugin: Sendable {
     /// plugin id). Read once after `init`. Default: none.
     var transport: (any TransportProvider)? { get }
 
+    /// The plugin's container engine driver, if it is one (registered as
+    /// `agent.container_driver` under the plugin id). Read once after `init`. Default: none.
+    var containerDriver: (any ContainerDriverProvider)? { get }
+
     /// Stops background work. Called once when the agent shuts down; in-flight requests have
     /// already been cancelled. Default: nothing.
     func shutdown() async
@@ -53,6 +57,7 @@ public protocol AgentPlugin: Sendable {
 
 extension AgentPlugin {
     public var transport: (any TransportProvider)? { nil }
+    public var containerDriver: (any ContainerDriverProvider)? { nil }
     public func shutdown() async {}
 }
 

@@ -70,21 +70,34 @@ let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agen
         guard status == Int32(AGENT_OK) else { return status }
     }
     if let transport = state.transport {
-        let status: Int32 = AGENT_PROTOCOL_TRANSPORT.withCString { proto in
-            state.id.withCString { name in
-                transportVTable.withMemoryRebound(to: agent_vtable_header.self, capacity: 1) { header in
-                    var reg = agent_protocol_registration(
-                        struct_size: UInt32(MemoryLayout<agent_protocol_registration>.size),
-                        protocol_id: proto, name: name, vtable: UnsafePointer(header),
-                        instance: Unmanaged.passRetained(transport).toOpaque(),
-                        contract_json: agent_bytes(ptr: nil, len: 0), flags: 0)
-                    return registrar.pointee.register_protocol(registrar.pointee.registrar_ctx, &reg)
-                }
-            }
-        }
+        let status = registerService(
+            registrar, AGENT_PROTOCOL_TRANSPORT, name: state.id,
+            vtable: UnsafeRawPointer(transportVTable), instance: Unmanaged.passRetained(transport).toOpaque())
+        guard status == Int32(AGENT_OK) else { return status }
+    }
+    if let driver = state.driver {
+        let status = registerService(
+            registrar, AGENT_PROTOCOL_CONTAINER_DRIVER, name: state.id,
+            vtable: UnsafeRawPointer(driverVTable), instance: Unmanaged.passRetained(driver).toOpaque())
         guard status == Int32(AGENT_OK) else { return status }
     }
     return Int32(AGENT_OK)
+}
+
+/// Registers one non-topic protocol implementation (no contract) under `name`.
+private func registerService(
+    _ registrar: UnsafePointer<agent_registrar>, _ protocolID: String, name: String,
+    vtable: UnsafeRawPointer, instance: UnsafeMutableRawPointer
+) -> Int32 {
+    protocolID.withCString { proto in
+        name.withCString { name in
+            var reg = agent_protocol_registration(
+                struct_size: UInt32(MemoryLayout<agent_protocol_registration>.size),
+                protocol_id: proto, name: name, vtable: vtable.assumingMemoryBound(to: agent_vtable_header.self),
+                instance: instance, contract_json: agent_bytes(ptr: nil, len: 0), flags: 0)
+            return registrar.pointee.register_protocol(registrar.pointee.registrar_ctx, &reg)
+        }
+    }
 }
 
 let pluginShutdown: @convention(c) (UnsafeMutableRawPointer?) -> Void = { rawState in

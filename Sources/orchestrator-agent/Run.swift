@@ -16,7 +16,7 @@ struct Run: AsyncParsableCommand {
         var options = options
         if options.logLevel == "notice" { options.logLevel = "info" }
         let logger = try options.makeLogger()
-        let agent = try Agent(configPath: options.config, logger: logger)
+        let agent = try Agent(configPath: options.config, logger: logger, mode: .daemon)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: AgentDaemon(agent: agent))],

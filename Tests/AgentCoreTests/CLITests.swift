@@ -86,8 +86,7 @@ struct CLITests {
         #expect(await log.waitFor("site config reloaded", seconds: 10))
         kill(p.processIdentifier, SIGTERM)
         #expect(await log.waitFor("agent stopped", seconds: 10))
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        #expect(waitExit(p, seconds: 15) == 0)
     }
 
     @Test("a missing or invalid config is a clear error, not a crash")

@@ -127,9 +127,9 @@ func run(_ program: String, _ args: [String], stdin: String? = nil) throws -> (c
     try inPipe.fileHandleForWriting.close()
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let code = waitExit(p)
     let so = String(decoding: o, as: UTF8.self)
-    return (p.terminationStatus, so + String(decoding: e, as: UTF8.self), so)
+    return (code, so + String(decoding: e, as: UTF8.self), so)
 }
 
 extension PluginRecord.State {
@@ -151,12 +151,46 @@ extension Agent {
 }
 
 /// Stops a child: SIGTERM, up to `grace` seconds to exit, then SIGKILL. Never hangs.
+///
+/// Exit is detected with `waitpid` here, not with `Process.isRunning`/`waitUntilExit()`: under
+/// Swift Testing a thread may have SIGCHLD blocked and Foundation then never learns that the child
+/// exited (seen: a test hung for good in `waitUntilExit` after the agent had exited).
 func terminate(_ p: Process, grace: Double = 5) {
-    guard p.isRunning else { return }
-    kill(p.processIdentifier, SIGCONT)
-    p.terminate()
+    let pid = p.processIdentifier
+    guard pid > 0, !childGone(p) else { return }
+    kill(pid, SIGCONT)
+    kill(pid, SIGTERM)
     let deadline = Date().addingTimeInterval(grace)
-    while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-    p.waitUntilExit()
+    while !childGone(p), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    guard !childGone(p) else { return }
+    kill(pid, SIGKILL)
+    let hard = Date().addingTimeInterval(10)
+    while !childGone(p), Date() < hard { Thread.sleep(forTimeInterval: 0.02) }
+}
+
+/// Waits (at most `seconds`) for the child to exit and answers its exit code (128 + signal when
+/// killed; -1 when it did not exit in time). Uses `waitpid`, see ``terminate(_:grace:)``.
+func waitExit(_ p: Process, seconds: Double = 120) -> Int32 {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        var status: Int32 = 0
+        let r = waitpid(p.processIdentifier, &status, WNOHANG)
+        if r == p.processIdentifier {
+            return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
+        if r == -1 && errno == ECHILD {  // Foundation reaped it: it knows the status
+            while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            return p.isRunning ? -1 : p.terminationStatus
+        }
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+    return -1
+}
+
+/// Whether the child has exited (reaping it if nobody did yet).
+func childGone(_ p: Process) -> Bool {
+    var status: Int32 = 0
+    let r = waitpid(p.processIdentifier, &status, WNOHANG)
+    if r == p.processIdentifier || (r == -1 && errno == ECHILD) { return true }
+    return !p.isRunning
 }

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import socket
 import ssl
@@ -418,24 +419,31 @@ async def serve(args: argparse.Namespace) -> None:
     control_app = make_control_app(sio)
 
     sio_sock = bind(args.host, args.port)
-    ctl_sock = bind("127.0.0.1", args.control_port)
+    # The control API listens on a unix socket when asked: a socket path crosses network
+    # namespaces, so a test in the host namespace can drive a cloud running inside the lab's.
+    ctl_sock = None if args.control_unix else bind("127.0.0.1", args.control_port)
 
     runners = [web.AppRunner(sio_app, handle_signals=False, shutdown_timeout=1.0),
                web.AppRunner(control_app, handle_signals=False, shutdown_timeout=1.0)]
     for r in runners:
         await r.setup()
     await web.SockSite(runners[0], sio_sock, ssl_context=tls).start()
-    await web.SockSite(runners[1], ctl_sock).start()
+    if ctl_sock is None:
+        await web.UnixSite(runners[1], args.control_unix).start()
+        os.chmod(args.control_unix, 0o600)
+    else:
+        await web.SockSite(runners[1], ctl_sock).start()
+    ctl_port = 0 if ctl_sock is None else ctl_sock.getsockname()[1]
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    print(f"READY {sio_sock.getsockname()[1]} {ctl_sock.getsockname()[1]}", flush=True)
-    log.info("socket.io on https://%s:%d (cert %s, client CA %s), control on http://127.0.0.1:%d",
+    print(f"READY {sio_sock.getsockname()[1]} {ctl_port}", flush=True)
+    log.info("socket.io on https://%s:%d (cert %s, client CA %s), control on %s",
              args.host, sio_sock.getsockname()[1], args.server_cert, client_ca,
-             ctl_sock.getsockname()[1])
+             args.control_unix or f"http://127.0.0.1:{ctl_port}")
     await stop.wait()
 
     log.info("shutting down")
@@ -454,6 +462,8 @@ def main() -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="Socket.IO TLS port (0 = pick a free one)")
     p.add_argument("--control-port", type=int, default=0, help="control API port (0 = free one)")
+    p.add_argument("--control-unix", default=None,
+                   help="serve the control API on this unix socket path instead of a TCP port")
     p.add_argument("--server-cert", default="server",
                    choices=["server", "server-wronghost", "server-rogue"])
     p.add_argument("--ping-interval", type=float, default=25, help="Engine.IO pingInterval, s")

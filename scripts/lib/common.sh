@@ -21,6 +21,27 @@ ensure_prerequisites() {
     fi
 }
 
+# Installs what scripts/lab/docker-lab needs on a fresh Debian machine of this kind: the Docker
+# Engine (dockerd, containerd, runc), a *static* busybox (copied into the registry-free stand-in
+# image, so it must not need a libc), dnsmasq for DHCP on the lab LAN, iproute2 and curl (the lab
+# talks to the Engine API with curl). Asks dpkg rather than PATH: dockerd and dnsmasq live in sbin,
+# and a dynamic busybox on PATH would not do. apt-get runs only when something is missing.
+ensure_lab_packages() {
+    local wanted=(docker.io busybox-static dnsmasq-base iproute2 curl) missing=() p
+    for p in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    [ "${#missing[@]}" -gt 0 ] || return 0
+    step "installing ${missing[*]} (apt-get)"
+    # Quiet (apt still chats on stderr, e.g. about apt-utils); its output is shown only on failure.
+    local log; log="$(mktemp)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2; rm -f "$log"
+        die "apt-get install ${missing[*]} failed"
+    fi
+    rm -f "$log"
+}
+
 # Writes a site config at $1 that loads every plugin given after it (pinned by sha256), with a
 # state dir next to the config. Uses the agent's own `plugins pin`.
 write_site_config() {

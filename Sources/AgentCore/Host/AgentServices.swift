@@ -8,12 +8,25 @@ public final class AgentServices: Sendable {
     public let registry: ProtocolRegistry
     public let events: EventRouter
     public let logger: Logger
+    /// How the process runs, answered to plugins as the config key `agent.mode`.
+    public let mode: AgentMode
 
-    public init(config: ConfigSource, store: DurableStore, registry: ProtocolRegistry, logger: Logger) {
+    public init(
+        config: ConfigSource, store: DurableStore, registry: ProtocolRegistry, logger: Logger, mode: AgentMode = .oneShot
+    ) {
+        self.mode = mode
         self.config = config
         self.store = store
         self.registry = registry
         self.events = EventRouter(registry: registry)
         self.logger = logger
     }
+}
+
+/// How the agent process runs. Plugins read it as `agent.mode` and start background work
+/// (supervision loops, samplers) only in a daemon; a one-shot process (`invoke`, `plugins`)
+/// finishes what a command started before it exits.
+public enum AgentMode: String, Sendable {
+    case daemon
+    case oneShot = "oneshot"
 }

@@ -52,15 +52,19 @@ final class HostContext: @unchecked Sendable {
         return Unmanaged<HostContext>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// Looks up `key` in the plugin's own config section, then in the site config; the key
-    /// `agent.version` answers the agent's version when the config does not set it.
+    /// Looks up `key` in the plugin's own config section, then in the site config; the keys
+    /// `agent.version` and `agent.mode` answer the agent's version and ``AgentMode`` when the config does not set them.
     func configValue(_ key: String) -> JSONValue? {
         var current: JSONValue? = .object(pluginConfig)
         for part in key.split(separator: ".", omittingEmptySubsequences: false) {
             current = current?.objectValue?[String(part)]
         }
         if let found = current ?? services.config.config.value(at: key) { return found }
-        return key == "agent.version" ? .string(AgentVersion.current) : nil
+        switch key {
+        case "agent.version": return .string(AgentVersion.current)
+        case "agent.mode": return .string(services.mode.rawValue)
+        default: return nil
+        }
     }
 }
 

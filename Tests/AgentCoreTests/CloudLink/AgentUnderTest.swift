@@ -14,7 +14,13 @@ final class AgentUnderTest: @unchecked Sendable {
     /// - Parameters:
     ///   - client: the PKI client cert name to present (`client`, `client2`, `expired`, …).
     ///   - heartbeatMs: the heartbeat interval.
-    init(cloud: LabCloud, client: String = "client", heartbeatMs: Int = 5000, cloudExtra: JSONObject = [:]) throws {
+    ///   - netns: run the agent inside this network namespace (the Docker lab's).
+    ///   - extraPlugins: more first-party plugins to load: (product, plugin id, config).
+    init(
+        cloud: LabCloud, client: String = "client", heartbeatMs: Int = 5000, cloudExtra: JSONObject = [:],
+        netns: String? = nil, extraPlugins: [(product: String, id: String, config: JSONObject)] = [],
+        logLevel: String = "info"
+    ) throws {
         lab = try PluginLab()
         certDir = lab.root + "/mtls"
         try FileManager.default.createDirectory(atPath: certDir, withIntermediateDirectories: true)
@@ -27,16 +33,40 @@ final class AgentUnderTest: @unchecked Sendable {
             "ca_bundle": .string(LabPKI.path("ca.pem")),
         ]
         for (k, v) in cloudExtra.entries { cloudConfig[k] = v }
-        configPath = try lab.writeConfig(
-            [
-                try lab.entry(id: "io.autonomy.transport-mtls", path: transport),
-                try lab.entry(
-                    id: "io.autonomy.host-topics", path: hostTopics,
-                    config: ["heartbeat_interval_ms": .number(Double(heartbeatMs))]),
-                try lab.entry(id: "com.example.greeter-swift", path: greeter),
-            ], extra: ["cloud": .object(cloudConfig)])
-        process.executableURL = URL(fileURLWithPath: BuildProducts.executable("orchestrator-agent"))
-        process.arguments = ["run", "--config", configPath, "--log-level", "info"]
+        var entries = [
+            try lab.entry(id: "io.autonomy.transport-mtls", path: transport),
+            try lab.entry(
+                id: "io.autonomy.host-topics", path: hostTopics,
+                config: ["heartbeat_interval_ms": .number(Double(heartbeatMs))]),
+            try lab.entry(id: "com.example.greeter-swift", path: greeter),
+        ]
+        for extra in extraPlugins {
+            entries.append(try lab.entry(id: extra.id, path: try lab.install(extra.product), config: extra.config))
+        }
+        configPath = try lab.writeConfig(entries, extra: ["cloud": .object(cloudConfig)])
+        let agentArgs = ["run", "--config", configPath, "--log-level", logLevel]
+        if let netns {
+            // `ip netns exec` execs the agent: the child's PID is the agent's, so stop() reaches it.
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", netns, BuildProducts.executable("orchestrator-agent")] + agentArgs
+        } else {
+            process.executableURL = URL(fileURLWithPath: BuildProducts.executable("orchestrator-agent"))
+            process.arguments = agentArgs
+        }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        log = LogCollector(err.fileHandleForReading)
+        try process.run()
+    }
+
+    /// Starts the agent again on the same config, plugins and state (after `stop` or `kill9`).
+    init(restarting other: AgentUnderTest) throws {
+        lab = other.lab
+        certDir = other.certDir
+        configPath = other.configPath
+        process.executableURL = other.process.executableURL
+        process.arguments = other.process.arguments
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -56,6 +86,13 @@ final class AgentUnderTest: @unchecked Sendable {
     }
 
     func stop() { terminate(process) }
+
+    /// SIGKILLs the agent (a crash, a power cut) and waits for it to be gone.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while !childGone(process), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
 
     deinit { stop() }
 }

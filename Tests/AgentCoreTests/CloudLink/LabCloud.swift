@@ -1,8 +1,6 @@
 import AgentJSON
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTP1Client
 
 /// The throwaway PKI of the lab (scripts/lab/make-pki.sh), made once per test process.
 enum LabPKI {
@@ -27,26 +25,45 @@ final class LabCloud: @unchecked Sendable {
     let process: Process
     let port: Int
     let controlPort: Int
+    /// The control API's unix socket when the cloud runs inside a network namespace.
+    let controlSocket: String?
     private let arguments: [String]
+    private let netns: String?
 
-    /// Starts a cloud. `port` 0 picks a free one.
+    /// Starts a cloud. `port` 0 picks a free one. With `netns` the cloud runs inside that network
+    /// namespace (next to an agent there) and its control API listens on a unix socket.
     init(
         serverCert: String = "server", clientCA: String? = nil, pingInterval: Double = 25, pingTimeout: Double = 20,
-        port: Int = 0
+        port: Int = 0, netns: String? = nil
     ) throws {
         var args = [
             "--pki", LabPKI.directory, "--port", String(port), "--server-cert", serverCert,
             "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--log-level", "WARNING",
         ]
         if let clientCA { args += ["--client-ca", LabPKI.path(clientCA)] }
+        if netns != nil {
+            let socket = "/tmp/agent-lab-cloud-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+            args += ["--control-unix", socket]
+            controlSocket = socket
+        } else {
+            controlSocket = nil
+        }
         arguments = args
-        (process, self.port, controlPort) = try Self.launch(args)
+        self.netns = netns
+        (process, self.port, controlPort) = try Self.launch(args, netns: netns)
     }
 
-    private static func launch(_ args: [String]) throws -> (Process, Int, Int) {
+    private static func launch(_ args: [String], netns: String?) throws -> (Process, Int, Int) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: BuildProducts.packageRoot + "/scripts/lab/cloud")
-        p.arguments = args
+        let script = BuildProducts.packageRoot + "/scripts/lab/cloud"
+        if let netns {
+            // `ip netns exec` execs the command: the child's PID is the cloud's, so stop() reaches it.
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            p.arguments = ["netns", "exec", netns, script] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: script)
+            p.arguments = args
+        }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.standardError
@@ -69,17 +86,20 @@ final class LabCloud: @unchecked Sendable {
 
     /// Starts another cloud on the same port (after this one was stopped).
     func restart() throws -> LabCloud {
-        try LabCloud(arguments: arguments, port: port)
+        try LabCloud(arguments: arguments, port: port, netns: netns, controlSocket: controlSocket)
     }
 
-    private init(arguments: [String], port: Int) throws {
+    private init(arguments: [String], port: Int, netns: String?, controlSocket: String?) throws {
         var args = arguments
         if let i = args.firstIndex(of: "--port") { args[i + 1] = String(port) }
         self.arguments = args
+        self.netns = netns
+        self.controlSocket = controlSocket
+        if let controlSocket { unlink(controlSocket) }
         var lastError: (any Error)? = nil
         for _ in 0..<50 {
             do {
-                (process, self.port, controlPort) = try Self.launch(args)
+                (process, self.port, controlPort) = try Self.launch(args, netns: netns)
                 return
             } catch {
                 lastError = error
@@ -89,7 +109,10 @@ final class LabCloud: @unchecked Sendable {
         throw lastError ?? LabError("cannot restart the lab cloud")
     }
 
-    func stop() { terminate(process) }
+    func stop() {
+        terminate(process)
+        if let controlSocket { unlink(controlSocket) }
+    }
 
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the cloud process: a peer that stops answering.
     func freeze(_ on: Bool) { kill(process.processIdentifier, on ? SIGSTOP : SIGCONT) }
@@ -99,15 +122,13 @@ final class LabCloud: @unchecked Sendable {
     // MARK: control API
 
     func request(_ method: String, _ path: String, _ body: JSONValue? = nil, timeout: Double = 30) async throws -> JSONObject {
-        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(controlPort)\(path)")!)
-        req.httpMethod = method
-        req.timeoutInterval = timeout
-        if let body {
-            req.httpBody = Data(JSONWriter.bytes(body))
-            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, _) = try await URLSession.shared.data(for: req)
-        guard let obj = try JSONParser.parse(data).objectValue else { throw LabError("control API answered a non-object") }
+        let target: HTTP1Target = controlSocket.map { .unixSocket(path: $0) } ?? .tcp(host: "127.0.0.1", port: controlPort)
+        var headers = HTTP1Headers()
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let req = HTTP1Request(
+            method: method, target: path, headers: headers, body: body.map { .bytes(JSONWriter.bytes($0)) } ?? .none)
+        let r = try await HTTP1Client(target: target).send(req, timeout: .milliseconds(Int(timeout * 1000) + 2000))
+        guard let obj = try JSONParser.parse(r.body).objectValue else { throw LabError("control API answered a non-object") }
         return obj
     }
 

@@ -1,0 +1,13 @@
+import AgentJSON
+
+/// Docker image JSON → the normalized shapes of docs/container-driver.md.
+public enum ImageDecoders {
+    /// `GET /images/{ref}/json` → the `image.inspect` result.
+    public static func inspect(_ docker: JSONValue) throws(DockerEngineError) -> JSONObject {
+        let o = try DockerJSON.object(docker, what: "image")
+        return [
+            "id": .string(try DockerJSON.requiredString("Id", in: o, what: "image")),
+            "repo_tags": .array(o.strings("RepoTags")), "size": .number(o.number("Size")), "created": .string(o.string("Created")),
+        ]
+    }
+}

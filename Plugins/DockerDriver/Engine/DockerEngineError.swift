@@ -1,0 +1,110 @@
+import AgentJSON
+import HTTP1Client
+
+/// The one error type of the Docker driver: a stable ``Code`` (the codes of
+/// docs/container-driver.md), the engine's own message when it answered, the HTTP status it
+/// answered with, and the offending parameter for `bad_params`.
+public struct DockerEngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable snake_case code. Compare codes, not messages.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code as text, e.g. `engine_not_found`.
+        public let rawValue: String
+        private init(_ raw: String) { rawValue = raw }
+
+        /// A parameter is missing or has the wrong type (``DockerEngineError/field`` names it).
+        public static let badParams = Code("bad_params")
+        /// No such method.
+        public static let unknownMethod = Code("unknown_method")
+        /// The plugin configuration is unusable (e.g. a `tcp://` DOCKER_HOST).
+        public static let badConfig = Code("bad_config")
+        /// The socket cannot be connected or the connection broke.
+        public static let engineUnreachable = Code("engine_unreachable")
+        /// No complete answer within the call's timeout.
+        public static let engineTimeout = Code("engine_timeout")
+        /// HTTP 404: no such container, image or network.
+        public static let engineNotFound = Code("engine_not_found")
+        /// HTTP 409: name in use and the like.
+        public static let engineConflict = Code("engine_conflict")
+        /// HTTP 400: the engine refused the request's content.
+        public static let engineBadRequest = Code("engine_bad_request")
+        /// HTTP 403: the engine refused the operation (pool overlap, endpoint exists, network in use…).
+        public static let engineForbidden = Code("engine_forbidden")
+        /// HTTP 5xx, an error line in a progress stream, or any other unexpected answer.
+        public static let engineError = Code("engine_error")
+        /// The engine's body did not decode.
+        public static let engineBadResponse = Code("engine_bad_response")
+        /// The calling task was cancelled.
+        public static let cancelled = Code("cancelled")
+
+        public var description: String { rawValue }
+    }
+
+    /// What kind of failure.
+    public let code: Code
+    /// What went wrong: the engine's own message when it sent one.
+    public let message: String
+    /// The offending parameter (`networks[1].ipv4_address`), for `bad_params`.
+    public let field: String?
+    /// The HTTP status, when the engine answered.
+    public let httpStatus: Int?
+
+    public init(_ code: Code, _ message: String, field: String? = nil, httpStatus: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.httpStatus = httpStatus
+    }
+
+    public var description: String {
+        var s = "\(code): \(message)"
+        if let field { s += " (field \(field))" }
+        if let httpStatus { s += " [HTTP \(httpStatus)]" }
+        return s
+    }
+
+    /// A `bad_params` error for `field`.
+    public static func badParams(_ field: String, _ message: String) -> DockerEngineError {
+        DockerEngineError(.badParams, message, field: field)
+    }
+
+    /// Maps a transport failure: no connection or a broken one → `engine_unreachable`, deadline →
+    /// `engine_timeout`, an undecodable or oversized answer → `engine_bad_response`.
+    public static func from(_ error: HTTPClientError) -> DockerEngineError {
+        let text = error.cause.map { "\(error.message): \($0)" } ?? error.message
+        switch error.code {
+        case .connectFailed, .connectionClosed: return DockerEngineError(.engineUnreachable, "Docker engine unreachable: \(text)")
+        case .timeout: return DockerEngineError(.engineTimeout, "the Docker engine did not answer in time: \(text)")
+        case .cancelled: return DockerEngineError(.cancelled, "the call was cancelled")
+        case .requestBodyFailed: return DockerEngineError(.engineError, "sending the request failed: \(text)")
+        default: return DockerEngineError(.engineBadResponse, "the Docker engine's answer is unusable: \(text)")
+        }
+    }
+
+    /// Maps an engine error answer: the status picks the code (404, 409, 400, 403, else
+    /// `engine_error`), Docker's `{"message": …}` body (or the body text) becomes the message.
+    public static func fromStatus(_ status: Int, body: [UInt8]) -> DockerEngineError {
+        let code: Code
+        switch status {
+        case 404: code = .engineNotFound
+        case 409: code = .engineConflict
+        case 400: code = .engineBadRequest
+        case 403: code = .engineForbidden
+        default: code = .engineError
+        }
+        var message = (try? JSONParser.parse(body))?.objectValue?["message"]?.stringValue
+        if message == nil {
+            let text = String(decoding: body.prefix(512), as: UTF8.self).trimmingSpace
+            message = text.isEmpty ? "the Docker engine answered HTTP \(status)" : text
+        }
+        return DockerEngineError(code, message ?? "", httpStatus: status)
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and newlines.
+    var trimmingSpace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

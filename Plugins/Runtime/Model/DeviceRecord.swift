@@ -1,0 +1,96 @@
+import AgentJSON
+
+/// What the agent remembers about one vPLC (store key `device/<id>`), schema 1.
+public struct DeviceRecord: Sendable, Equatable {
+    /// Whether the vPLC should run. `stop_device` sets `stopped`; the lifecycle manager never
+    /// starts a `stopped` vPLC and never restarts a running one.
+    public enum Desired: String, Sendable { case running, stopped }
+
+    /// One vNIC as made: its MACVLAN network and the MAC that is persisted across re-attaches.
+    public struct VNIC: Sendable, Equatable {
+        public var name: String
+        public var network: String
+        public var parent: String
+        public var mode: String
+        public var mac: String
+        public var ip: String?
+
+        public init(name: String, network: String, parent: String, mode: String, mac: String, ip: String?) {
+            self.name = name
+            self.network = network
+            self.parent = parent
+            self.mode = mode
+            self.mac = mac
+            self.ip = ip
+        }
+    }
+
+    public var deviceID: String
+    /// The canonical create request (``DeviceSpec/json``).
+    public var spec: JSONObject
+    public var fingerprint: String
+    public var desired: Desired
+    public var containerID: String?
+    public var vnics: [VNIC]
+    public var createdAt: String
+    /// Restarts done by the agent (reported as `restart_count`).
+    public var restarts: Int
+    /// Set when the crash-loop guard gave up; cleared by start/restart/create.
+    public var crashLoop: Bool
+
+    public init(deviceID: String, spec: JSONObject, fingerprint: String, vnics: [VNIC], createdAt: String) {
+        self.deviceID = deviceID
+        self.spec = spec
+        self.fingerprint = fingerprint
+        desired = .running
+        containerID = nil
+        self.vnics = vnics
+        self.createdAt = createdAt
+        restarts = 0
+        crashLoop = false
+    }
+
+    public var json: JSONValue {
+        var o: JSONObject = [
+            "schema": 1, "device_id": .string(deviceID), "spec": .object(spec), "fingerprint": .string(fingerprint),
+            "desired": .string(desired.rawValue), "created_at": .string(createdAt), "restarts": .number(Double(restarts)),
+            "crash_loop": .bool(crashLoop),
+            "vnics": .array(
+                vnics.map { v in
+                    var e: JSONObject = [
+                        "name": .string(v.name), "network": .string(v.network), "parent": .string(v.parent),
+                        "mode": .string(v.mode), "mac": .string(v.mac),
+                    ]
+                    if let ip = v.ip { e["ip"] = .string(ip) }
+                    return .object(e)
+                }),
+        ]
+        if let containerID { o["container_id"] = .string(containerID) }
+        return .object(o)
+    }
+
+    /// Decodes a stored record.
+    /// - Throws: ``RuntimeError`` `corrupt_record` (the store keeps it; the agent reports it).
+    public init(json: JSONValue) throws(RuntimeError) {
+        guard let o = json.objectValue, o["schema"]?.numberValue == 1, let id = o["device_id"]?.stringValue,
+            let spec = o["spec"]?.objectValue, let fp = o["fingerprint"]?.stringValue,
+            let desired = o["desired"]?.stringValue.flatMap(Desired.init(rawValue:))
+        else { throw RuntimeError("corrupt_record", "a device record has an unknown shape or schema") }
+        deviceID = id
+        self.spec = spec
+        fingerprint = fp
+        self.desired = desired
+        containerID = o["container_id"]?.stringValue
+        createdAt = o["created_at"]?.stringValue ?? ""
+        restarts = Int(o["restarts"]?.numberValue ?? 0)
+        crashLoop = o["crash_loop"]?.boolValue ?? false
+        vnics = (o["vnics"]?.arrayValue ?? []).compactMap { v -> VNIC? in
+            guard let e = v.objectValue, let n = e["name"]?.stringValue, let net = e["network"]?.stringValue,
+                let mac = e["mac"]?.stringValue
+            else { return nil }
+            return VNIC(
+                name: n, network: net, parent: e["parent"]?.stringValue ?? "", mode: e["mode"]?.stringValue ?? "static",
+                mac: mac, ip: e["ip"]?.stringValue)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import AgentJSON
+
+/// Composes the `get_device_status` answer (spec §2.5) from what Docker says now, the device
+/// record and the journal: an active operation wins; otherwise Docker's view decides, so the
+/// answer never contradicts the engine.
+public enum DeviceStatus {
+    /// - Parameters:
+    ///   - inspect: the driver's `container.inspect` result, nil when the container does not exist.
+    ///   - lastOperation: the newest journal entry for the device.
+    public static func compose(
+        deviceID: String, inspect: JSONObject?, record: DeviceRecord?, lastOperation: OperationRecord?, now: Double
+    ) -> JSONObject {
+        if let op = lastOperation, op.state.isActive {
+            var o: JSONObject = [
+                "status": .string(op.activeStatus), "device_id": .string(deviceID), "operation": .string(op.kind.rawValue),
+                "operation_id": .string(op.id), "state": .string(op.state.rawValue), "started_at": .string(op.startedAt),
+                "updated_at": .string(op.updatedAt),
+                "message": .string("Container \(deviceID) is being \(op.kind.pastParticiple)"),
+            ]
+            if let step = op.step { o["step"] = .string(step) }
+            return o
+        }
+        guard let inspect else {
+            if let op = lastOperation, op.state == .failed || op.state == .rolledBack, op.kind == .create {
+                var o: JSONObject = [
+                    "status": "error", "device_id": .string(deviceID), "operation": .string(op.kind.rawValue),
+                    "operation_id": .string(op.id), "state": .string(op.state.rawValue),
+                    "started_at": .string(op.startedAt), "updated_at": .string(op.updatedAt),
+                    "error": .string(op.error?.message ?? "unknown error"),
+                    "message": .string("Operation failed: \(op.error?.message ?? "unknown error")"),
+                ]
+                if let step = op.step { o["step"] = .string(step) }
+                if let e = op.error { o["code"] = .string(e.code) }
+                return o
+            }
+            if record != nil {
+                return [
+                    "status": "not_found", "device_id": .string(deviceID), "code": "container_missing",
+                    "message": .string("Container \(deviceID) is recorded by the agent but does not exist in Docker"),
+                ]
+            }
+            return [
+                "status": "not_found", "device_id": .string(deviceID),
+                "message": .string("Container \(deviceID) does not exist"),
+            ]
+        }
+        let state = inspect["state"]?.objectValue ?? [:]
+        let running = state["running"]?.boolValue ?? false
+        var o: JSONObject = [
+            "status": "success", "device_id": .string(deviceID),
+            "container_status": state["status"] ?? "unknown", "is_running": .bool(running),
+        ]
+        var networks = JSONObject()
+        let internalName = Naming.internalNetwork(deviceID)
+        for (name, value) in inspect["networks"]?.objectValue?.entries ?? [] {
+            let n = value.objectValue ?? [:]
+            if name == internalName {
+                if let ip = n["ip_address"]?.stringValue, !ip.isEmpty { o["internal_ip"] = .string(ip) }
+                continue
+            }
+            if name.hasSuffix("_internal") { continue }
+            networks[name] = [
+                "ip_address": n["ip_address"] ?? .null, "mac_address": n["mac_address"] ?? .null, "gateway": n["gateway"] ?? .null,
+            ]
+        }
+        o["networks"] = .object(networks)
+        o["restart_count"] = .number(Double(record?.restarts ?? 0))
+        o["docker_restart_count"] = inspect["restart_count"] ?? 0
+        if running {
+            if let started = state["started_at"]?.stringValue.flatMap(DockerTime.epoch) {
+                o["uptime_seconds"] = .number(max(0, (now - started).rounded(.down)))
+            }
+        } else {
+            o["exit_code"] = state["exit_code"] ?? .null
+        }
+        if let health = state["health"]?.stringValue { o["health_status"] = .string(health) }
+        if let record {
+            o["desired_state"] = .string(record.desired.rawValue)
+            if record.crashLoop { o["crash_loop"] = true }
+            let serial = (record.spec["serial_configs"]?.arrayValue ?? []).compactMap(\.objectValue)
+            if !serial.isEmpty {
+                o["serial_ports"] = .array(
+                    serial.map { s in
+                        [
+                            "name": s["name"] ?? .null, "device_id": s["device_id"] ?? .null,
+                            "container_path": s["container_path"] ?? .null, "status": "configured",
+                        ]
+                    })
+            }
+        }
+        if let op = lastOperation { o["last_operation"] = .object(op.updateEvent) }
+        return o
+    }
+}
+
+extension OperationRecord.Kind {
+    /// "created", "deleted", … for status messages.
+    public var pastParticiple: String {
+        switch self {
+        case .create: return "created"
+        case .delete, .selfDestruct: return "deleted"
+        case .start: return "started"
+        case .stop: return "stopped"
+        case .restart: return "restarted"
+        }
+    }
+}

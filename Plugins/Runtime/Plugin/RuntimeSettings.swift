@@ -1,0 +1,81 @@
+import AgentJSON
+import AgentPluginKit
+import RuntimeModel
+
+/// The vPLC plugin's site settings (`plugins.load[].config` of `io.autonomy.runtime`).
+struct RuntimeSettings: Sendable {
+    /// Image repository of the OpenPLC runtime; the tag is the request's `runtime_version`.
+    var imageRepository = "ghcr.io/autonomy-logic/openplc-runtime"
+    /// Scheme of the runtime's REST API for `run_command` when the message gives none.
+    var runtimeScheme = ProxyRequest.Scheme.https
+    /// `run_command` timeout when the message gives none.
+    var proxyTimeoutMilliseconds = 30_000
+    /// Pull policy: `missing` pulls only when the image is not present; `always` pulls first.
+    var pullAlways = false
+    /// Delay before restarting a vPLC that died (upstream 3 s).
+    var restartDelayMilliseconds = 3_000
+    /// Period of the health check that restarts vPLCs missed by events (upstream 60 s).
+    var healthIntervalMilliseconds = 60_000
+    /// Crash-loop guard: at most `crashLoopLimit` restarts within `crashLoopWindowSeconds`.
+    var crashLoopLimit = 5
+    var crashLoopWindowSeconds = 600.0
+    /// Period of the per-vPLC usage sampler (`get_consumption_device`).
+    var usageIntervalMilliseconds = 5_000
+    /// Registry name of the container driver (empty = any).
+    var driverName = ""
+    /// Fault injection for tests (`fault_injection: {pause_at_step, pause_ms}`): operations
+    /// pause when they reach that step, so a test can kill the agent at a known point.
+    var pauseAtStep: String? = nil
+    var pauseMilliseconds = 0
+
+    /// Reads the config object.
+    /// - Throws: ``PluginError`` `bad_config` naming the key.
+    init(config: JSONObject) throws(PluginError) {
+        func bad(_ key: String, _ why: String) -> PluginError {
+            PluginError(code: "bad_config", message: "\(key): \(why)", field: "config.\(key)")
+        }
+        func int(_ key: String, _ range: ClosedRange<Int>, _ value: inout Int) throws(PluginError) {
+            guard let v = config[key] else { return }
+            guard let n = v.numberValue, n == n.rounded(), range.contains(Int(n)) else {
+                throw bad(key, "must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            value = Int(n)
+        }
+        if let v = config["image_repository"] {
+            guard let s = v.stringValue, !s.isEmpty, !s.contains(" ") else { throw bad("image_repository", "must be an image name") }
+            imageRepository = s
+        }
+        if let v = config["runtime_scheme"] {
+            guard let s = v.stringValue, let sc = ProxyRequest.Scheme(rawValue: s) else {
+                throw bad("runtime_scheme", "must be \"http\" or \"https\"")
+            }
+            runtimeScheme = sc
+        }
+        if let v = config["pull"] {
+            guard let s = v.stringValue, ["missing", "always"].contains(s) else { throw bad("pull", "must be \"missing\" or \"always\"") }
+            pullAlways = s == "always"
+        }
+        try int("proxy_timeout_ms", 100...300_000, &proxyTimeoutMilliseconds)
+        try int("restart_delay_ms", 0...600_000, &restartDelayMilliseconds)
+        try int("health_interval_ms", 100...3_600_000, &healthIntervalMilliseconds)
+        try int("crash_loop_limit", 1...1000, &crashLoopLimit)
+        var window = Int(crashLoopWindowSeconds)
+        try int("crash_loop_window_s", 1...86_400, &window)
+        crashLoopWindowSeconds = Double(window)
+        try int("usage_interval_ms", 500...3_600_000, &usageIntervalMilliseconds)
+        if let f = config["fault_injection"]?.objectValue {
+            pauseAtStep = f["pause_at_step"]?.stringValue
+            pauseMilliseconds = Int(f["pause_ms"]?.numberValue ?? 0)
+        }
+        if let v = config["driver"] {
+            guard let s = v.stringValue else { throw bad("driver", "must be a plugin id") }
+            driverName = s
+        }
+    }
+
+    var planSettings: ContainerPlan.Settings {
+        var s = ContainerPlan.Settings()
+        s.imageRepository = imageRepository
+        return s
+    }
+}

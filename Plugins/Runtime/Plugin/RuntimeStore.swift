@@ -1,0 +1,108 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import Synchronization
+import RuntimeModel
+
+/// The plugin's durable state in the host store: device records (`device/<id>`), the operation
+/// journal (`op/<id>`) and recorded acks of mutating commands (`req/<topic>/<device>/<correlation>`).
+/// Every method is durable when it returns.
+struct RuntimeStore: Sendable {
+    let host: PluginHost
+    /// Finished journal entries kept (the newest per device always stays).
+    let keepFinished = 200
+    /// Recorded acks kept for idempotent replays.
+    let keepRequests = 1000
+
+    private func wrap<T>(_ body: () throws(PluginError) -> T) throws(RuntimeError) -> T {
+        do { return try body() } catch {
+            throw RuntimeError("store_failed", "the state store failed: \(error.message)")
+        }
+    }
+
+    // MARK: devices
+
+    func record(_ id: String) throws(RuntimeError) -> DeviceRecord? {
+        guard let v = try wrap({ () throws(PluginError) in try host.storeGet("device/" + id) }) else { return nil }
+        return try DeviceRecord(json: v)
+    }
+
+    /// All readable records; unreadable ones are logged and skipped (never deleted).
+    func records() throws(RuntimeError) -> [DeviceRecord] {
+        let keys = try wrap { () throws(PluginError) in try host.storeKeys(prefix: "device/") }
+        var out: [DeviceRecord] = []
+        for k in keys {
+            guard let v = try wrap({ () throws(PluginError) in try host.storeGet(k) }) else { continue }
+            do { out.append(try DeviceRecord(json: v)) } catch {
+                host.log(.error, "unreadable device record kept as is", metadata: ["key": k, "error": error.message])
+            }
+        }
+        return out
+    }
+
+    func put(_ record: DeviceRecord) throws(RuntimeError) {
+        try wrap { () throws(PluginError) in try host.storePut("device/" + record.deviceID, record.json) }
+    }
+
+    // MARK: journal
+
+    func put(_ op: OperationRecord) throws(RuntimeError) {
+        try wrap { () throws(PluginError) in try host.storePut("op/" + op.id, op.json) }
+    }
+
+    /// Every journal entry, oldest first (ids sort by time).
+    func operations() throws(RuntimeError) -> [OperationRecord] {
+        let keys = try wrap { () throws(PluginError) in try host.storeKeys(prefix: "op/") }
+        var out: [OperationRecord] = []
+        for k in keys {
+            guard let v = try wrap({ () throws(PluginError) in try host.storeGet(k) }) else { continue }
+            if let op = try? OperationRecord(json: v) { out.append(op) }
+        }
+        return out
+    }
+
+    /// Writes the final state of `op` together with the device change, atomically, and prunes
+    /// older finished entries of the same device.
+    func finish(_ op: OperationRecord, device: DeviceRecord?, deleteDevice: Bool = false) throws(RuntimeError) {
+        var m: [PluginHost.StoreMutation] = [.put("op/" + op.id, op.json)]
+        if let device { m.append(.put("device/" + device.deviceID, device.json)) }
+        if deleteDevice { m.append(.delete("device/" + op.deviceID)) }
+        let all = (try? operations()) ?? []
+        let finished = all.filter { !$0.state.isActive && $0.id != op.id }
+        for old in finished where old.deviceID == op.deviceID { m.append(.delete("op/" + old.id)) }
+        let others = finished.filter { $0.deviceID != op.deviceID }
+        if others.count > keepFinished {
+            for old in others.prefix(others.count - keepFinished) { m.append(.delete("op/" + old.id)) }
+        }
+        try wrap { () throws(PluginError) in try host.storeApply(m) }
+    }
+
+    // MARK: recorded acks
+
+    static func requestKey(topic: String, device: String, correlation: JSONValue) -> String? {
+        guard case .number = correlation else {
+            guard let s = correlation.stringValue, !s.isEmpty else { return nil }
+            return "req/\(topic)/\(device)/s:\(s)"
+        }
+        return "req/\(topic)/\(device)/\(JSONWriter.string(correlation))"
+    }
+
+    func recordedAck(_ key: String) throws(RuntimeError) -> JSONObject? {
+        try wrap { () throws(PluginError) in try host.storeGet(key) }?.objectValue?["ack"]?.objectValue
+    }
+
+    func recordAck(_ key: String, _ ack: JSONObject) throws(RuntimeError) {
+        var m: [PluginHost.StoreMutation] = [.put(key, ["ack": .object(ack), "at": .number(WallClock.now())])]
+        let keys = try wrap { () throws(PluginError) in try host.storeKeys(prefix: "req/") }
+        if keys.count >= keepRequests {
+            // Drop the oldest by recorded time.
+            var dated: [(String, Double)] = []
+            for k in keys {
+                let at = (try? host.storeGet(k))??.objectValue?["at"]?.numberValue ?? 0
+                dated.append((k, at))
+            }
+            for (k, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(keys.count - keepRequests + 1) { m.append(.delete(k)) }
+        }
+        try wrap { () throws(PluginError) in try host.storeApply(m) }
+    }
+}

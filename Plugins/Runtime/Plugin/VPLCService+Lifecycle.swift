@@ -1,0 +1,113 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import Synchronization
+import RuntimeModel
+
+extension VPLCService {
+    /// The lifecycle manager (spec §5.6, improved): engine `die` events and a periodic check
+    /// restart vPLCs whose desired state is `running`; a running vPLC is never touched; a
+    /// crash loop stops the restarts and is reported to the cloud (`device_crash_loop`).
+    func startLifecycle() {
+        let events = Task { [self] in await self.watchEvents() }
+        let health = Task { [self] in
+            await self.reconcile(reason: "startup")
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
+                if Task.isCancelled { break }
+                await self.reconcile(reason: "health_check")
+            }
+        }
+        background.withLock { $0 += [events, health] }
+    }
+
+    /// Follows engine events; resubscribes when the driver cannot subscribe yet.
+    func watchEvents() async {
+        while !Task.isCancelled {
+            do throws(RuntimeError) {
+                let driver = try await engine.driver(waitSeconds: 30)
+                let stream: AsyncStream<ProtocolEvent>
+                do throws(PluginError) {
+                    stream = try driver.subscribe(filter: [
+                        "type": ["container"], "event": ["die"], "label": [.string("\(Naming.managedLabel)=true")],
+                    ])
+                } catch {
+                    throw RuntimeError(error.code, error.message)
+                }
+                for await event in stream {
+                    switch event.kind {
+                    case "container.die":
+                        let attrs = event.payload["attributes"]?.objectValue ?? [:]
+                        if let device = attrs[Naming.deviceLabel]?.stringValue {
+                            let service = self
+                            Task { await service.handleDeath(device) }
+                        }
+                    case "stream.open":
+                        await reconcile(reason: "event_stream_reopened")
+                    default:
+                        break
+                    }
+                }
+            } catch {
+                host.log(.warning, "engine events unavailable", metadata: ["error": error.description])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// A vPLC died: after the restart delay, restart it if it should run and still does not.
+    func handleDeath(_ device: String) async {
+        try? await Task.sleep(for: .milliseconds(settings.restartDelayMilliseconds))
+        await restartIfNeeded(device, reason: "died")
+    }
+
+    /// One pass over every record: start those that should run and do not.
+    func reconcile(reason: String) async {
+        guard let records = try? store.records() else { return }
+        for r in records where r.desired == .running && !r.crashLoop {
+            await restartIfNeeded(r.deviceID, reason: reason)
+        }
+    }
+
+    /// Queues a check of `device` behind its other operations (so a restart never races a
+    /// stop, delete or create of the same vPLC).
+    func restartIfNeeded(_ device: String, reason: String) async {
+        await queue.enqueue(device) { [self] in await self.restartNow(device, reason: reason) }
+    }
+
+    /// Starts `device` if its record wants it running and the engine says it is not running;
+    /// counts against the crash-loop guard. Runs on the device queue.
+    func restartNow(_ device: String, reason: String) async {
+        do throws(RuntimeError) {
+            guard var record = try store.record(device), record.desired == .running, !record.crashLoop else { return }
+            guard let inspect = try await engine.inspect(device) else {
+                host.log(.error, "a vPLC's container is missing in Docker", metadata: ["device": device])
+                return
+            }
+            if inspect["state"]?.objectValue?["running"]?.boolValue == true { return }
+            let allowed = await live.allowRestart(
+                device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds, now: WallClock.now())
+            guard allowed else {
+                record.crashLoop = true
+                try store.put(record)
+                host.log(.error, "crash loop: restarts stopped", metadata: ["device": device])
+                try? host.emit(
+                    "device_crash_loop",
+                    [
+                        "device_id": .string(device), "restarts": .number(Double(settings.crashLoopLimit)),
+                        "window_seconds": .number(settings.crashLoopWindowSeconds),
+                        "exit_code": inspect["state"]?.objectValue?["exit_code"] ?? .null,
+                        "message": .string("\(device) died \(settings.crashLoopLimit) times within \(Int(settings.crashLoopWindowSeconds)) s; the agent stopped restarting it. Send start_device or restart_device after fixing it."),
+                        "timestamp": .string(WallClock.iso(WallClock.now())),
+                    ])
+                return
+            }
+            _ = try await engine.call("container.start", ["id": .string(device)])
+            record.restarts += 1
+            try store.put(record)
+            host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
+        } catch {
+            host.log(.error, "could not restart a vPLC", metadata: ["device": device, "error": error.description])
+        }
+    }
+}

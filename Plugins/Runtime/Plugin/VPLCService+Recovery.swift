@@ -1,0 +1,70 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import Synchronization
+import RuntimeModel
+
+extension VPLCService {
+    /// Runs once at start: finishes or rolls back what the journal says was in flight, adopts
+    /// labelled containers the store does not know, then starts the lifecycle manager.
+    func recover() async {
+        do throws(RuntimeError) {
+            _ = try await engine.driver(waitSeconds: 30)
+            try await replayJournal()
+            try await adoptOrphans()
+        } catch {
+            host.log(.error, "recovery incomplete; the lifecycle manager will retry", metadata: ["error": error.description])
+        }
+        startLifecycle()
+        startUsageSampler()
+    }
+
+    /// Interrupted creates are rolled back (their ack said "creating", the cloud learns the end
+    /// from `operation_update` and `get_device_status`); every other interrupted or queued
+    /// operation is run again (they are idempotent).
+    func replayJournal() async throws(RuntimeError) {
+        for var op in try store.operations() where op.state.isActive {
+            host.log(.warning, "resuming an interrupted operation", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "state": op.state.rawValue])
+            if op.kind == .create && op.state == .running {
+                do throws(RuntimeError) {
+                    try await rollback(&op)
+                    op.state = .rolledBack
+                    op.error = RuntimeError("interrupted", "the agent stopped during this create; what it had made was removed")
+                } catch {
+                    op.state = .failed
+                    op.error = RuntimeError("interrupted", "the agent stopped during this create and the rollback failed: \(error.message)")
+                }
+                op.updatedAt = WallClock.iso(WallClock.now())
+                try store.finish(op, device: nil)
+                emitUpdate(op)
+            } else {
+                await live.begin(op)
+                let queued = op
+                await queue.enqueue(op.deviceID) { [self] in await self.run(queued) }
+            }
+        }
+    }
+
+    /// Containers labelled as the agent's whose device has no record get one again, rebuilt
+    /// from their labels (the create request is stored on the container).
+    func adoptOrphans() async throws(RuntimeError) {
+        let known = Set(try store.records().map(\.deviceID))
+        let list = try await engine.call("container.list", ["labels": [Naming.managedLabel: "true"]]).arrayValue ?? []
+        for c in list {
+            guard let o = c.objectValue, let labels = o["labels"]?.objectValue,
+                labels[Naming.roleLabel]?.stringValue == "vplc", let device = labels[Naming.deviceLabel]?.stringValue,
+                !known.contains(device), !(await live.isActive(device))
+            else { continue }
+            guard let text = labels["io.autonomy.spec.json"]?.stringValue,
+                let specJSON = (try? JSONParser.parse(text))?.objectValue, let spec = try? DeviceSpec(stored: specJSON),
+                let inspect = try await engine.inspect(device)
+            else {
+                host.log(.warning, "a labelled container has no readable spec; left alone", metadata: ["device": device])
+                continue
+            }
+            let record = try await adopt(container: inspect, spec: spec)
+            try store.put(record)
+            host.log(.notice, "re-adopted a vPLC from its Docker labels", metadata: ["device": device])
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import Synchronization
+import RuntimeModel
+import Synchronization
+
+/// The vPLC manager: accepts commands, journals them, runs them per device in order, and keeps
+/// vPLCs in their desired state. One per plugin instance.
+final class VPLCService: Sendable {
+    let host: PluginHost
+    let engine: Engine
+    let store: RuntimeStore
+    let settings: RuntimeSettings
+    let queue = DeviceQueue()
+    let live = LiveState()
+    let proxy = RuntimeProxy()
+    private let opCounter = Atomic<UInt64>(0)
+    /// Background tasks (lifecycle, usage), cancelled at shutdown.
+    let background = Mutex<[Task<Void, Never>]>([])
+
+    init(host: PluginHost, settings: RuntimeSettings) {
+        self.host = host
+        self.settings = settings
+        engine = Engine(host: host, driverName: settings.driverName)
+        store = RuntimeStore(host: host)
+    }
+
+    /// A new operation id, sortable by time: `<epoch ms, 13 digits>-<counter>`.
+    func newOperationID() -> String {
+        let ms = UInt64(WallClock.now() * 1000)
+        let n = opCounter.add(1, ordering: .relaxed).newValue
+        let t = String(ms)
+        return String(repeating: "0", count: max(0, 13 - t.count)) + t + "-" + String(n)
+    }
+
+    // MARK: accepting commands
+
+    /// Journals a mutating command and queues it; answers the ack at once. A repeated
+    /// `correlation_id` for the same topic and device gets the recorded ack, and nothing runs.
+    func submit(
+        topic: String, kind: OperationRecord.Kind, device: String, message: JSONObject, request: JSONObject? = nil,
+        ack: (OperationRecord) -> JSONObject
+    ) async throws(RuntimeError) -> JSONObject {
+        let correlation = message["correlation_id"] ?? .null
+        let key = RuntimeStore.requestKey(topic: topic, device: device, correlation: correlation)
+        if let key, var recorded = try store.recordedAck(key) {
+            recorded["replayed"] = true
+            return recorded
+        }
+        let op = OperationRecord(
+            id: newOperationID(), deviceID: device, kind: kind, correlationID: correlation, now: WallClock.iso(WallClock.now()),
+            request: request)
+        try store.put(op)
+        var answer = ack(op)
+        answer["operation_id"] = .string(op.id)
+        if let key { try store.recordAck(key, answer) }
+        await live.begin(op)
+        await queue.enqueue(device) { [self] in await self.run(op) }
+        return answer
+    }
+
+    /// Runs one journaled operation to its end (success, failure or rollback), then tells the
+    /// cloud with `operation_update`.
+    func run(_ queued: OperationRecord) async {
+        var op = queued
+        op.state = .running
+        op.updatedAt = WallClock.iso(WallClock.now())
+        try? store.put(op)
+        await live.begin(op)
+        var device: DeviceRecord? = nil
+        var deleteDevice = false
+        do throws(RuntimeError) {
+            switch op.kind {
+            case .create: device = try await performCreate(&op)
+            case .delete:
+                try await performDelete(&op)
+                deleteDevice = true
+            case .start, .stop, .restart: device = try await performPower(&op)
+            case .selfDestruct: try await performSelfDestruct(&op)
+            }
+            op.state = .succeeded
+        } catch {
+            op.error = error
+            let madeSomething = op.createdContainer != nil || !op.createdNetworks.isEmpty
+            op.state = op.kind == .create && madeSomething ? .rolledBack : .failed
+            if op.kind == .create && madeSomething {
+                do throws(RuntimeError) { try await rollback(&op) } catch {
+                    op.state = .failed
+                    op.error = RuntimeError(
+                        op.error?.code ?? "create_failed",
+                        "\(op.error?.message ?? ""); rollback incomplete: \(error.message)")
+                }
+            }
+            host.log(.error, "operation failed", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "error": error.description])
+        }
+        op.updatedAt = WallClock.iso(WallClock.now())
+        do { try store.finish(op, device: device, deleteDevice: deleteDevice) } catch {
+            host.log(.critical, "could not journal the end of an operation", metadata: ["operation": op.id, "error": error.message])
+        }
+        await live.end(op)
+        emitUpdate(op)
+    }
+
+    /// Records the step and makes it durable before the step's work starts.
+    func step(_ op: inout OperationRecord, _ name: String) async throws(RuntimeError) {
+        op.step = name
+        op.updatedAt = WallClock.iso(WallClock.now())
+        try store.put(op)
+        await live.begin(op)
+        if settings.pauseAtStep == name {
+            host.log(.warning, "fault injection: pausing", metadata: ["step": name, "ms": String(settings.pauseMilliseconds)])
+            try? await Task.sleep(for: .milliseconds(settings.pauseMilliseconds))
+        }
+    }
+
+    func emitUpdate(_ op: OperationRecord) {
+        do { try host.emit("operation_update", op.updateEvent) } catch {
+            host.log(.debug, "operation_update not sent", metadata: ["error": error.message])
+        }
+    }
+
+    /// The newest journal entry of `device` (live first, then the store).
+    func lastOperation(_ device: String) async -> OperationRecord? {
+        if let op = await live.active(device) { return op }
+        let ops = (try? store.operations()) ?? []
+        return ops.last { $0.deviceID == device }
+    }
+
+    func shutdown() async {
+        let tasks = background.withLock { t in
+            let all = t
+            t.removeAll()
+            return all
+        }
+        for t in tasks { t.cancel() }
+        for t in tasks { await t.value }
+    }
+}
+
+/// In-memory state: active operations, crash-loop guards, usage history.
+actor LiveState {
+    private var activeOps: [String: OperationRecord] = [:]
+    private var guards: [String: CrashLoopGuard] = [:]
+    private var usage: [String: UsageHistory] = [:]
+    private var lastStats: [String: (cpu: Double, system: Double)] = [:]
+    /// The last usage pass: how long it took and how many vPLCs it sampled.
+    private(set) var lastPass: (milliseconds: Double, vplcs: Int)? = nil
+
+    func recordPass(milliseconds: Double, vplcs: Int) { lastPass = (milliseconds, vplcs) }
+
+    func begin(_ op: OperationRecord) { activeOps[op.deviceID] = op }
+
+    func end(_ op: OperationRecord) {
+        if activeOps[op.deviceID]?.id == op.id { activeOps[op.deviceID] = nil }
+    }
+
+    func active(_ device: String) -> OperationRecord? { activeOps[device] }
+
+    func isActive(_ device: String) -> Bool { activeOps[device] != nil }
+
+    /// Asks the device's crash-loop guard for one more restart.
+    func allowRestart(_ device: String, limit: Int, window: Double, now: Double) -> Bool {
+        var g = guards[device] ?? CrashLoopGuard(limit: limit, window: window)
+        let ok = g.allowRestart(now: now)
+        guards[device] = g
+        return ok
+    }
+
+    func resetGuard(_ device: String) { guards[device] = nil }
+
+    /// Adds a stats sample; returns the CPU percentage when a previous sample exists.
+    func addStats(_ device: String, now: Double, cpuNs: Double, systemNs: Double, cpus: Double, memoryMB: Double) {
+        var cpu = 0.0
+        if let prev = lastStats[device], systemNs > prev.system, cpuNs >= prev.cpu {
+            cpu = (cpuNs - prev.cpu) / (systemNs - prev.system) * max(1, cpus) * 100
+        }
+        lastStats[device] = (cpuNs, systemNs)
+        var h = usage[device] ?? UsageHistory()
+        h.append(.init(timestamp: now, cpuPercent: cpu, memoryMB: memoryMB))
+        usage[device] = h
+    }
+
+    func history(_ device: String) -> UsageHistory? { usage[device] }
+
+    func forget(_ device: String) {
+        usage[device] = nil
+        lastStats[device] = nil
+        guards[device] = nil
+    }
+}

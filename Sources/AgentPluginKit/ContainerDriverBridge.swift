@@ -1,0 +1,86 @@
+import AgentJSON
+import CAgentABI
+import Synchronization
+
+/// Boxes a plugin's ``ContainerDriverProvider`` behind `agent_container_driver_v1`. The
+/// instance pointer is a retained `DriverBox` (never released: the registry may hold it).
+final class DriverBox: Sendable {
+    let provider: any ContainerDriverProvider
+    /// In-flight invocations by request id (for `cancel`).
+    let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
+    /// Live subscriptions by id.
+    let subscriptions = Mutex<(next: UInt64, live: [UInt64: EventSubscription])>((1, [:]))
+
+    init(_ provider: any ContainerDriverProvider) { self.provider = provider }
+
+    static func from(_ raw: UnsafeMutableRawPointer?) -> DriverBox? {
+        raw.map { Unmanaged<DriverBox>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+/// The vtable shared by every Swift container driver (allocated once per library).
+nonisolated(unsafe) let driverVTable: UnsafeMutablePointer<agent_container_driver_v1> = {
+    let vt = UnsafeMutablePointer<agent_container_driver_v1>.allocate(capacity: 1)
+    vt.initialize(
+        to: agent_container_driver_v1(
+            header: agent_vtable_header(
+                struct_size: UInt32(MemoryLayout<agent_container_driver_v1>.size), protocol_major: 1, protocol_minor: 0),
+            invoke: driverInvoke, cancel: driverCancel, subscribe: driverSubscribe, unsubscribe: driverUnsubscribe))
+    return vt
+}()
+
+private let driverInvoke:
+    @convention(c) (
+        UnsafeMutableRawPointer?, UInt64, agent_bytes, agent_bytes, agent_completion_fn?, UnsafeMutableRawPointer?
+    ) -> Int32 = { raw, id, methodBytes, paramsBytes, done, doneCtx in
+        guard let box = DriverBox.from(raw), let done else { return ABI.invalidArgument }
+        let method = Bytes.string(methodBytes)
+        guard let params = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
+        let completion = Completion(done: done, ctx: doneCtx)
+        let provider = box.provider
+        let entry = InFlightRequest()
+        box.inFlight.withLock { $0[id] = entry }
+        let task = Task {
+            do throws(PluginError) {
+                completion.fire(ABI.ok, try await provider.invoke(method: method, params: params))
+            } catch {
+                completion.fire(error.status, error.json)
+            }
+            _ = box.inFlight.withLock { $0.removeValue(forKey: id) }
+        }
+        entry.attach(task)
+        return ABI.ok
+    }
+
+private let driverCancel: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
+    DriverBox.from(raw)?.inFlight.withLock { $0[id] }?.cancel()
+}
+
+private let driverSubscribe:
+    @convention(c) (
+        UnsafeMutableRawPointer?, agent_bytes, agent_event_fn?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt64>?
+    ) -> Int32 = { raw, filterBytes, onEvent, ctx, out in
+        guard let box = DriverBox.from(raw), let onEvent, let out else { return ABI.invalidArgument }
+        let filter = (try? JSONParser.parse(Bytes.copy(filterBytes)))?.objectValue ?? [:]
+        let sink = Unchecked((onEvent, ctx))
+        do throws(PluginError) {
+            let sub = try box.provider.subscribe(filter: filter) { kind, payload in
+                Bytes.withBorrowed(kind) { k in
+                    Bytes.withBorrowed(JSONWriter.bytes(.object(payload))) { p in sink.value.0(sink.value.1, k, p) }
+                }
+            }
+            out.pointee = box.subscriptions.withLock { s in
+                let id = s.next
+                s.next += 1
+                s.live[id] = sub
+                return id
+            }
+            return ABI.ok
+        } catch {
+            return error.status
+        }
+    }
+
+private let driverUnsubscribe: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
+    DriverBox.from(raw)?.subscriptions.withLock { $0.live.removeValue(forKey: id) }?.cancel()
+}

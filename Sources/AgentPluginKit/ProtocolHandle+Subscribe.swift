@@ -1,0 +1,53 @@
+import AgentJSON
+import CAgentABI
+import Synchronization
+
+/// One event from a subscription: its kind (e.g. `"container.die"`) and payload.
+public struct ProtocolEvent: Sendable {
+    public let kind: String
+    public let payload: JSONObject
+}
+
+extension ProtocolHandle {
+    /// Subscribes to an `agent.container_driver`'s event stream. The stream ends when the
+    /// consuming task stops iterating (that unsubscribes). Events are buffered (newest 1024 kept).
+    /// - Throws: ``PluginError`` when the implementation refuses the subscription.
+    public func subscribe(filter: JSONObject = [:]) throws(PluginError) -> AsyncStream<ProtocolEvent> {
+        guard protocolID == AGENT_PROTOCOL_CONTAINER_DRIVER else {
+            throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no filtered subscribe")
+        }
+        let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_container_driver_v1.self)
+        let (stream, continuation) = AsyncStream<ProtocolEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let sink = EventSink(continuation)
+        let ctx = Unmanaged.passRetained(sink)
+        var subscription: UInt64 = 0
+        let status = Bytes.withBorrowed(JSONWriter.bytes(.object(filter))) { f in
+            vt.pointee.subscribe?(instance, f, eventSinkFn, ctx.toOpaque(), &subscription) ?? ABI.unsupported
+        }
+        guard status == ABI.ok else {
+            ctx.release()
+            throw PluginError(status: status, code: "subscribe_refused", message: "\(protocolID) refused the subscription (status \(status))")
+        }
+        let unsubscribe = Unchecked(vt.pointee.unsubscribe)
+        let target = Unchecked(instance)
+        let sub = subscription
+        continuation.onTermination = { _ in
+            unsubscribe.value?(target.value, sub)
+            ctx.release()  // no callback after unsubscribe returned (ABI rule)
+        }
+        return stream
+    }
+}
+
+/// Receives C event callbacks and yields them into the stream.
+final class EventSink: Sendable {
+    let continuation: AsyncStream<ProtocolEvent>.Continuation
+    init(_ c: AsyncStream<ProtocolEvent>.Continuation) { continuation = c }
+}
+
+let eventSinkFn: @convention(c) (UnsafeMutableRawPointer?, agent_bytes, agent_bytes) -> Void = { ctx, kind, payload in
+    guard let ctx else { return }
+    let sink = Unmanaged<EventSink>.fromOpaque(ctx).takeUnretainedValue()
+    let object = (try? JSONParser.parse(Bytes.copy(payload)))?.objectValue ?? [:]
+    sink.continuation.yield(ProtocolEvent(kind: Bytes.string(kind), payload: object))
+}

@@ -1,0 +1,28 @@
+// vplc-bench: vPLC figures on a real Docker Engine (scripts/bench-vplc brings the lab up).
+//
+//   vplc-bench --config SITE.json --lab-env LAB/lab.env [--runs N] [--status-calls M] [--fleet K]
+//
+// The agent runs in this process (daemon mode, so the vPLC plugin's supervision and usage
+// sampler run as in production); commands go through `agent.dispatcher`, completions are the
+// `operation_update` events the plugin emits. The docker CLI baseline runs in the same process
+// run, interleaved with the agent's runs, on the same engine, network and image.
+import AgentCore
+import AgentJSON
+import Foundation
+import Logging
+
+let args = BenchArgs.parse()
+let env = LabEnv(path: args.labEnv)
+let logger = Logger(label: "vplc-bench") { _ in SwiftLogNoOpLogHandler() }
+let agent: Agent
+do { agent = try Agent(configPath: args.config, logger: logger, mode: .daemon) } catch {
+    fatalError("cannot build the agent: \(error)")
+}
+let ops = OperationWaiter()
+agent.services.events.observe { topic, payload in
+    guard topic == "operation_update", let id = payload["operation_id"]?.stringValue else { return }
+    ops.finished(id, payload)
+}
+let bench = Bench(agent: agent, env: env, ops: ops, args: args)
+await bench.run()
+await agent.shutdown()

@@ -1,0 +1,188 @@
+import AgentJSON
+import Foundation
+import LabSupport
+import Testing
+
+/// Every vPLC lab suite, one at a time: the suites share one engine, and an agent adopts every
+/// container labelled as the agent's on its engine (one agent per engine, as on a plant), so two
+/// agents running at once would adopt each other's vPLCs.
+@Suite("vPLC lab", .serialized)
+enum VPLCLab {}
+
+/// One agent (transport, host topics, Docker driver, vPLC plugin) and one lab cloud, both inside
+/// the Docker lab's namespace (so `run_command` reaches the vPLCs' internal bridges), driven
+/// through the cloud's control API. Everything it starts is stopped by PID in `stop()`/deinit.
+final class VPLCHarness: @unchecked Sendable {
+    let lab: DockerLab
+    let cloud: LabCloud
+    private(set) var agent: AgentUnderTest
+
+    /// - Parameters:
+    ///   - runtime: extra `io.autonomy.runtime` config (merged over the lab defaults).
+    ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab otherwise.
+    init(runtime: JSONObject = [:], lab: DockerLab? = nil) async throws {
+        // Every blocking fixture step runs on a thread of its own (DockerLab.blocking): the
+        // cooperative pool has two threads on this machine, and the other suites need them.
+        let theLab: DockerLab
+        if let lab { theLab = lab } else { theLab = try await DockerLab.sharedAsync() }
+        self.lab = theLab
+        cloud = try await DockerLab.blocking { try LabCloud(netns: theLab.labNamespace) }
+        var config: JSONObject = [
+            "image_repository": .string(self.lab.runtimeImageRepo), "runtime_scheme": "http", "restart_delay_ms": 300,
+            "health_interval_ms": 2000, "usage_interval_ms": 1000,
+        ]
+        for (k, v) in runtime.entries { config[k] = v }
+        let theCloud = cloud
+        let runtimeConfig = config
+        agent = try await DockerLab.blocking {
+            try AgentUnderTest(
+                cloud: theCloud, netns: theLab.labNamespace,
+                extraPlugins: [
+                    ("agent-docker", "io.autonomy.docker", ["socket": .string(theLab.socketPath)]),
+                    ("agent-runtime", "io.autonomy.runtime", runtimeConfig),
+                ])
+        }
+        try await waitConnected()
+    }
+
+    func waitConnected() async throws {
+        guard try await cloud.waitUntil(seconds: 20, { try await !cloud.liveConnections().isEmpty }) else {
+            throw LabError("the agent did not connect; log:\n\(agent.log.contents)")
+        }
+    }
+
+    /// Kills the agent with SIGKILL and starts it again on the same state, without the fault
+    /// injection it may have been configured with.
+    func crashAndRestartAgent() async throws {
+        let old = agent
+        try await DockerLab.blocking { old.kill9() }
+        let path = agent.configPath
+        if var doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue,
+            var plugins = doc["plugins"]?.objectValue, let load = plugins["load"]?.arrayValue
+        {
+            plugins["load"] = .array(
+                load.map { entry in
+                    guard var e = entry.objectValue, e["id"] == "io.autonomy.runtime", var c = e["config"]?.objectValue else {
+                        return entry
+                    }
+                    c["fault_injection"] = nil
+                    e["config"] = .object(c)
+                    return .object(e)
+                })
+            doc["plugins"] = .object(plugins)
+            try Data(JSONWriter.bytes(.object(doc))).write(to: URL(fileURLWithPath: path))
+        }
+        agent = try await DockerLab.blocking { try AgentUnderTest(restarting: old) }
+        try await waitConnected()
+    }
+
+    /// Stops the agent and the cloud (SIGTERM, then SIGKILL) on a thread of its own; call it at
+    /// the end of a test. (`deinit` stops them too, blocking, as a last resort.)
+    func shutdown() async {
+        let (a, c) = (agent, cloud)
+        _ = try? await DockerLab.blocking {
+            a.stop()
+            c.stop()
+        }
+    }
+
+    func stop() {
+        agent.stop()
+        cloud.stop()
+    }
+
+    deinit { stop() }
+
+    // MARK: commands
+
+    /// Sends a command through the cloud and returns the ack object.
+    func call(_ topic: String, _ payload: JSONObject, timeout: Double = 20) async throws -> JSONObject {
+        let ack = try await cloud.call(topic, .object(payload), timeout: timeout)
+        guard let first = ack.first?.objectValue else { throw LabError("ack of \(topic) is not an object: \(ack)") }
+        return first
+    }
+
+    /// Waits for the `operation_update` event of `operationID` and returns it.
+    func operationEnd(_ operationID: String, seconds: Double = 60) async throws -> JSONObject {
+        var found: JSONObject? = nil
+        _ = try await cloud.waitUntil(seconds: seconds) {
+            found = try await self.updates().first { $0["operation_id"]?.stringValue == operationID }
+            return found != nil
+        }
+        guard let found else {
+            throw LabError("no operation_update for \(operationID) within \(seconds) s; agent log:\n\(agent.log.contents.suffix(4000))")
+        }
+        return found
+    }
+
+    /// Every `operation_update` payload the cloud received.
+    func updates() async throws -> [JSONObject] {
+        try await cloud.events(named: "operation_update").compactMap { $0["args"]?.arrayValue?.first?.objectValue }
+    }
+
+    /// Sends a long operation, checks its ack, and waits for its end.
+    func operate(_ topic: String, _ payload: JSONObject, seconds: Double = 60) async throws -> (ack: JSONObject, end: JSONObject) {
+        let ack = try await call(topic, payload)
+        guard let id = ack["operation_id"]?.stringValue else { throw LabError("\(topic) ack without operation_id: \(ack)") }
+        return (ack, try await operationEnd(id, seconds: seconds))
+    }
+
+    func status(_ device: String) async throws -> JSONObject {
+        try await call("get_device_status", ["device_id": .string(device)])
+    }
+
+    /// Polls `get_device_status` until `condition` holds.
+    func waitStatus(_ device: String, seconds: Double = 20, _ condition: @escaping (JSONObject) -> Bool) async throws -> JSONObject {
+        var last: JSONObject = [:]
+        _ = try await cloud.waitUntil(seconds: seconds) {
+            last = try await self.status(device)
+            return condition(last)
+        }
+        return last
+    }
+
+    // MARK: requests
+
+    /// A create request with one static vNIC on the lab LAN.
+    func createRequest(_ device: String, host: Int, correlation: Int? = nil, version: String? = nil) -> JSONObject {
+        var m: JSONObject = [
+            "container_name": .string(device),
+            "vnic_configs": [
+                [
+                    "name": "lan", "parent_interface": .string(lab.parentInterface), "network_mode": "static",
+                    "ip": .string(lab.lanAddress(host)), "subnet": .string(lab.lanSubnet), "gateway": .string(lab.lanGateway),
+                ]
+            ],
+        ]
+        if let correlation { m["correlation_id"] = .number(Double(correlation)) }
+        if let version { m["runtime_version"] = .string(version) }
+        return m
+    }
+
+    // MARK: engine checks (independent of the code under test)
+
+    /// Containers and networks labelled as the agent's that mention `device`.
+    func engineObjects(_ device: String) async throws -> (containers: [String], networks: [String]) {
+        let filter = "%7B%22label%22%3A%5B%22io.autonomy.device%3D\(device)%22%5D%7D"
+        let c = try await lab.engineAPI("GET", "/containers/json?all=1&filters=\(filter)")
+        let n = try await lab.engineAPI("GET", "/networks?filters=\(filter)")
+        let names = (c.json?.arrayValue ?? []).compactMap { $0.objectValue?["Names"]?.arrayValue?.first?.stringValue }
+        let nets = (n.json?.arrayValue ?? []).compactMap { $0.objectValue?["Name"]?.stringValue }
+        return (names, nets)
+    }
+
+    /// The container's `State` from the engine.
+    func engineState(_ device: String) async throws -> JSONObject? {
+        let r = try await lab.engineAPI("GET", "/containers/\(device)/json")
+        return r.status == 200 ? r.json?.objectValue?["State"]?.objectValue : nil
+    }
+
+    /// GET from the LAN host namespace (the plant LAN's view).
+    func fromLAN(_ url: String) async throws -> CommandResult {
+        let lab = self.lab
+        return try await DockerLab.blocking { try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-s", "-m", "3", url]) }
+    }
+}
+
+/// A device name unique in this test process (all lab suites share one engine).
+func uniqueDevice(_ stem: String) -> String { "\(stem)-\(UInt32.random(in: 0...UInt32.max))" }

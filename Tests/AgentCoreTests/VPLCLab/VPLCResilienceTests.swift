@@ -1,0 +1,171 @@
+import AgentJSON
+import Foundation
+import LabSupport
+import Testing
+
+/// What breaks on a plant: the agent killed mid-operation, dockerd restarting, a PLC process
+/// dying, a PLC that keeps crashing. All against the real engine.
+extension VPLCLab {
+@Suite("recovery and supervision")
+struct Resilience {
+    @Test("agent SIGKILLed mid-create (container made, not started): the next start rolls it back; a new create works")
+    func killMidCreate() async throws {
+        // The create pauses when it reaches `starting_container`: its internal bridge and its
+        // container exist, so the rollback has real work to do.
+        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "starting_container", "pause_ms": 30000]])
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("crash")
+        let ack = try await h.call("create_new_runtime", h.createRequest(device, host: 40))
+        let id = try #require(ack["operation_id"]?.stringValue)
+        let paused = try await h.waitStatus(device) { $0["step"] == "starting_container" }
+        #expect(paused["status"] == "creating", "\(paused)")
+        let made = try await h.engineObjects(device)
+        #expect(made.containers.count == 1 && made.networks.count == 1, "before the kill: \(made)")
+        try await h.crashAndRestartAgent()
+        let end = try await h.operationEnd(id, seconds: 30)
+        #expect(end["status"] == "rolled_back" && end["code"] == "interrupted", "\(end)")
+        let left = try await h.engineObjects(device)
+        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)")
+        #expect(try await h.status(device)["status"] == "error")
+
+        let again = try await h.operate("create_new_runtime", h.createRequest(device, host: 40))
+        #expect(again.end["status"] == "succeeded")
+        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        #expect(try await h.engineObjects(device).containers.isEmpty)
+        await h.shutdown()
+    }
+
+    @Test("agent SIGKILLed mid-delete: the next start finishes the delete")
+    func killMidDelete() async throws {
+        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "removing_networks", "pause_ms": 30000]])
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("half")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 39)).end["status"] == "succeeded")
+        let ack = try await h.call("delete_device", ["device_id": .string(device)])
+        let id = try #require(ack["operation_id"]?.stringValue)
+        _ = try await h.waitStatus(device) { $0["step"] == "removing_networks" }
+        #expect(try await h.engineObjects(device).networks.count == 1, "the internal bridge is still there")
+        try await h.crashAndRestartAgent()
+        let end = try await h.operationEnd(id, seconds: 20)
+        #expect(end["status"] == "succeeded", "\(end)")
+        let left = try await h.engineObjects(device)
+        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)")
+        #expect(try await h.status(device)["status"] == "not_found")
+        await h.shutdown()
+    }
+
+    @Test("agent restart: vPLCs that should run are started again; a lost store is rebuilt from the Docker labels")
+    func agentRestartAndAdoption() async throws {
+        let h = try await VPLCHarness()
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("adopt")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 38)).end["status"] == "succeeded")
+        let mac = try await h.status(device)["networks"]?.objectValue?.entries.first?.value.objectValue?["mac_address"]
+        let dying = h.agent
+        try await DockerLab.blocking { dying.kill9() }
+        // While the agent is down, the PLC stops and the agent's state is lost.
+        _ = try await h.lab.engineAPI("POST", "/containers/\(device)/stop?t=1")
+        let storeFile = h.agent.lab.stateDir + "/store/io.autonomy.runtime.json"
+        #expect(FileManager.default.fileExists(atPath: storeFile))
+        try FileManager.default.removeItem(atPath: storeFile)
+        try await h.crashAndRestartAgent()
+        let back = try await h.waitStatus(device, seconds: 20) { $0["is_running"] == true }
+        #expect(back["is_running"] == true && back["desired_state"] == "running", "\(back)")
+        #expect(back["networks"]?.objectValue?.entries.first?.value.objectValue?["mac_address"] == mac)
+        let list = try await h.call("list_devices", [:])
+        #expect(list["devices"]?.arrayValue?.contains { $0.objectValue?["device_id"] == .string(device) } == true)
+        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        #expect(try await h.engineObjects(device).containers.isEmpty)
+        await h.shutdown()
+    }
+
+    @Test("a vPLC whose process dies is restarted; a running one is never touched")
+    func restartAfterDeath() async throws {
+        let h = try await VPLCHarness()
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("die")
+        let other = uniqueDevice("calm")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 41)).end["status"] == "succeeded")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(other, host: 42)).end["status"] == "succeeded")
+        let calmStarted = try await h.engineState(other)?["StartedAt"]
+        let pid = try #require(try await h.engineState(device)?["Pid"]?.numberValue)
+        kill(pid_t(pid), SIGKILL)  // the PLC process dies (not a docker stop)
+        let back = try await h.waitStatus(device, seconds: 15) { $0["is_running"] == true && $0["restart_count"] == 1 }
+        #expect(back["is_running"] == true && back["restart_count"] == 1, "\(back)")
+        #expect(try await h.engineState(other)?["StartedAt"] == calmStarted)
+        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        _ = try await h.operate("delete_device", ["device_id": .string(other)])
+        await h.shutdown()
+    }
+
+    @Test("a crash loop stops the restarts, is reported to the cloud, and start_device clears it")
+    func crashLoop() async throws {
+        let h = try await VPLCHarness(runtime: ["crash_loop_limit": 2, "crash_loop_window_s": 600])
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("loop")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 43)).end["status"] == "succeeded")
+        for round in 1...3 {
+            _ = try await h.waitStatus(device) { $0["is_running"] == true }
+            _ = try await h.lab.engineAPI("POST", "/containers/\(device)/kill")
+            if round < 3 {
+                _ = try await h.waitStatus(device) { $0["restart_count"] == .number(Double(round)) && $0["is_running"] == true }
+            }
+        }
+        let reported = try await h.cloud.waitUntil(seconds: 15) { try await !h.cloud.events(named: "device_crash_loop").isEmpty }
+        #expect(reported)
+        let event = try await h.cloud.events(named: "device_crash_loop").first?["args"]?.arrayValue?.first?.objectValue
+        #expect(event?["device_id"] == .string(device))
+        try await Task.sleep(for: .milliseconds(2500))
+        let s = try await h.status(device)
+        #expect(s["is_running"] == false && s["crash_loop"] == true, "\(s)")
+        let start = try await h.operate("start_device", ["device_id": .string(device)])
+        #expect(start.end["status"] == "succeeded")
+        let after = try await h.status(device)
+        #expect(after["is_running"] == true && after["crash_loop"] == nil)
+        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        await h.shutdown()
+    }
+
+    @Test("dockerd restarts under a running agent: vPLCs that should run run again, stopped ones stay stopped")
+    func dockerdRestart() async throws {
+        // A lab of its own: restarting the shared engine would disturb the other lab suites.
+        let lab = try DockerLab.dedicated("restart")
+        defer { lab.down() }
+        let h = try await VPLCHarness(lab: lab)
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let running = uniqueDevice("up")
+        let stopped = uniqueDevice("down")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(running, host: 44)).end["status"] == "succeeded")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(stopped, host: 45)).end["status"] == "succeeded")
+        #expect(try await h.operate("stop_device", ["device_id": .string(stopped)]).end["status"] == "succeeded")
+        let restarting = h.lab
+        try await DockerLab.blocking { try restarting.restartDockerd() }
+        let back = try await h.waitStatus(running, seconds: 30) { $0["is_running"] == true }
+        #expect(back["is_running"] == true, "\(back)\n\(h.agent.log.contents.suffix(3000))")
+        #expect(try await h.status(stopped)["is_running"] == false)
+        let reply = try await h.fromLAN("http://\(h.lab.lanAddress(44)):8443/api/version")
+        #expect(reply.stdout.contains("lab-standin"))
+        _ = try await h.operate("delete_device", ["device_id": .string(running)])
+        _ = try await h.operate("delete_device", ["device_id": .string(stopped)])
+        await h.shutdown()
+    }
+
+    @Test("consumption of a vPLC comes from concurrent one-shot stats")
+    func consumption() async throws {
+        let h = try await VPLCHarness()
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("use")
+        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 46)).end["status"] == "succeeded")
+        var r: JSONObject = [:]
+        _ = try await h.cloud.waitUntil(seconds: 10) {
+            r = try await h.call("get_consumption_device", ["device_id": .string(device), "cpuPeriod": "1h", "memoryPeriod": "1h"])
+            return (r["memory_usage"]?.arrayValue?.count ?? 0) >= 2
+        }
+        #expect(r["memory"] == "unlimited" && r["cpu"] == "unlimited", "\(r)")
+        #expect((r["memory_usage"]?.arrayValue?.count ?? 0) >= 2)
+        #expect(r["status"] == nil)
+        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        await h.shutdown()
+    }
+}
+}

@@ -1,0 +1,89 @@
+import AgentJSON
+import DockerEngine
+import LabSupport
+import Testing
+
+/// The event subscription against the lab's real dockerd.
+@Suite(.enabled(if: DockerLab.isAvailable, "needs root and the Docker lab"))
+struct EventLabTests {
+    @Test func seesStartAndDieOfAContainer() async throws {
+        let lab = try await DockerLab.sharedAsync()
+        let service = LabTest.service(lab)
+        let name = LabTest.unique("ev")
+        let mark = LabTest.unique("mark")
+        defer { Task { await service.cleanUp(containers: [name]) } }
+        let log = EventLog()
+        let feed = try service.subscribe(
+            filter: ["type": ["container"], "label": [.string("det.events=\(mark)")]], onEvent: log.callback)
+        #expect(await log.wait("stream.open") != nil)
+
+        _ = try await service.object(
+            "container.create",
+            [
+                "name": .string(name), "image": .string(lab.runtimeImage), "labels": ["det.events": .string(mark)],
+                "host_config": [:], "networks": [["network": "none"]],
+            ])
+        _ = try await service.object("container.start", ["id": .string(name)])
+        let start = try #require(await log.wait("container.start", subject: name))
+        #expect(start["action"] == "start")
+        #expect(start["type"] == "container")
+        #expect(start["attributes"]?.objectValue?["det.events"] == .string(mark))
+        #expect((start["time"]?.numberValue ?? 0) > 1_700_000_000)
+
+        let kill = try await lab.engineAPI("POST", "/containers/\(name)/kill")
+        #expect(kill.status == 204)
+        let die = try #require(await log.wait("container.die", subject: name))
+        #expect(die["attributes"]?.objectValue?["exitCode"] == "137")
+        #expect(log.first("container.create", subject: name) != nil)  // no action filter: every container event
+
+        feed.cancel()
+        let after = log.count
+        _ = try await service.object("container.start", ["id": .string(name)])
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(log.count == after)  // nothing once cancel() returned
+        #expect(!log.kinds.contains("stream.lost"), "\(String(describing: log.first("stream.lost")))")
+    }
+
+    @Test func theFilterSelectsActions() async throws {
+        let lab = try await DockerLab.sharedAsync()
+        let service = LabTest.service(lab)
+        let name = LabTest.unique("evf")
+        let mark = LabTest.unique("mark")
+        defer { Task { await service.cleanUp(containers: [name]) } }
+        let log = EventLog()
+        let feed = try service.subscribe(
+            filter: ["type": ["container"], "event": ["die"], "label": [.string("det.events=\(mark)")]], onEvent: log.callback)
+        defer { feed.cancel() }
+        #expect(await log.wait("stream.open") != nil)
+        _ = try await service.object(
+            "container.create",
+            [
+                "name": .string(name), "image": .string(lab.runtimeImage), "labels": ["det.events": .string(mark)],
+                "host_config": [:], "networks": [["network": "none"]],
+            ])
+        _ = try await service.object("container.start", ["id": .string(name)])
+        _ = try await service.object("container.stop", ["id": .string(name), "timeout_s": 2])
+        #expect(await log.wait("container.die", subject: name) != nil)
+        #expect(Set(log.kinds) == ["stream.open", "container.die"])
+    }
+
+    @Test func aBadFilterIsRefusedAtOnce() async throws {
+        let service = LabTest.service(try await DockerLab.sharedAsync())
+        let e = #expect(throws: DockerEngineError.self) { try service.subscribe(filter: ["label": "x"], onEvent: { _, _ in }) }
+        #expect(e?.code == .badParams)
+        #expect(e?.field == "label")
+    }
+
+    @Test func anUnreachableEngineIsReportedAsLostOnce() async throws {
+        let service = ContainerDriverService(settings: DriverSettings(socketPath: "/tmp/det-absent-events.sock"))
+        let log = EventLog()
+        let feed = EventFeed(
+            engine: service.engine, filter: EventFilter(), backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(100)),
+            onEvent: log.callback)
+        let lost = try #require(await log.wait("stream.lost"))
+        #expect(lost["code"] == "engine_unreachable")
+        try await Task.sleep(for: .milliseconds(400))  // several more failed attempts
+        feed.cancel()
+        #expect(log.kinds == ["stream.lost"])
+    }
+}

@@ -1,0 +1,238 @@
+import AgentJSON
+import Foundation
+import HTTP1Client
+import Synchronization
+
+/// The Docker lab (`scripts/lab/docker-lab`) as a per-process test fixture: a real dockerd in a
+/// network namespace, a MACVLAN "plant LAN" and a LAN host, all in namespaces the script makes.
+///
+/// ``shared()`` brings the lab up once per test process (lazily, safe from parallel suites) in
+/// `/tmp/agent-docker-lab-<pid>`, and an `atexit` hook takes it down when the process exits.
+/// ``dedicated(_:)`` brings up another, private one (`/tmp/agent-docker-lab-<pid>-<name>`) for
+/// tests that restart dockerd or need the MACVLAN parent to themselves. Labs left by test
+/// processes that died are taken down the next time a lab starts.
+///
+/// ```swift
+/// @Suite(.enabled(if: DockerLab.isAvailable)) struct MyTests {
+///     @Test func something() async throws {
+///         let lab = try await DockerLab.sharedAsync()
+///         let engine = DockerEngine(socketPath: lab.socketPath)
+///         let r = try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-sf", "http://…"])
+///     }
+/// }
+/// ```
+public final class DockerLab: Sendable {
+    /// The lab folder (`LAB_DIR`): dockerd's data, logs, `lab.env`.
+    public let directory: String
+    private let values: Mutex<[String: String]>
+
+    /// Whether the lab can run here: root, `ip` and `dockerd` installed, the script present, and
+    /// `AGENT_SKIP_DOCKER_LAB` unset. Use it to skip lab suites elsewhere.
+    public static let isAvailable: Bool = {
+        guard ProcessInfo.processInfo.environment["AGENT_SKIP_DOCKER_LAB"] == nil, getuid() == 0 else { return false }
+        let fm = FileManager.default
+        return fm.isExecutableFile(atPath: script)
+            && ["/usr/sbin/dockerd", "/usr/bin/dockerd"].contains(where: fm.isExecutableFile(atPath:))
+            && ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains(where: fm.isExecutableFile(atPath:))
+    }()
+
+    /// The package root (found from this file's path).
+    public static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// `scripts/lab/docker-lab`.
+    public static let script = packageRoot + "/scripts/lab/docker-lab"
+
+    private static let state = Mutex<Result<DockerLab, DockerLabError>?>(nil)
+
+    /// The process's lab, brought up on first use (about a second; other callers wait). Blocks
+    /// the calling thread meanwhile: from async code prefer ``sharedAsync()``.
+    /// - Throws: ``DockerLabError`` when `up` failed (the same error for every later caller).
+    public static func shared() throws -> DockerLab {
+        try state.withLock { s in
+            let result = s ?? Result { () throws(DockerLabError) in try start(directory: directory(for: getpid())) }
+            s = result
+            return try result.get()
+        }
+    }
+
+    /// ``shared()`` for async code: waits without blocking a thread of the cooperative pool
+    /// (the lab comes up on a thread of its own).
+    public static func sharedAsync() async throws -> DockerLab {
+        try await blocking { try shared() }
+    }
+
+    /// Runs blocking fixture work (``restartDockerd()``, ``exec(inNamespace:_:timeout:)``, `up`)
+    /// on a thread of its own, so that waiting on it does not hold one of the few threads of
+    /// Swift's cooperative pool (two on a two-core machine) that every other test needs.
+    public static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private init(directory: String, values: [String: String]) {
+        self.directory = directory
+        self.values = Mutex(values)
+    }
+
+    // MARK: lab.env
+
+    /// A `lab.env` value (as of the last `up` or ``restartDockerd()``).
+    public func value(_ key: String) -> String? { values.withLock { $0[key] } }
+
+    private func required(_ key: String) -> String { value(key) ?? "" }
+
+    /// `DOCKER_HOST`, e.g. `unix:///tmp/agent-docker-lab-42/docker.sock`.
+    public var dockerHost: String { required("DOCKER_HOST") }
+    /// The engine's socket path.
+    public var socketPath: String {
+        let h = dockerHost
+        return h.hasPrefix("unix://") ? String(h.dropFirst(7)) : h
+    }
+    /// The namespace dockerd runs in (`LAB_NS`).
+    public var labNamespace: String { required("LAB_NS") }
+    /// The namespace holding the LAN switch (`LAN_NS`).
+    public var lanNamespace: String { required("LAN_NS") }
+    /// The LAN host's namespace (`LANHOST_NS`).
+    public var lanhostNamespace: String { required("LANHOST_NS") }
+    /// The MACVLAN parent interface in the lab namespace (`LAB_PARENT`, `eth-lab`).
+    public var parentInterface: String { required("LAB_PARENT") }
+    /// The LAN's subnet (`LAN_SUBNET`, e.g. `192.168.77.0/24`).
+    public var lanSubnet: String { required("LAN_SUBNET") }
+    /// The LAN's gateway (`LAN_GATEWAY`).
+    public var lanGateway: String { required("LAN_GATEWAY") }
+    /// The LAN host's address (`LANHOST_IP`).
+    public var lanhostIP: String { required("LANHOST_IP") }
+    /// The stand-in runtime image's repository (`RUNTIME_IMAGE_REPO`).
+    public var runtimeImageRepo: String { required("RUNTIME_IMAGE_REPO") }
+    /// The stand-in runtime image, `<repo>:latest` (busybox httpd, plain HTTP on 8443).
+    public var runtimeImage: String { runtimeImageRepo + ":latest" }
+    /// dockerd's current PID (`DOCKERD_PID`).
+    public var dockerdPID: Int32 { Int32(required("DOCKERD_PID")) ?? 0 }
+
+    /// An address of the LAN subnet with the last octet `host` (e.g. 10 → `192.168.77.10`).
+    public func lanAddress(_ host: Int) -> String {
+        var octets = lanGateway.split(separator: ".").map(String.init)
+        if !octets.isEmpty { octets[octets.count - 1] = String(host) }
+        return octets.joined(separator: ".")
+    }
+
+    // MARK: actions
+
+    /// Stops and starts dockerd on the same data (`docker-lab restart-dockerd`); containers keep
+    /// existing (stopped unless they have a restart policy). Rereads `lab.env`.
+    public func restartDockerd() throws {
+        try CommandRunner.check([Self.script, "restart-dockerd", "--dir", directory], timeout: 90)
+        let fresh = try Self.readEnv(directory + "/lab.env")
+        values.withLock { $0 = fresh }
+    }
+
+    /// Runs `argv` inside the network namespace `namespace` (`ip netns exec`).
+    public func exec(inNamespace namespace: String, _ argv: [String], timeout: Double = 60) throws -> CommandResult {
+        try CommandRunner.run(["ip", "netns", "exec", namespace] + argv, timeout: timeout)
+    }
+
+    /// Runs `argv` on the host (no namespace).
+    public func run(_ argv: [String], timeout: Double = 60) throws -> CommandResult {
+        try CommandRunner.run(argv, timeout: timeout)
+    }
+
+    /// An HTTP client for the lab engine's socket (raw Engine API calls in test setup).
+    public func engineClient() -> HTTP1Client { HTTP1Client(target: .unixSocket(path: socketPath)) }
+
+    /// A raw Engine API call (`/v1.41` prefixed unless `path` starts with `/v`): for setting up
+    /// and checking state independently of the code under test.
+    public func engineAPI(_ method: String, _ path: String, json: JSONValue? = nil, timeout: Duration = .seconds(30))
+        async throws -> (status: Int, json: JSONValue?)
+    {
+        var headers: HTTP1Headers = [:]
+        var body = HTTP1RequestBody.none
+        if let json {
+            headers.add(name: "Content-Type", value: "application/json")
+            body = .bytes(JSONWriter.bytes(json))
+        }
+        let target = path.hasPrefix("/v") ? path : "/v1.41" + path
+        let r = try await engineClient().send(HTTP1Request(method: method, target: target, headers: headers, body: body), timeout: timeout)
+        return (r.status, r.body.isEmpty ? nil : try? JSONParser.parse(r.body))
+    }
+
+    // MARK: lifecycle
+
+    /// A lab of its own, for tests that must not share one: they restart dockerd, or take the
+    /// MACVLAN parent (Docker allows one macvlan network per parent). Take it down with
+    /// ``down()``; the exit hook takes down any left behind.
+    /// - Parameter name: distinguishes it (letters and digits).
+    public static func dedicated(_ name: String) throws -> DockerLab {
+        try start(directory: directory(for: getpid()) + "-" + name)
+    }
+
+    /// Takes the lab down (`docker-lab down`) and removes its folder. For ``dedicated(_:)`` labs;
+    /// the shared one goes down at exit.
+    public func down() {
+        _ = try? CommandRunner.run([Self.script, "down", "--dir", directory], timeout: 90)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// `/tmp/agent-docker-lab-<pid>` (short: dockerd's socket paths live under it).
+    private static func directory(for pid: Int32) -> String { "/tmp/agent-docker-lab-\(pid)" }
+
+    /// Installed once: at exit, takes down every lab of this process.
+    private static let exitHook: Void = {
+        atexit {
+            let base = "/tmp/agent-docker-lab-\(getpid())"
+            let script = "for d in \"$1\" \"$1\"-*; do [ -d \"$d\" ] || continue; \"$2\" down --dir \"$d\" >/dev/null 2>&1; rm -rf \"$d\"; done"
+            _ = try? CommandRunner.run(["/bin/sh", "-c", script, "sh", base, DockerLab.script], timeout: 120)
+        }
+    }()
+
+    private static func start(directory dir: String) throws(DockerLabError) -> DockerLab {
+        guard isAvailable else {
+            throw DockerLabError("the Docker lab needs root, iproute2, docker.io and \(script)")
+        }
+        reaper.withLock { done in
+            if !done { reapAbandonedLabs() }
+            done = true
+        }
+        exitHook
+        do {
+            let out = try CommandRunner.check([script, "up", "--dir", dir], timeout: 180)
+            let last = out.split(separator: "\n").last.map(String.init) ?? ""
+            guard last == "READY \(dir)/lab.env" else { throw DockerLabError("docker-lab up printed no READY line: \(out)") }
+            return DockerLab(directory: dir, values: try readEnv(dir + "/lab.env"))
+        } catch let e as DockerLabError {
+            throw e
+        } catch {
+            throw DockerLabError("docker-lab up failed: \(error)")
+        }
+    }
+
+    private static let reaper = Mutex(false)
+
+    /// Takes down labs of test processes that no longer exist (killed before their atexit ran).
+    private static func reapAbandonedLabs() {
+        let fm = FileManager.default
+        let prefix = "agent-docker-lab-"
+        for name in (try? fm.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let dir = "/tmp/" + name
+            _ = try? CommandRunner.run([script, "down", "--dir", dir], timeout: 60)
+            try? fm.removeItem(atPath: dir)
+        }
+    }
+
+    /// Parses `KEY=value` lines.
+    static func readEnv(_ path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DockerLabError("cannot read \(path)") }
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            out[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return out
+    }
+}
