@@ -77,6 +77,8 @@ struct ContainerLabTests {
         #expect((stats["memory_bytes"]?.numberValue ?? 0) > 0)
         #expect((stats["memory_limit_bytes"]?.numberValue ?? 0) > 0)
         #expect(stats["read"]?.stringValue?.hasPrefix("0001") == false)
+        // The test process shares the host's mount and PID namespaces: the cheap cgroup path applies.
+        #expect(stats["source"] == "cgroup", "\(stats)")
 
         let t0 = ContinuousClock.now
         #expect(try await service.object("container.stop", ["id": .string(name), "timeout_s": 5]) == ["changed": true])

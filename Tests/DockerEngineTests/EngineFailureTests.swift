@@ -23,7 +23,7 @@ import Testing
         let t0 = ContinuousClock.now
         let e = await service.failure("engine.version")
         #expect(e?.code == .engineTimeout)
-        #expect(ContinuousClock.now - t0 < .seconds(3))
+        #expect(ContinuousClock.now - t0 < .seconds(20))  // generous: the full suite can stall the cooperative pool
     }
 
     @Test func aServerThatAcceptsAndNeverAnswersIsEngineTimeout() async throws {
@@ -38,7 +38,7 @@ import Testing
         let e = await service.failure("container.inspect", ["id": "x", "timeout_ms": 300])
         #expect(e?.code == .engineTimeout)
         let took = ContinuousClock.now - t0
-        #expect(took >= .milliseconds(290) && took < .seconds(3))
+        #expect(took >= .milliseconds(290) && took < .seconds(20))  // generous: the full suite can stall the cooperative pool for seconds
     }
 
     @Test func aServerThatHangsUpIsEngineUnreachable() async throws {

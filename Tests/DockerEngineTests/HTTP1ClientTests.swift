@@ -17,7 +17,7 @@ import Testing
         let request = HTTP1Request(
             method: "PATCH", target: "/v1.41/things?a=1", headers: ["X-Token": "t1", "Content-Type": "text/plain"],
             body: .bytes(Array("body!".utf8)))
-        let r = try await client(server).send(request, timeout: .seconds(5))
+        let r = try await client(server).send(request, timeout: .seconds(30))
         #expect(r.status == 201)
         #expect(r.bodyText == "hello")
         #expect(r.headers["x-mixed-case"] == "yes")
@@ -39,7 +39,7 @@ import Testing
             c.close()
         }
         defer { server.close() }
-        let r = try await client(server).send(HTTP1Request(method: "PURGE", target: "/x"), timeout: .seconds(5))
+        let r = try await client(server).send(HTTP1Request(method: "PURGE", target: "/x"), timeout: .seconds(30))
         #expect(r.status == 204)
         #expect(r.body.isEmpty)
         #expect(await seen.wait()?.requestLine == "PURGE /x HTTP/1.1")
@@ -55,7 +55,7 @@ import Testing
             c.close()
         }
         defer { server.close() }
-        let r = try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5))
+        let r = try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30))
         #expect(r.bodyText == "hello world")
     }
 
@@ -66,7 +66,7 @@ import Testing
             c.close()
         }
         defer { server.close() }
-        let r = try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5))
+        let r = try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30))
         #expect(r.bodyText == "until the end")
     }
 
@@ -78,7 +78,7 @@ import Testing
             c.close()
         }
         defer { server.close() }
-        let r = try await client(server).send(HTTP1Request(method: "HEAD", target: "/"), timeout: .seconds(5))
+        let r = try await client(server).send(HTTP1Request(method: "HEAD", target: "/"), timeout: .seconds(30))
         #expect(r.status == 200)
         #expect(r.body.isEmpty)
     }
@@ -92,7 +92,7 @@ import Testing
         }
         defer { server.close() }
         let e = await #expect(throws: HTTPClientError.self) {
-            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5), maxBody: 8)
+            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30), maxBody: 8)
         }
         #expect(e?.code == .bodyTooLarge)
     }
@@ -106,7 +106,7 @@ import Testing
         }
         defer { server.close() }
         let e = await #expect(throws: HTTPClientError.self) {
-            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5))
+            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30))
         }
         #expect(e?.code == .badResponse)
     }
@@ -119,7 +119,7 @@ import Testing
         }
         defer { server.close() }
         let e = await #expect(throws: HTTPClientError.self) {
-            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5))
+            try await client(server).send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30))
         }
         #expect(e?.code == .connectionClosed)
     }
@@ -127,7 +127,7 @@ import Testing
     @Test func aMissingSocketFailsWithConnectFailed() async throws {
         let c = HTTP1Client(target: .unixSocket(path: "/tmp/det-no-such-\(UUID().uuidString.prefix(6)).sock"))
         let e = await #expect(throws: HTTPClientError.self) {
-            try await c.send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(5))
+            try await c.send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30))
         }
         #expect(e?.code == .connectFailed)
     }
@@ -141,7 +141,7 @@ import Testing
         }
         let took = ContinuousClock.now - start
         #expect(e?.code == .timeout)
-        #expect(took >= .milliseconds(290) && took < .seconds(3))
+        #expect(took >= .milliseconds(290) && took < .seconds(20))  // generous: the full suite can stall the cooperative pool for seconds
     }
 
     @Test func cancellingTheTaskClosesTheConnectionAndFailsWithCancelled() async throws {
@@ -177,7 +177,7 @@ import Testing
             k.finish()
         }
         let r = try await client(server).send(
-            HTTP1Request(method: "POST", target: "/upload", body: .stream(length: 70_003, chunks: HTTP1BodyStream(chunks))), timeout: .seconds(5))
+            HTTP1Request(method: "POST", target: "/upload", body: .stream(length: 70_003, chunks: HTTP1BodyStream(chunks))), timeout: .seconds(30))
         #expect(r.bodyText == "ok")
         let req = try #require(await seen.wait())
         #expect(req.body.count == 70_003)
@@ -196,7 +196,7 @@ import Testing
         }
         let e = await #expect(throws: HTTPClientError.self) {
             try await client(server).send(
-                HTTP1Request(method: "POST", target: "/", body: .stream(length: 10, chunks: HTTP1BodyStream(chunks))), timeout: .seconds(5))
+                HTTP1Request(method: "POST", target: "/", body: .stream(length: 10, chunks: HTTP1BodyStream(chunks))), timeout: .seconds(30))
         }
         #expect(e?.code == .requestBodyFailed)
     }
@@ -216,7 +216,7 @@ import Testing
             c.close()
         }
         defer { server.close() }
-        let r = try await client(server).stream(HTTP1Request(method: "GET", target: "/events"), headTimeout: .seconds(5))
+        let r = try await client(server).stream(HTTP1Request(method: "GET", target: "/events"), headTimeout: .seconds(30))
         #expect(r.head.status == 200)
         go.set(true)
         var pieces: [String] = []
@@ -235,7 +235,7 @@ import Testing
         }
         defer { server.close() }
         do {
-            let r = try await client(server).stream(HTTP1Request(method: "GET", target: "/"), headTimeout: .seconds(5))
+            let r = try await client(server).stream(HTTP1Request(method: "GET", target: "/"), headTimeout: .seconds(30))
             var it = r.body.makeAsyncIterator()
             _ = try await it.next()
         }
@@ -254,7 +254,7 @@ import Testing
         do {
             // On a loaded machine the deadline may pass before the head: then `stream` throws it.
             let r = try await client(server).stream(
-                HTTP1Request(method: "GET", target: "/"), headTimeout: .seconds(5), totalTimeout: .milliseconds(300))
+                HTTP1Request(method: "GET", target: "/"), headTimeout: .seconds(30), totalTimeout: .milliseconds(300))
             for try await _ in r.body {}
         } catch {
             caught = error as? HTTPClientError

@@ -42,7 +42,10 @@ extension VPLCService {
         Topic(topic, contract: RuntimeContracts.device, addDefaults: true) { [self] r throws(PluginError) in
             try await mapped { () throws(RuntimeError) in
                 let device = r.message["device_id"]?.stringValue ?? ""
-                guard try store.record(device) != nil else {
+                // A device whose create is still queued or running counts: the command queues behind it.
+                let known = try store.record(device) != nil
+                let pending = await live.isActive(device)
+                guard known || pending else {
                     throw RuntimeError("device_not_found", "Device \(device) not found", field: "device_id")
                 }
                 return try await finishIfOneShot(

@@ -127,6 +127,22 @@ final class VPLCHarness: @unchecked Sendable {
         return (ack, try await operationEnd(id, seconds: seconds))
     }
 
+    /// Creates a vPLC with one static vNIC (`.host` on the lab LAN); records an issue unless the
+    /// create succeeds.
+    func createRunning(_ device: String, host: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let end = try await operate("create_new_runtime", createRequest(device, host: host)).end
+        #expect(end["status"] == "succeeded", "\(end)", sourceLocation: sourceLocation)
+    }
+
+    /// Deletes a vPLC; records an issue unless the delete succeeds and the engine holds no object
+    /// of it afterwards.
+    func deleteExpectingNothingLeft(_ device: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let end = try await operate("delete_device", ["device_id": .string(device)]).end
+        #expect(end["status"] == "succeeded", "\(end)", sourceLocation: sourceLocation)
+        let left = try await engineObjects(device)
+        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)", sourceLocation: sourceLocation)
+    }
+
     func status(_ device: String) async throws -> JSONObject {
         try await call("get_device_status", ["device_id": .string(device)])
     }

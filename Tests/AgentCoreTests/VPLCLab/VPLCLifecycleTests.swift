@@ -125,8 +125,33 @@ struct Lifecycle {
         #expect(try await h.engineObjects(device).containers.count == 1)
         #expect(try await h.status(device)["status"] == "success")
 
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
-        #expect(try await h.engineObjects(device).containers.isEmpty)
+        try await h.deleteExpectingNothingLeft(device)
+        await h.shutdown()
+    }
+
+    @Test("commands for one device sent at once run one after another, in arrival order")
+    func serialised() async throws {
+        let h = try await VPLCHarness()
+        defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
+        let device = uniqueDevice("queue")
+        let d: JSONValue = .string(device)
+        // No waiting between the commands: each is acked at once and queued behind the previous.
+        let acks = [
+            try await h.call("create_new_runtime", h.createRequest(device, host: 25)),
+            try await h.call("stop_device", ["device_id": d]),
+            try await h.call("start_device", ["device_id": d]),
+            try await h.call("restart_device", ["device_id": d]),
+            try await h.call("delete_device", ["device_id": d]),
+        ]
+        let ids = acks.compactMap { $0["operation_id"]?.stringValue }
+        try #require(ids.count == 5, "\(acks)")
+        _ = try await h.operationEnd(ids[4], seconds: 90)
+        let updates = try await h.updates().filter { $0["device_id"] == d }
+        #expect(updates.compactMap { $0["operation_id"]?.stringValue } == ids, "ended out of order: \(updates)")
+        // Had they overlapped, the stop would have found no container yet and failed.
+        #expect(updates.allSatisfy { $0["status"] == "succeeded" }, "\(updates)")
+        let left = try await h.engineObjects(device)
+        #expect(left.containers.isEmpty && left.networks.isEmpty)
         await h.shutdown()
     }
 
@@ -136,7 +161,7 @@ struct Lifecycle {
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let a = uniqueDevice("keep")
         let b = uniqueDevice("clash")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(a, host: 30)).end["status"] == "succeeded")
+        try await h.createRunning(a, host: 30)
         let startedA = try await h.engineState(a)?["StartedAt"]
 
         // Same static IP: the engine refuses when the container is wired, after B's internal
@@ -153,7 +178,7 @@ struct Lifecycle {
         let missing = try await h.operate("create_new_runtime", h.createRequest(uniqueDevice("img"), host: 31, version: "no-such-tag"))
         #expect(missing.end["status"] == "failed" && missing.end["code"] == "image_not_found", "\(missing.end)")
 
-        _ = try await h.operate("delete_device", ["device_id": .string(a)])
+        try await h.deleteExpectingNothingLeft(a)
         await h.shutdown()
     }
 

@@ -30,8 +30,7 @@ struct Resilience {
 
         let again = try await h.operate("create_new_runtime", h.createRequest(device, host: 40))
         #expect(again.end["status"] == "succeeded")
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
-        #expect(try await h.engineObjects(device).containers.isEmpty)
+        try await h.deleteExpectingNothingLeft(device)
         await h.shutdown()
     }
 
@@ -40,7 +39,7 @@ struct Resilience {
         let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "removing_networks", "pause_ms": 30000]])
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("half")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 39)).end["status"] == "succeeded")
+        try await h.createRunning(device, host: 39)
         let ack = try await h.call("delete_device", ["device_id": .string(device)])
         let id = try #require(ack["operation_id"]?.stringValue)
         _ = try await h.waitStatus(device) { $0["step"] == "removing_networks" }
@@ -59,7 +58,7 @@ struct Resilience {
         let h = try await VPLCHarness()
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("adopt")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 38)).end["status"] == "succeeded")
+        try await h.createRunning(device, host: 38)
         let mac = try await h.status(device)["networks"]?.objectValue?.entries.first?.value.objectValue?["mac_address"]
         let dying = h.agent
         try await DockerLab.blocking { dying.kill9() }
@@ -74,8 +73,7 @@ struct Resilience {
         #expect(back["networks"]?.objectValue?.entries.first?.value.objectValue?["mac_address"] == mac)
         let list = try await h.call("list_devices", [:])
         #expect(list["devices"]?.arrayValue?.contains { $0.objectValue?["device_id"] == .string(device) } == true)
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
-        #expect(try await h.engineObjects(device).containers.isEmpty)
+        try await h.deleteExpectingNothingLeft(device)
         await h.shutdown()
     }
 
@@ -85,16 +83,16 @@ struct Resilience {
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("die")
         let other = uniqueDevice("calm")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 41)).end["status"] == "succeeded")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(other, host: 42)).end["status"] == "succeeded")
+        try await h.createRunning(device, host: 41)
+        try await h.createRunning(other, host: 42)
         let calmStarted = try await h.engineState(other)?["StartedAt"]
         let pid = try #require(try await h.engineState(device)?["Pid"]?.numberValue)
         kill(pid_t(pid), SIGKILL)  // the PLC process dies (not a docker stop)
         let back = try await h.waitStatus(device, seconds: 15) { $0["is_running"] == true && $0["restart_count"] == 1 }
         #expect(back["is_running"] == true && back["restart_count"] == 1, "\(back)")
         #expect(try await h.engineState(other)?["StartedAt"] == calmStarted)
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
-        _ = try await h.operate("delete_device", ["device_id": .string(other)])
+        try await h.deleteExpectingNothingLeft(device)
+        try await h.deleteExpectingNothingLeft(other)
         await h.shutdown()
     }
 
@@ -103,7 +101,7 @@ struct Resilience {
         let h = try await VPLCHarness(runtime: ["crash_loop_limit": 2, "crash_loop_window_s": 600])
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("loop")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 43)).end["status"] == "succeeded")
+        try await h.createRunning(device, host: 43)
         for round in 1...3 {
             _ = try await h.waitStatus(device) { $0["is_running"] == true }
             _ = try await h.lab.engineAPI("POST", "/containers/\(device)/kill")
@@ -122,7 +120,7 @@ struct Resilience {
         #expect(start.end["status"] == "succeeded")
         let after = try await h.status(device)
         #expect(after["is_running"] == true && after["crash_loop"] == nil)
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        try await h.deleteExpectingNothingLeft(device)
         await h.shutdown()
     }
 
@@ -135,8 +133,8 @@ struct Resilience {
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let running = uniqueDevice("up")
         let stopped = uniqueDevice("down")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(running, host: 44)).end["status"] == "succeeded")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(stopped, host: 45)).end["status"] == "succeeded")
+        try await h.createRunning(running, host: 44)
+        try await h.createRunning(stopped, host: 45)
         #expect(try await h.operate("stop_device", ["device_id": .string(stopped)]).end["status"] == "succeeded")
         let restarting = h.lab
         try await DockerLab.blocking { try restarting.restartDockerd() }
@@ -145,8 +143,8 @@ struct Resilience {
         #expect(try await h.status(stopped)["is_running"] == false)
         let reply = try await h.fromLAN("http://\(h.lab.lanAddress(44)):8443/api/version")
         #expect(reply.stdout.contains("lab-standin"))
-        _ = try await h.operate("delete_device", ["device_id": .string(running)])
-        _ = try await h.operate("delete_device", ["device_id": .string(stopped)])
+        try await h.deleteExpectingNothingLeft(running)
+        try await h.deleteExpectingNothingLeft(stopped)
         await h.shutdown()
     }
 
@@ -155,7 +153,7 @@ struct Resilience {
         let h = try await VPLCHarness()
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("use")
-        #expect(try await h.operate("create_new_runtime", h.createRequest(device, host: 46)).end["status"] == "succeeded")
+        try await h.createRunning(device, host: 46)
         var r: JSONObject = [:]
         _ = try await h.cloud.waitUntil(seconds: 10) {
             r = try await h.call("get_consumption_device", ["device_id": .string(device), "cpuPeriod": "1h", "memoryPeriod": "1h"])
@@ -164,7 +162,7 @@ struct Resilience {
         #expect(r["memory"] == "unlimited" && r["cpu"] == "unlimited", "\(r)")
         #expect((r["memory_usage"]?.arrayValue?.count ?? 0) >= 2)
         #expect(r["status"] == nil)
-        _ = try await h.operate("delete_device", ["device_id": .string(device)])
+        try await h.deleteExpectingNothingLeft(device)
         await h.shutdown()
     }
 }
