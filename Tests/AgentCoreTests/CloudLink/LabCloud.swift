@@ -1,6 +1,7 @@
 import AgentJSON
 import Foundation
 import HTTP1Client
+import LabSupport
 
 /// The throwaway PKI of the lab (scripts/lab/make-pki.sh), made once per test process.
 enum LabPKI {
@@ -42,6 +43,9 @@ final class LabCloud: @unchecked Sendable {
         ]
         if let clientCA { args += ["--client-ca", LabPKI.path(clientCA)] }
         if netns != nil {
+            // The venv comes from PyPI: make it here, in the host namespace; a lab namespace has
+            // no route out.
+            _ = try CommandRunner.check([BuildProducts.packageRoot + "/scripts/lab/setup-cloud.sh"], timeout: 300)
             let socket = "/tmp/agent-lab-cloud-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
             args += ["--control-unix", socket]
             controlSocket = socket
