@@ -43,7 +43,7 @@ extension Bench {
         print("")
         print("| Measurement | 1 vPLC | \(many.vplcs) vPLCs | growth |")
         print("|---|---|---|---|")
-        print("| usage pass (one-shot stats of every vPLC, concurrent), median ms | \(f(one.passMs)) | \(f(many.passMs)) | \(f(many.passMs / one.passMs, 1))× |")
+        print("| usage pass (stats of every vPLC, concurrently; from each cgroup), median ms | \(f(one.passMs)) | \(f(many.passMs)) | \(f(many.passMs / one.passMs, 1))× |")
         print("| `list_devices` p50 ms | \(f(median(one.listMs), 2)) | \(f(median(many.listMs), 2)) | \(f(median(many.listMs) / median(one.listMs), 1))× |")
         print("| `get_consumption_device` p50 ms | \(f(median(one.consumptionMs), 2)) | \(f(median(many.consumptionMs), 2)) | \(f(median(many.consumptionMs) / median(one.consumptionMs), 1))× |")
         print("| PSS of the process (agent in-process + bench), MiB | \(f(one.pssMiB)) | \(f(many.pssMiB)) | +\(f(many.pssMiB - one.pssMiB)) MiB |")
