@@ -140,7 +140,8 @@ final class VPLCService: Sendable {
 
 /// In-memory state: active operations, crash-loop guards, usage history.
 actor LiveState {
-    private var activeOps: [String: OperationRecord] = [:]
+    /// Queued and running operations per device, in arrival order.
+    private var activeOps: [String: [OperationRecord]] = [:]
     private var guards: [String: CrashLoopGuard] = [:]
     private var usage: [String: UsageHistory] = [:]
     private var lastStats: [String: (cpu: Double, system: Double)] = [:]
@@ -149,13 +150,23 @@ actor LiveState {
 
     func recordPass(milliseconds: Double, vplcs: Int) { lastPass = (milliseconds, vplcs) }
 
-    func begin(_ op: OperationRecord) { activeOps[op.deviceID] = op }
-
-    func end(_ op: OperationRecord) {
-        if activeOps[op.deviceID]?.id == op.id { activeOps[op.deviceID] = nil }
+    /// Adds a queued operation or updates one (new step or state).
+    func begin(_ op: OperationRecord) {
+        var list = activeOps[op.deviceID] ?? []
+        if let i = list.firstIndex(where: { $0.id == op.id }) { list[i] = op } else { list.append(op) }
+        activeOps[op.deviceID] = list
     }
 
-    func active(_ device: String) -> OperationRecord? { activeOps[device] }
+    func end(_ op: OperationRecord) {
+        let list = (activeOps[op.deviceID] ?? []).filter { $0.id != op.id }
+        activeOps[op.deviceID] = list.isEmpty ? nil : list
+    }
+
+    /// The running operation of `device`, else the next queued one.
+    func active(_ device: String) -> OperationRecord? {
+        let list = activeOps[device] ?? []
+        return list.first { $0.state == .running } ?? list.first
+    }
 
     func isActive(_ device: String) -> Bool { activeOps[device] != nil }
 

@@ -148,7 +148,7 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("consumption of a vPLC comes from concurrent one-shot stats")
+    @Test("consumption of a vPLC comes from the usage sampler (engine stats here: the agent runs in the lab namespace, where the cgroup mounts are not visible)")
     func consumption() async throws {
         let h = try await VPLCHarness()
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
