@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "RuntimeTopics",
             dependencies: [
-                "AgentPluginKit", "AgentJSON", "AgentContracts", "RuntimeModel", "HTTP1Client",
+                "AgentPluginKit", "AgentJSON", "AgentContracts", "RuntimeModel", "HostMetrics", "HTTP1Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -242,7 +242,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RuntimeModelTests",
-            dependencies: ["RuntimeModel", "AgentJSON"],
+            dependencies: ["RuntimeModel", "HostMetrics", "AgentJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

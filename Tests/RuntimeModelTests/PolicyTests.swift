@@ -1,4 +1,5 @@
 import AgentJSON
+import HostMetrics
 import RuntimeModel
 import Testing
 

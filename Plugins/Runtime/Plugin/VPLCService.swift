@@ -1,5 +1,6 @@
 import AgentJSON
 import AgentPluginKit
+import HostMetrics
 import Logging
 import Synchronization
 import RuntimeModel

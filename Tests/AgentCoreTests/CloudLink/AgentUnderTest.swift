@@ -37,7 +37,7 @@ final class AgentUnderTest: @unchecked Sendable {
             try lab.entry(id: "io.autonomy.transport-mtls", path: transport),
             try lab.entry(
                 id: "io.autonomy.host-topics", path: hostTopics,
-                config: ["heartbeat_interval_ms": .number(Double(heartbeatMs))]),
+                config: ["heartbeat_interval_ms": .number(Double(heartbeatMs)), "usage_interval_ms": 500]),
             try lab.entry(id: "com.example.greeter-swift", path: greeter),
         ]
         for extra in extraPlugins {

@@ -162,6 +162,22 @@ struct Resilience {
         #expect(r["memory"] == "unlimited" && r["cpu"] == "unlimited", "\(r)")
         #expect((r["memory_usage"]?.arrayValue?.count ?? 0) >= 2)
         #expect(r["status"] == nil)
+
+        // The host's own consumption (libagent-host-topics records it every 500 ms here).
+        var host: JSONObject = [:]
+        _ = try await h.cloud.waitUntil(seconds: 10) {
+            host = try await h.call("get_consumption_orchestrator", ["cpuPeriod": "1h", "memoryPeriod": "10m"])
+            return (host["cpu_usage"]?.arrayValue?.count ?? 0) >= 2
+        }
+        #expect((host["cpu_usage"]?.arrayValue?.count ?? 0) >= 2, "\(host)")
+        #expect((host["memory_usage"]?.arrayValue?.first?.objectValue?["memory"]?.numberValue ?? 0) > 0)
+        #expect((host["memory"]?.numberValue ?? 0) > 0 && (host["cpu"]?.numberValue ?? 0) >= 1 && (host["disk"]?.numberValue ?? 0) > 0)
+        #expect(host["kernel"]?.stringValue?.isEmpty == false && host["os"]?.stringValue?.isEmpty == false)
+        // The agent runs in the lab namespace: its addresses are the lab's (eth-lab has none), never loopback.
+        #expect(host["ip_addresses"]?.arrayValue?.allSatisfy { $0.objectValue?["ip_address"]?.stringValue?.hasPrefix("127.") == false } == true)
+        #expect(host["status"] == nil)
+        let bad = try await h.call("get_consumption_orchestrator", ["cpuPeriod": "1h"])
+        #expect(bad["status"] == "error" && bad["field"] == "memoryPeriod")
         try await h.deleteExpectingNothingLeft(device)
         await h.shutdown()
     }
