@@ -139,6 +139,11 @@ final class VPLCHarness: @unchecked Sendable {
     func deleteExpectingNothingLeft(_ device: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let end = try await operate("delete_device", ["device_id": .string(device)]).end
         #expect(end["status"] == "succeeded", "\(end)", sourceLocation: sourceLocation)
+        try await expectNothingLeft(device, sourceLocation: sourceLocation)
+    }
+
+    /// Records an issue if the engine holds a container or network of `device`.
+    func expectNothingLeft(_ device: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let left = try await engineObjects(device)
         #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)", sourceLocation: sourceLocation)
     }

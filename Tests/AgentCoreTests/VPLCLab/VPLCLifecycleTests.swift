@@ -96,8 +96,7 @@ struct Lifecycle {
         #expect(delete.ack["status"] == "deleting" && delete.end["status"] == "succeeded")
         let gone = try await h.status(device)
         #expect(gone["status"] == "not_found")
-        let left = try await h.engineObjects(device)
-        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)")
+        try await h.expectNothingLeft(device)
         let macvlans = try await h.lab.engineAPI("GET", "/networks?filters=%7B%22driver%22%3A%5B%22macvlan%22%5D%7D")
         #expect(macvlans.json?.arrayValue?.isEmpty == true, "unused MACVLAN network left: \(String(describing: macvlans.json))")
         #expect(try await h.fromLAN("http://\(ip):8443/api/version").stdout.isEmpty)
@@ -150,8 +149,7 @@ struct Lifecycle {
         #expect(updates.compactMap { $0["operation_id"]?.stringValue } == ids, "ended out of order: \(updates)")
         // Had they overlapped, the stop would have found no container yet and failed.
         #expect(updates.allSatisfy { $0["status"] == "succeeded" }, "\(updates)")
-        let left = try await h.engineObjects(device)
-        #expect(left.containers.isEmpty && left.networks.isEmpty)
+        try await h.expectNothingLeft(device)
         await h.shutdown()
     }
 
@@ -169,8 +167,7 @@ struct Lifecycle {
         let clash = try await h.operate("create_new_runtime", h.createRequest(b, host: 30))
         #expect(clash.end["status"] == "rolled_back", "\(clash.end)")
         #expect(clash.end["code"]?.stringValue?.hasPrefix("engine_") == true)
-        let left = try await h.engineObjects(b)
-        #expect(left.containers.isEmpty && left.networks.isEmpty, "rollback left: \(left)")
+        try await h.expectNothingLeft(b)
         let failed = try await h.status(b)
         #expect(failed["status"] == "error" && failed["operation"] == "create")
         #expect(try await h.engineState(a)?["StartedAt"] == startedA, "the other vPLC was restarted")

@@ -24,8 +24,7 @@ struct Resilience {
         try await h.crashAndRestartAgent()
         let end = try await h.operationEnd(id, seconds: 30)
         #expect(end["status"] == "rolled_back" && end["code"] == "interrupted", "\(end)")
-        let left = try await h.engineObjects(device)
-        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)")
+        try await h.expectNothingLeft(device)
         #expect(try await h.status(device)["status"] == "error")
 
         let again = try await h.operate("create_new_runtime", h.createRequest(device, host: 40))
@@ -47,8 +46,7 @@ struct Resilience {
         try await h.crashAndRestartAgent()
         let end = try await h.operationEnd(id, seconds: 20)
         #expect(end["status"] == "succeeded", "\(end)")
-        let left = try await h.engineObjects(device)
-        #expect(left.containers.isEmpty && left.networks.isEmpty, "left behind: \(left)")
+        try await h.expectNothingLeft(device)
         #expect(try await h.status(device)["status"] == "not_found")
         await h.shutdown()
     }
