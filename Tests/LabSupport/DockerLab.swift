@@ -131,6 +131,22 @@ public final class DockerLab: Sendable {
         values.withLock { $0 = fresh }
     }
 
+    /// Starts dnsmasq on the LAN (`docker-lab dhcp-start`): pool network+100 … +120, router .1.
+    public func dhcpStart() throws {
+        try CommandRunner.check([Self.script, "dhcp-start", "--dir", directory], timeout: 30)
+    }
+
+    /// Moves the whole LAN to `cidr` (`docker-lab renumber`): gateway, the lab host's address on
+    /// the MACVLAN parent, the LAN host, and dnsmasq's pool. Rereads `lab.env`.
+    public func renumber(to cidr: String) throws {
+        try CommandRunner.check([Self.script, "renumber", "--dir", directory, "--to", cidr], timeout: 30)
+        let fresh = try Self.readEnv(directory + "/lab.env")
+        values.withLock { $0 = fresh }
+    }
+
+    /// dnsmasq's lease file (one line per lease: expiry, MAC, IP, hostname, client id).
+    public var dhcpLeases: String { (try? String(contentsOfFile: directory + "/dnsmasq.leases", encoding: .utf8)) ?? "" }
+
     /// Runs `argv` inside the network namespace `namespace` (`ip netns exec`).
     public func exec(inNamespace namespace: String, _ argv: [String], timeout: Double = 60) throws -> CommandResult {
         try CommandRunner.run(["ip", "netns", "exec", namespace] + argv, timeout: timeout)
