@@ -32,6 +32,9 @@ let package = Package(
         .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopics"]),
         .library(name: "agent-docker", type: .dynamic, targets: ["DockerDriver"]),
         .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeTopics"]),
+        .library(name: "agent-netmon", type: .dynamic, targets: ["NetmonListener"]),
+        // The privileged network-monitor sidecar (host network + host PID), a separate process.
+        .executable(name: "autonomy-netmon", targets: ["autonomy-netmon"]),
         // Deliberately broken plugins used by the loader tests.
         .library(name: "agent-fixture-bad-magic", type: .dynamic, targets: ["FixtureBadMagic"]),
         .library(name: "agent-fixture-abi-major2", type: .dynamic, targets: ["FixtureABIMajor2"]),
@@ -193,6 +196,40 @@ let package = Package(
             linkerSettings: pluginLinker()
         ),
 
+        // The netmon socket protocol (names, line framing, the virtual-interface list), shared by
+        // value by the sidecar and the listener plugin.
+        .target(
+            name: "NetmonProtocol", dependencies: ["AgentJSON"], path: "Plugins/Shared/NetmonProtocol",
+            swiftSettings: swiftSettings),
+        // The listener: the pure interface cache and the `agent.netmon` plugin on top of it.
+        .target(
+            name: "NetmonCache", dependencies: ["AgentJSON", "NetmonProtocol"], path: "Plugins/Netmon/Model",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "NetmonListener",
+            dependencies: [
+                "AgentPluginKit", "AgentJSON", "AgentContracts", "NetmonProtocol", "NetmonCache",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Netmon/Plugin",
+            swiftSettings: swiftSettings,
+            linkerSettings: pluginLinker()
+        ),
+
+        // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
+        .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
+        .target(
+            name: "NetmonCore", dependencies: ["AgentJSON", "NetmonProtocol"], path: "Sources/Netmon/Core",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "autonomy-netmon",
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "AgentJSON"],
+            path: "Sources/Netmon/Daemon",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: broken fixture plugins (C, header only + a shared fixture macro)
         .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
         .target(name: "FixtureBadMagic", dependencies: ["FixtureKit"], path: "Tests/Fixtures/BadMagic"),
@@ -243,6 +280,16 @@ let package = Package(
         .testTarget(
             name: "RuntimeModelTests",
             dependencies: ["RuntimeModel", "HostMetrics", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NetmonTests",
+            dependencies: ["NetmonCore", "NetmonProtocol", "AgentJSON", "LabSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NetmonListenerTests",
+            dependencies: ["NetmonCache", "NetmonProtocol", "AgentJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -50,6 +50,10 @@ public protocol AgentPlugin: Sendable {
     /// `agent.container_driver` under the plugin id). Read once after `init`. Default: none.
     var containerDriver: (any ContainerDriverProvider)? { get }
 
+    /// The plugin's host-network view, if it is one (registered as `agent.netmon` under the
+    /// plugin id). Read once after `init`. Default: none.
+    var netmon: (any NetmonProvider)? { get }
+
     /// Stops background work. Called once when the agent shuts down; in-flight requests have
     /// already been cancelled. Default: nothing.
     func shutdown() async
@@ -58,6 +62,7 @@ public protocol AgentPlugin: Sendable {
 extension AgentPlugin {
     public var transport: (any TransportProvider)? { nil }
     public var containerDriver: (any ContainerDriverProvider)? { nil }
+    public var netmon: (any NetmonProvider)? { nil }
     public func shutdown() async {}
 }
 

@@ -81,6 +81,12 @@ let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agen
             vtable: UnsafeRawPointer(driverVTable), instance: Unmanaged.passRetained(driver).toOpaque())
         guard status == Int32(AGENT_OK) else { return status }
     }
+    if let netmon = state.netmon {
+        let status = registerService(
+            registrar, AGENT_PROTOCOL_NETMON, name: state.id,
+            vtable: UnsafeRawPointer(netmonVTable), instance: Unmanaged.passRetained(netmon).toOpaque())
+        guard status == Int32(AGENT_OK) else { return status }
+    }
     return Int32(AGENT_OK)
 }
 

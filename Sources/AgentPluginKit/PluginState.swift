@@ -12,6 +12,7 @@ final class PluginState: Sendable {
     let topics: [TopicBox]
     let transport: TransportBox?
     let driver: DriverBox?
+    let netmon: NetmonBox?
     /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks. The lock is
     /// held only to insert or remove an entry, never while a task is created or run.
     let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
@@ -24,6 +25,7 @@ final class PluginState: Sendable {
         self.topics = plugin.topics.map { TopicBox(topic: $0) }
         self.transport = plugin.transport.map { TransportBox($0) }
         self.driver = plugin.containerDriver.map { DriverBox($0) }
+        self.netmon = plugin.netmon.map { NetmonBox($0) }
     }
 }
 

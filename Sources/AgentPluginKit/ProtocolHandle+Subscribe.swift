@@ -9,26 +9,42 @@ public struct ProtocolEvent: Sendable {
 }
 
 extension ProtocolHandle {
-    /// Subscribes to an `agent.container_driver`'s event stream. The stream ends when the
+    /// Subscribes to the event stream of an `agent.container_driver` (events matching `filter`)
+    /// or of an `agent.netmon` (every event; `filter` is ignored). The stream ends when the
     /// consuming task stops iterating (that unsubscribes). Events are buffered (newest 1024 kept).
-    /// - Throws: ``PluginError`` when the implementation refuses the subscription.
+    /// - Throws: ``PluginError`` `unsupported` for other protocols, `subscribe_refused` when the
+    ///   implementation refuses the subscription.
     public func subscribe(filter: JSONObject = [:]) throws(PluginError) -> AsyncStream<ProtocolEvent> {
-        guard protocolID == AGENT_PROTOCOL_CONTAINER_DRIVER else {
-            throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no filtered subscribe")
+        let raw = UnsafeRawPointer(vtable)
+        typealias Unsubscribe = @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void
+        let start: (agent_event_fn, UnsafeMutableRawPointer, inout UInt64) -> Int32
+        let unsubscribeFn: Unsubscribe?
+        switch protocolID {
+        case AGENT_PROTOCOL_CONTAINER_DRIVER:
+            let vt = raw.assumingMemoryBound(to: agent_container_driver_v1.self)
+            unsubscribeFn = vt.pointee.unsubscribe
+            start = { fn, ctx, out in
+                Bytes.withBorrowed(JSONWriter.bytes(.object(filter))) { f in
+                    vt.pointee.subscribe?(instance, f, fn, ctx, &out) ?? ABI.unsupported
+                }
+            }
+        case AGENT_PROTOCOL_NETMON:
+            let vt = raw.assumingMemoryBound(to: agent_netmon_v1.self)
+            unsubscribeFn = vt.pointee.unsubscribe
+            start = { fn, ctx, out in vt.pointee.subscribe?(instance, fn, ctx, &out) ?? ABI.unsupported }
+        default:
+            throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no event subscription")
         }
-        let vt = UnsafeRawPointer(vtable).assumingMemoryBound(to: agent_container_driver_v1.self)
         let (stream, continuation) = AsyncStream<ProtocolEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         let sink = EventSink(continuation)
         let ctx = Unmanaged.passRetained(sink)
         var subscription: UInt64 = 0
-        let status = Bytes.withBorrowed(JSONWriter.bytes(.object(filter))) { f in
-            vt.pointee.subscribe?(instance, f, eventSinkFn, ctx.toOpaque(), &subscription) ?? ABI.unsupported
-        }
+        let status = start(eventSinkFn, ctx.toOpaque(), &subscription)
         guard status == ABI.ok else {
             ctx.release()
             throw PluginError(status: status, code: "subscribe_refused", message: "\(protocolID) refused the subscription (status \(status))")
         }
-        let unsubscribe = Unchecked(vt.pointee.unsubscribe)
+        let unsubscribe = Unchecked(unsubscribeFn)
         let target = Unchecked(instance)
         let sub = subscription
         continuation.onTermination = { _ in

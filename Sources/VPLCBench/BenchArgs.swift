@@ -8,6 +8,10 @@ struct BenchArgs {
     var statusCalls = 500
     var fleet = 20
     var docker = "/usr/local/bin/docker"
+    /// `vplc` (create/status/fleet figures) or `network` (DHCP and renumbering; issue 5).
+    var mode = "vplc"
+    var renumbers = 6
+    var labScript = "scripts/lab/docker-lab"
 
     static func parse() -> BenchArgs {
         var a = BenchArgs()
@@ -21,10 +25,13 @@ struct BenchArgs {
             case "--status-calls": a.statusCalls = Int(v) ?? a.statusCalls
             case "--fleet": a.fleet = Int(v) ?? a.fleet
             case "--docker": a.docker = v
+            case "--mode": a.mode = v
+            case "--renumbers": a.renumbers = Int(v) ?? a.renumbers
+            case "--lab-script": a.labScript = v
             default: fail("unknown option \(k)")
             }
         }
-        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--runs N] [--status-calls M] [--fleet K]") }
+        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--mode vplc|network] [--runs N] [--status-calls M] [--fleet K] [--renumbers R] [--lab-script PATH]") }
         return a
     }
 }

@@ -1,6 +1,7 @@
 // vplc-bench: vPLC figures on a real Docker Engine (scripts/bench-vplc brings the lab up).
 //
 //   vplc-bench --config SITE.json --lab-env LAB/lab.env [--runs N] [--status-calls M] [--fleet K]
+//   vplc-bench --mode network --config SITE.json --lab-env LAB/lab.env [--runs N] [--renumbers R]
 //
 // The agent runs in this process (daemon mode, so the vPLC plugin's supervision and usage
 // sampler run as in production); commands go through `agent.dispatcher`, completions are the
@@ -24,5 +25,5 @@ agent.services.events.observe { topic, payload in
     ops.finished(id, payload)
 }
 let bench = Bench(agent: agent, env: env, ops: ops, args: args)
-await bench.run()
+if args.mode == "network" { await bench.runNetwork() } else { await bench.run() }
 await agent.shutdown()

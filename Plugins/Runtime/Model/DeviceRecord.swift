@@ -14,6 +14,9 @@ public struct DeviceRecord: Sendable, Equatable {
         public var mode: String
         public var mac: String
         public var ip: String?
+        /// Why the vNIC is not attached to any LAN (e.g. `subnet_mismatch` after the parent's
+        /// subnet moved away from a static address); nil while attached.
+        public var detached: RuntimeError?
 
         public init(name: String, network: String, parent: String, mode: String, mac: String, ip: String?) {
             self.name = name
@@ -22,6 +25,7 @@ public struct DeviceRecord: Sendable, Equatable {
             self.mode = mode
             self.mac = mac
             self.ip = ip
+            detached = nil
         }
     }
 
@@ -62,6 +66,7 @@ public struct DeviceRecord: Sendable, Equatable {
                         "mode": .string(v.mode), "mac": .string(v.mac),
                     ]
                     if let ip = v.ip { e["ip"] = .string(ip) }
+                    if let d = v.detached { e["detached"] = ["code": .string(d.code), "message": .string(d.message)] }
                     return .object(e)
                 }),
         ]
@@ -88,9 +93,13 @@ public struct DeviceRecord: Sendable, Equatable {
             guard let e = v.objectValue, let n = e["name"]?.stringValue, let net = e["network"]?.stringValue,
                 let mac = e["mac"]?.stringValue
             else { return nil }
-            return VNIC(
+            var vnic = VNIC(
                 name: n, network: net, parent: e["parent"]?.stringValue ?? "", mode: e["mode"]?.stringValue ?? "static",
                 mac: mac, ip: e["ip"]?.stringValue)
+            if let d = e["detached"]?.objectValue {
+                vnic.detached = RuntimeError(d["code"]?.stringValue ?? "detached", d["message"]?.stringValue ?? "")
+            }
+            return vnic
         }
     }
 }

@@ -7,8 +7,10 @@ public enum DeviceStatus {
     /// - Parameters:
     ///   - inspect: the driver's `container.inspect` result, nil when the container does not exist.
     ///   - lastOperation: the newest journal entry for the device.
+    ///   - leases: the DHCP state of its vNICs by vNIC name (from the netmon sidecar).
     public static func compose(
-        deviceID: String, inspect: JSONObject?, record: DeviceRecord?, lastOperation: OperationRecord?, now: Double
+        deviceID: String, inspect: JSONObject?, record: DeviceRecord?, lastOperation: OperationRecord?, now: Double,
+        leases: [String: DHCPLease] = [:]
     ) -> JSONObject {
         if let op = lastOperation, op.state.isActive {
             var o: JSONObject = [
@@ -63,6 +65,16 @@ public enum DeviceStatus {
                 "ip_address": n["ip_address"] ?? .null, "mac_address": n["mac_address"] ?? .null, "gateway": n["gateway"] ?? .null,
             ]
         }
+        if let record {
+            // DHCP vNICs: the leased address and gateway replace Docker's placeholder (spec §2.5).
+            for v in record.vnics where v.mode == "dhcp" && v.detached == nil {
+                guard let lease = leases[v.name], lease.isBound, var n = networks[v.network]?.objectValue else { continue }
+                n["ip_address"] = lease.ip.map { .string($0) } ?? .null
+                n["gateway"] = lease.gateway.map { .string($0) } ?? .null
+                networks[v.network] = .object(n)
+            }
+            o["vnics"] = .array(record.vnics.map { vnicStatus($0, inspect: inspect, lease: leases[$0.name]) })
+        }
         o["networks"] = .object(networks)
         o["restart_count"] = .number(Double(record?.restarts ?? 0))
         o["docker_restart_count"] = inspect["restart_count"] ?? 0
@@ -93,6 +105,35 @@ public enum DeviceStatus {
     }
 }
 
+extension DeviceStatus {
+    /// One vNIC in `get_device_status`: where it is attached, its persisted MAC, its address
+    /// (static, or the DHCP lease), and `state` `attached` / `detached` with the typed reason.
+    static func vnicStatus(_ v: DeviceRecord.VNIC, inspect: JSONObject, lease: DHCPLease?) -> JSONValue {
+        var e: JSONObject = [
+            "name": .string(v.name), "parent_interface": .string(v.parent), "network_mode": .string(v.mode),
+            "mac_address": .string(v.mac),
+        ]
+        if let d = v.detached {
+            e["state"] = "detached"
+            var reason: JSONObject = ["code": .string(d.code), "message": .string(d.message)]
+            if let f = d.field { reason["field"] = .string(f) }
+            e["reason"] = .object(reason)
+            e["ip_address"] = .null
+            return .object(e)
+        }
+        let endpoint = inspect["networks"]?.objectValue?[v.network]?.objectValue
+        e["state"] = endpoint == nil ? "not_connected" : "attached"
+        e["network"] = .string(v.network)
+        if v.mode == "dhcp" {
+            e["ip_address"] = lease.flatMap { $0.isBound ? $0.ip : nil }.map { .string($0) } ?? .null
+            e["dhcp"] = lease.map { .object($0.json) } ?? ["state": "waiting"]
+        } else {
+            e["ip_address"] = v.ip.map { .string($0) } ?? endpoint?["ip_address"] ?? .null
+        }
+        return .object(e)
+    }
+}
+
 extension OperationRecord.Kind {
     /// "created", "deleted", … for status messages.
     public var pastParticiple: String {
@@ -102,6 +143,7 @@ extension OperationRecord.Kind {
         case .start: return "started"
         case .stop: return "stopped"
         case .restart: return "restarted"
+        case .reattach: return "re-attached"
         }
     }
 }

@@ -7,6 +7,8 @@ public struct OperationRecord: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case create, delete, start, stop, restart
         case selfDestruct = "self_destruct"
+        /// Moving a vPLC's vNICs to the MACVLAN network of a parent's new subnet (netmon).
+        case reattach
     }
 
     public enum State: String, Sendable {
@@ -60,6 +62,7 @@ public struct OperationRecord: Sendable, Equatable {
         case .stop: return "stopping"
         case .restart: return "restarting"
         case .selfDestruct: return "deleting"
+        case .reattach: return "reattaching"
         }
     }
 

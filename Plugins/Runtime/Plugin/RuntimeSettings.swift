@@ -21,6 +21,10 @@ struct RuntimeSettings: Sendable {
     var crashLoopWindowSeconds = 600.0
     /// Period of the per-vPLC usage sampler (`get_consumption_device`).
     var usageIntervalMilliseconds = 5_000
+    /// Docker's IPAM range on a MACVLAN network the agent makes: the top `/N` block of the LAN
+    /// subnet (e.g. 28 → .240–.254 of a /24), where DHCP vNICs sit until their lease arrives.
+    /// Keep it out of the site's DHCP pool and static hosts. 0 = Docker's whole subnet (upstream).
+    var dockerRangePrefix = 28
     /// Registry name of the container driver (empty = any).
     var driverName = ""
     /// Fault injection for tests (`fault_injection: {pause_at_step, pause_ms}`): operations
@@ -63,6 +67,7 @@ struct RuntimeSettings: Sendable {
         try int("crash_loop_window_s", 1...86_400, &window)
         crashLoopWindowSeconds = Double(window)
         try int("usage_interval_ms", 500...3_600_000, &usageIntervalMilliseconds)
+        try int("docker_ip_range_prefix", 0...30, &dockerRangePrefix)
         if let f = config["fault_injection"]?.objectValue {
             pauseAtStep = f["pause_at_step"]?.stringValue
             pauseMilliseconds = Int(f["pause_ms"]?.numberValue ?? 0)

@@ -61,7 +61,8 @@ extension VPLCService {
 
     func create(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         let spec = try DeviceSpec(message: message)
-        _ = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { _ in nil })  // fail fast on bad networks
+        let lans = await knownLANs(spec)
+        _ = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })  // fail fast on bad networks
         let ack = try await submit(
             topic: "create_new_runtime", kind: .create, device: spec.deviceID, message: message, request: spec.json
         ) { _ in

@@ -36,7 +36,8 @@ extension VPLCService {
             _ = try await engine.call("container.start", ["id": .string(spec.deviceID)])
             return record
         }
-        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { _ in nil })
+        let lans = await knownLANs(spec)
+        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
         try await checkMACsFree(plan)
 
         try await step(&op, "pulling_image")
@@ -89,6 +90,16 @@ extension VPLCService {
         record.containerID = created["id"]?.stringValue ?? inspect["id"]?.stringValue
         await live.resetGuard(spec.deviceID)
         return record
+    }
+
+    /// The LANs (subnet, gateway) of the parents of `spec`'s vNICs that gave no subnet, as the
+    /// netmon listener knows them.
+    func knownLANs(_ spec: DeviceSpec) async -> [String: (IPv4Network, IPv4?)] {
+        var lans: [String: (IPv4Network, IPv4?)] = [:]
+        for v in spec.vnics where v.subnet == nil {
+            if let lan = await netmon.lan(of: v.parentInterface) { lans[v.parentInterface] = lan }
+        }
+        return lans
     }
 
     /// The vNICs as Docker made them: the MAC Docker reports is the one persisted (engines
@@ -163,6 +174,9 @@ extension VPLCService {
         }
         var ipam: JSONObject = ["subnet": .string(target.subnet.description)]
         if let gw = target.gateway { ipam["gateway"] = .string(gw.description) }
+        if let range = ReattachDecision.dockerRange(of: target.subnet, prefix: settings.dockerRangePrefix) {
+            ipam["ip_range"] = .string(range.description)
+        }
         op.createdNetworks.append(target.name)
         try store.put(op)
         _ = try await engine.call(

@@ -15,6 +15,8 @@ extension VPLCService {
             try store.put(r)
         }
         try await step(&op, "stopping_container")
+        await stopDHCP(device, vnics: record?.vnics ?? [])
+        await returnDedicatedNIC(device)
         var macvlans = Set(record?.vnics.map(\.network) ?? [])
         var targets = [device]
         let labelled = try await engine.call("container.list", ["labels": [Naming.deviceLabel: .string(device)]]).arrayValue ?? []
@@ -62,9 +64,11 @@ extension VPLCService {
             _ = try await engine.call("container.start", ["id": id])
         case .stop:
             try await step(&op, "stopping_container")
+            await returnDedicatedNIC(op.deviceID)
             _ = try await engine.call("container.stop", ["id": id, "timeout_s": 10])
         default:
             try await step(&op, "restarting_container")
+            await returnDedicatedNIC(op.deviceID)
             _ = try await engine.call("container.restart", ["id": id, "timeout_s": 10])
         }
         return record

@@ -16,9 +16,12 @@ extension VPLCService {
                 try? await Task.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
                 if Task.isCancelled { break }
                 await self.reconcile(reason: "health_check")
+                await self.reconcileNetworks()
+                await self.ensureNetworkClients()
             }
         }
-        background.withLock { $0 += [events, health] }
+        let network = Task { [self] in await self.watchNetmon() }
+        background.withLock { $0 += [events, health, network] }
     }
 
     /// Follows engine events; resubscribes when the driver cannot subscribe yet.
@@ -29,7 +32,7 @@ extension VPLCService {
                 let stream: AsyncStream<ProtocolEvent>
                 do throws(PluginError) {
                     stream = try driver.subscribe(filter: [
-                        "type": ["container"], "event": ["die"], "label": [.string("\(Naming.managedLabel)=true")],
+                        "type": ["container"], "event": ["die", "start"], "label": [.string("\(Naming.managedLabel)=true")],
                     ])
                 } catch {
                     throw RuntimeError(error.code, error.message)
@@ -41,6 +44,14 @@ extension VPLCService {
                         if let device = attrs[Naming.deviceLabel]?.stringValue {
                             let service = self
                             Task { await service.handleDeath(device) }
+                        }
+                    case "container.start":
+                        // Every start path (create, start/restart_device, the lifecycle manager,
+                        // an operator's docker start): the new PID needs its MACs and DHCP clients.
+                        let attrs = event.payload["attributes"]?.objectValue ?? [:]
+                        if let device = attrs[Naming.deviceLabel]?.stringValue {
+                            let service = self
+                            Task { await service.onContainerStarted(device) }
                         }
                     case "stream.open":
                         await reconcile(reason: "event_stream_reopened")
@@ -105,6 +116,8 @@ extension VPLCService {
             _ = try await engine.call("container.start", ["id": .string(device)])
             record.restarts += 1
             try store.put(record)
+            let service = self
+            Task { await service.onContainerStarted(device) }
             host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
         } catch {
             host.log(.error, "could not restart a vPLC", metadata: ["device": device, "error": error.description])

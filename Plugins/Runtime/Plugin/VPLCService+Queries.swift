@@ -22,7 +22,9 @@ extension VPLCService {
             ]
         }
         let record = try store.record(device)
-        return DeviceStatus.compose(deviceID: device, inspect: inspect, record: record, lastOperation: op, now: WallClock.now())
+        return DeviceStatus.compose(
+            deviceID: device, inspect: inspect, record: record, lastOperation: op, now: WallClock.now(),
+            leases: await netState.leases(device))
     }
 
     /// `list_devices`: every vPLC the agent manages, with its Docker state.

@@ -16,6 +16,8 @@ final class VPLCService: Sendable {
     let queue = DeviceQueue()
     let live = LiveState()
     let proxy = RuntimeProxy()
+    let netmon: Netmon
+    let netState = NetworkState()
     private let opCounter = Atomic<UInt64>(0)
     /// Background tasks (lifecycle, usage), cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
@@ -25,6 +27,7 @@ final class VPLCService: Sendable {
         self.settings = settings
         engine = Engine(host: host, driverName: settings.driverName)
         store = RuntimeStore(host: host)
+        netmon = Netmon(host: host)
     }
 
     /// A new operation id, sortable by time: `<epoch ms, 13 digits>-<counter>`.
@@ -79,6 +82,10 @@ final class VPLCService: Sendable {
                 deleteDevice = true
             case .start, .stop, .restart: device = try await performPower(&op)
             case .selfDestruct: try await performSelfDestruct(&op)
+            case .reattach:
+                // Interrupted by an agent restart: the sidecar's discovery on reconnect decides
+                // again from the LAN as it is then.
+                op.step = "superseded"
             }
             op.state = .succeeded
         } catch {
@@ -101,6 +108,12 @@ final class VPLCService: Sendable {
         }
         await live.end(op)
         emitUpdate(op)
+        if op.state == .succeeded, [.create, .start, .restart].contains(op.kind) {
+            // The engine's `start` event does this too; a missed event must not leave a DHCP
+            // vNIC without its client (both paths are idempotent).
+            let service = self, device = op.deviceID
+            Task { await service.onContainerStarted(device) }
+        }
     }
 
     /// Records the step and makes it durable before the step's work starts.

@@ -16,11 +16,14 @@ final class VPLCHarness: @unchecked Sendable {
     let lab: DockerLab
     let cloud: LabCloud
     private(set) var agent: AgentUnderTest
+    /// The netmon sidecar (in the lab namespace) when the harness was made with `netmon: true`.
+    let sidecar: SidecarUnderTest?
 
     /// - Parameters:
     ///   - runtime: extra `io.autonomy.runtime` config (merged over the lab defaults).
     ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab otherwise.
-    init(runtime: JSONObject = [:], lab: DockerLab? = nil) async throws {
+    ///   - netmon: also run the netmon sidecar and load the listener plugin.
+    init(runtime: JSONObject = [:], lab: DockerLab? = nil, netmon: Bool = false) async throws {
         // Every blocking fixture step runs on a thread of its own (DockerLab.blocking): the
         // cooperative pool has two threads on this machine, and the other suites need them.
         let theLab: DockerLab
@@ -34,13 +37,15 @@ final class VPLCHarness: @unchecked Sendable {
         for (k, v) in runtime.entries { config[k] = v }
         let theCloud = cloud
         let runtimeConfig = config
+        sidecar = netmon ? try await DockerLab.blocking { try SidecarUnderTest(netns: theLab.labNamespace) } : nil
+        var plugins: [(product: String, id: String, config: JSONObject)] = [
+            ("agent-docker", "io.autonomy.docker", ["socket": .string(theLab.socketPath)]),
+            ("agent-runtime", "io.autonomy.runtime", runtimeConfig),
+        ]
+        if let sidecar { plugins.append(("agent-netmon", "io.autonomy.netmon", ["socket": .string(sidecar.socketPath)])) }
+        let extra = plugins
         agent = try await DockerLab.blocking {
-            try AgentUnderTest(
-                cloud: theCloud, netns: theLab.labNamespace,
-                extraPlugins: [
-                    ("agent-docker", "io.autonomy.docker", ["socket": .string(theLab.socketPath)]),
-                    ("agent-runtime", "io.autonomy.runtime", runtimeConfig),
-                ])
+            try AgentUnderTest(cloud: theCloud, netns: theLab.labNamespace, extraPlugins: extra)
         }
         try await waitConnected()
     }
@@ -79,16 +84,18 @@ final class VPLCHarness: @unchecked Sendable {
     /// Stops the agent and the cloud (SIGTERM, then SIGKILL) on a thread of its own; call it at
     /// the end of a test. (`deinit` stops them too, blocking, as a last resort.)
     func shutdown() async {
-        let (a, c) = (agent, cloud)
+        let (a, c, s) = (agent, cloud, sidecar)
         _ = try? await DockerLab.blocking {
             a.stop()
             c.stop()
+            s?.stop()
         }
     }
 
     func stop() {
         agent.stop()
         cloud.stop()
+        sidecar?.stop()
     }
 
     deinit { stop() }

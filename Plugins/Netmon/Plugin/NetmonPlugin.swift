@@ -1,0 +1,38 @@
+import AgentJSON
+import AgentPluginKit
+
+/// `libagent-netmon.so`: the agent side of the network monitor. It keeps one connection to the
+/// netmon sidecar's unix socket, holds the host's interface table from its events, answers
+/// `get_host_interfaces`, and offers the sidecar to other plugins as `agent.netmon`.
+///
+/// Config (`plugins.load[].config`, see ``NetmonSettings``): `socket` (default
+/// `/var/orchestrator/netmon.sock`), `command_timeout_ms` (default 15000), `reconnect_ms` (first
+/// retry delay, default 500, doubling up to 5000). Connecting starts at load and never blocks it.
+struct NetmonPlugin: AgentPlugin {
+    static let id = "io.autonomy.netmon"
+    static let version = "0.1.0"
+
+    let service: NetmonService
+
+    init(host: PluginHost, config: JSONObject) throws {
+        let settings: NetmonSettings
+        do {
+            settings = try NetmonSettings(config: config)
+        } catch {
+            throw error.pluginError
+        }
+        service = NetmonService(host: host, settings: settings)
+        service.start()
+    }
+
+    var topics: [Topic] { [HostInterfacesTopic(state: service.state).topic] }
+
+    var netmon: (any NetmonProvider)? { service }
+
+    func shutdown() async { await service.shutdown() }
+}
+
+@_cdecl("agent_plugin_entry_v1")
+public func agentPluginEntryV1(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafeRawPointer {
+    PluginExport.descriptor(for: NetmonPlugin.self)
+}

@@ -1,0 +1,116 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import RuntimeModel
+
+extension VPLCService {
+    /// Runs when a vPLC's container (re)started (engine `start` event, a re-attach, or the
+    /// sidecar reconnecting): puts each vNIC's persisted MAC back on its link (the engine derives
+    /// MACs on reconnects below API 1.44) and starts the DHCP client of every DHCP vNIC for the
+    /// container's new PID. Idempotent: the sidecar keeps a client that already runs for that PID.
+    func onContainerStarted(_ device: String) async {
+        guard netmon.handle != nil, let inspect = try? await engine.inspect(device),
+            let state = inspect["state"]?.objectValue, state["running"]?.boolValue == true,
+            let pid = state["pid"]?.numberValue, pid > 0
+        else { return }
+        if let nic = dedicatedNIC(device, inspect: inspect) { await attachDedicatedNIC(device, nic: nic, pid: pid) }
+        let endpoints = inspect["networks"]?.objectValue ?? [:]
+        for v in vnics(of: device, inspect: inspect) where v.detached == nil {
+            guard let endpoint = endpoints[v.network]?.objectValue else { continue }
+            var mac = endpoint["mac_address"]?.stringValue ?? ""
+            if !v.mac.isEmpty, !mac.isEmpty, mac.lowercased() != v.mac.lowercased() {
+                do {
+                    _ = try await netmon.command(
+                        "set_link_mac", ["container_pid": .number(pid), "current_mac": .string(mac), "mac_address": .string(v.mac)])
+                    mac = v.mac
+                } catch {
+                    host.log(.warning, "could not restore a vNIC's MAC", metadata: ["device": device, "vnic": v.name, "error": error.description])
+                }
+            }
+            guard v.mode == "dhcp" else { continue }
+            do {
+                _ = try await netmon.command(
+                    "start_dhcp",
+                    [
+                        "container_name": .string(device), "vnic_name": .string(v.name), "mac_address": .string(mac),
+                        "container_pid": .number(pid),
+                    ])
+            } catch {
+                host.log(.warning, "DHCP client not started", metadata: ["device": device, "vnic": v.name, "error": error.description])
+                let failed: JSONObject = [
+                    "container_name": .string(device), "vnic_name": .string(v.name), "event": "leasefail",
+                    "error": .string("\(error.code): \(error.message)"),
+                ]
+                if let lease = DHCPLease(update: failed, now: WallClock.iso(WallClock.now())) { await netState.setLease(lease) }
+            }
+        }
+    }
+
+    /// The vNICs of `device`: from its record, or (while its create is still running) from the
+    /// labels and the request stored on the container.
+    func vnics(of device: String, inspect: JSONObject) -> [DeviceRecord.VNIC] {
+        if let record = try? store.record(device) { return record.vnics }
+        let labels = inspect["labels"]?.objectValue ?? [:]
+        let endpoints = inspect["networks"]?.objectValue ?? [:]
+        guard let text = labels["io.autonomy.spec.json"]?.stringValue, let json = try? JSONParser.parse(text).objectValue,
+            let spec = try? DeviceSpec(stored: json)
+        else { return [] }
+        return spec.vnics.map { v in
+            let network = labels[Naming.vnicLabelPrefix + v.name]?.stringValue ?? ""
+            let mac = endpoints[network]?.objectValue?["mac_address"]?.stringValue ?? v.mac ?? ""
+            return DeviceRecord.VNIC(
+                name: v.name, network: network, parent: v.parentInterface, mode: v.mode.rawValue, mac: mac, ip: v.ip?.description)
+        }
+    }
+
+    /// Stops the DHCP clients of a vPLC (before its container goes away) and forgets its leases.
+    func stopDHCP(_ device: String, vnics: [DeviceRecord.VNIC]) async {
+        for v in vnics where v.mode == "dhcp" {
+            do {
+                _ = try await netmon.command("stop_dhcp", ["container_name": .string(device), "vnic_name": .string(v.name)])
+            } catch where error.code != "netmon_unavailable" {
+                host.log(.warning, "could not stop a DHCP client", metadata: ["device": device, "vnic": v.name, "error": error.description])
+            } catch {}
+        }
+        await netState.forgetLeases(device)
+    }
+
+    /// Reads the leases the sidecar holds now (`get_dhcp_status`).
+    func refreshLeases() async {
+        guard let reply = try? await netmon.command("get_dhcp_status", [:]) else { return }
+        for c in reply["clients"]?.arrayValue ?? [] {
+            if let o = c.objectValue, let lease = DHCPLease(update: o, now: WallClock.iso(WallClock.now())) {
+                await netState.setLease(lease)
+            }
+        }
+    }
+
+    /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, or with a
+    /// dedicated NIC, gets its start-up network work again (idempotent in the sidecar).
+    func ensureNetworkClients() async {
+        guard netmon.handle != nil, let records = try? store.records() else { return }
+        var refreshed = false
+        for r in records where r.desired == .running {
+            func unleased() async -> Bool {
+                let leases = await netState.leases(r.deviceID)
+                return r.vnics.contains { $0.mode == "dhcp" && $0.detached == nil && !(leases[$0.name]?.isBound ?? false) }
+            }
+            if !refreshed, await unleased() {
+                await refreshLeases()
+                refreshed = true
+            }
+            let unleased = await unleased()
+            if unleased || r.spec["dedicated_interface"]?.stringValue != nil { await onContainerStarted(r.deviceID) }
+        }
+    }
+
+    /// The sidecar (re)connected: learn the leases it holds, then make sure every running vPLC
+    /// has its MACs and DHCP clients (a restarted sidecar has none).
+    func resyncDHCP() async {
+        await refreshLeases()
+        guard let records = try? store.records() else { return }
+        for r in records where r.desired == .running {
+            await onContainerStarted(r.deviceID)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import RuntimeModel
+
+extension VPLCService {
+    /// The host NIC given whole to `device` (`dedicated_interface`, spec §5.7), if any.
+    func dedicatedNIC(_ device: String, inspect: JSONObject?) -> String? {
+        if let record = try? store.record(device) { return record.spec["dedicated_interface"]?.stringValue }
+        let text = inspect?["labels"]?.objectValue?["io.autonomy.spec.json"]?.stringValue
+        return text.flatMap { try? JSONParser.parse($0).objectValue?["dedicated_interface"]?.stringValue }
+    }
+
+    /// Moves the dedicated NIC into the container's network namespace (after every start: a
+    /// new namespace each time). Already there → nothing.
+    func attachDedicatedNIC(_ device: String, nic: String, pid: Double) async {
+        let fields: JSONObject = ["host_interface": .string(nic), "container_pid": .number(pid)]
+        if let reply = try? await netmon.command("check_nic_in_container", fields), reply["present"]?.boolValue == true { return }
+        do {
+            _ = try await netmon.command("move_nic_to_container", fields)
+            host.log(.notice, "dedicated NIC moved into the vPLC", metadata: ["device": device, "nic": nic])
+        } catch {
+            host.log(.error, "could not move the dedicated NIC", metadata: ["device": device, "nic": nic, "error": error.description])
+        }
+    }
+
+    /// Gives the dedicated NIC back to the host before a planned stop, restart or delete (a
+    /// physical NIC would return by itself when the namespace dies; a virtual one would be lost).
+    func returnDedicatedNIC(_ device: String) async {
+        guard netmon.handle != nil, let inspect = try? await engine.inspect(device), let nic = dedicatedNIC(device, inspect: inspect),
+            let pid = inspect["state"]?.objectValue?["pid"]?.numberValue, pid > 0
+        else { return }
+        do {
+            _ = try await netmon.command("return_nic_to_host", ["host_interface": .string(nic), "container_pid": .number(pid)])
+        } catch {
+            host.log(.warning, "could not return the dedicated NIC", metadata: ["device": device, "nic": nic, "error": error.description])
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import RuntimeModel
+
+extension VPLCService {
+    /// Follows the netmon listener's events for as long as the plugin runs: interface changes
+    /// (re-attach), leases (`dhcp_update`), and sidecar reconnects (DHCP resync). Without a
+    /// listener it keeps looking for one.
+    func watchNetmon() async {
+        while !Task.isCancelled {
+            guard let handle = netmon.handle else {
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            do throws(PluginError) {
+                let stream = try handle.subscribe()
+                // What happened before this subscription (the sidecar's greeting, leases bound
+                // meanwhile) is read once now, so nothing depends on having been subscribed early.
+                let service = self
+                Task {
+                    await service.syncInterfaces()
+                    await service.resyncDHCP()
+                }
+                for await event in stream { await handleNetmonEvent(event) }
+            } catch {
+                host.log(.warning, "netmon events unavailable", metadata: ["error": error.message])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Handles the listener's current interface table as if it had just been discovered.
+    func syncInterfaces() async {
+        guard let h = netmon.handle, let answer = try? await h.invoke("interfaces").objectValue else { return }
+        for i in answer["interfaces"]?.arrayValue ?? [] {
+            if let info = i.objectValue { await handleInterface(info) }
+        }
+    }
+
+    func handleNetmonEvent(_ event: ProtocolEvent) async {
+        switch event.kind {
+        case "netmon.connected":
+            let service = self
+            Task { await service.resyncDHCP() }
+        case "network_discovery":
+            for i in event.payload["interfaces"]?.arrayValue ?? [] {
+                if let info = i.objectValue { await handleInterface(info) }
+            }
+        case "network_change":
+            await handleInterface(event.payload)
+        case "dhcp_update":
+            if let lease = DHCPLease(update: event.payload, now: WallClock.iso(WallClock.now())) {
+                await netState.setLease(lease)
+                host.log(.info, "DHCP lease", metadata: ["device": lease.device, "vnic": lease.vnic, "event": lease.event, "ip": lease.ip ?? "-"])
+            }
+        default:
+            break
+        }
+    }
+
+    /// One interface's state. Down and removed are remembered; an interface that is up with an
+    /// IPv4 LAN gets the vNICs whose parent it is checked (and moved) on the parent's queue.
+    func handleInterface(_ info: JSONObject) async {
+        guard let name = info["interface"]?.stringValue else { return }
+        switch info["status"]?.stringValue ?? "up" {
+        case "removed": await netState.markRemoved(name)
+        case "down": await netState.markDown(name)
+        default:
+            guard let (subnet, gateway) = Netmon.lan(info) else { return }
+            await netState.setLAN(name, (subnet, gateway))
+            guard let records = try? store.records(), records.contains(where: { $0.vnics.contains { $0.parent == name } }) else {
+                return
+            }
+            let flags = await netState.takeFlags(name)
+            await queue.enqueue("@parent/" + name) { [self] in
+                await self.reconcileParent(name, subnet: subnet, gateway: gateway, recreated: flags.removed, wasDown: flags.wasDown)
+            }
+        }
+    }
+
+    /// The periodic re-check (with the lifecycle manager's health check): every parent's vNICs
+    /// against the last LAN seen on it, so a move that failed (e.g. the engine refused a network)
+    /// is tried again without waiting for the next interface change.
+    func reconcileNetworks() async {
+        for (parent, subnet, gateway) in await netState.knownLANs() {
+            await queue.enqueue("@parent/" + parent) { [self] in
+                await self.reconcileParent(parent, subnet: subnet, gateway: gateway, recreated: false, wasDown: false)
+            }
+        }
+    }
+
+    /// Moves every vNIC on `parent` that is not on the MACVLAN network of its LAN now (spec
+    /// §7.5, improved): the affected vPLCs' queues are held, their vNICs disconnected, the old
+    /// network removed (Docker allows one MACVLAN per parent), the new one made, and each vNIC
+    /// connected again with its persisted MAC: static ones keep their address where it fits,
+    /// else they stay detached with a typed reason; DHCP ones get a new lease. No PLC restarts.
+    func reconcileParent(_ parent: String, subnet: IPv4Network, gateway: IPv4?, recreated: Bool, wasDown: Bool) async {
+        let devices = await devicesNeedingMove(parent, subnet: subnet, gateway: gateway, recreated: recreated)
+        if devices.isEmpty {
+            if wasDown || recreated { await renewDHCP(parent) }
+            return
+        }
+        let release = Latch()
+        var arrived: [Latch] = []
+        for d in devices {
+            let here = Latch()
+            arrived.append(here)
+            await queue.enqueue(d) {
+                await here.open()
+                await release.wait()
+            }
+        }
+        for a in arrived { await a.wait() }
+        await moveVNICs(devices, parent: parent, subnet: subnet, gateway: gateway, recreated: recreated)
+        await release.open()
+    }
+
+    /// Devices with at least one vNIC on `parent` that is not where its LAN is now.
+    func devicesNeedingMove(_ parent: String, subnet: IPv4Network, gateway: IPv4?, recreated: Bool) async -> [String] {
+        guard let records = try? store.records() else { return [] }
+        var subnets: [String: IPv4Network?] = [:]
+        var out: [String] = []
+        for r in records {
+            for v in r.vnics where v.parent == parent {
+                let current = await subnetOf(v.network, cache: &subnets)
+                let d = ReattachDecision.decide(v, current: v.detached == nil ? current : nil, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+                if d != .keep, !out.contains(r.deviceID) { out.append(r.deviceID) }
+            }
+        }
+        return out
+    }
+
+    func subnetOf(_ network: String, cache: inout [String: IPv4Network?]) async -> IPv4Network? {
+        if let known = cache[network] { return known }
+        let net = try? await engine.network(network)
+        let subnet = net?["subnet"]?.stringValue.flatMap { IPv4Network(cidr: $0) }
+        cache[network] = subnet
+        return subnet
+    }
+
+    /// The move itself, with the device queues held.
+    func moveVNICs(_ devices: [String], parent: String, subnet: IPv4Network, gateway: IPv4?, recreated: Bool) async {
+        var ops: [String: OperationRecord] = [:]
+        var records: [String: DeviceRecord] = [:]
+        var decisions: [String: [Int: ReattachDecision]] = [:]
+        var subnets: [String: IPv4Network?] = [:]
+        let request: JSONObject = [
+            "parent": .string(parent), "subnet": .string(subnet.description), "gateway": gateway.map { .string($0.description) } ?? .null,
+        ]
+        // 1. Journal, decide again on fresh records, and detach.
+        for d in devices {
+            guard let r = try? store.record(d) else { continue }
+            var op = OperationRecord(id: newOperationID(), deviceID: d, kind: .reattach, correlationID: .null, now: WallClock.iso(WallClock.now()), request: request)
+            op.state = .running
+            try? await step(&op, "detaching")
+            var mine: [Int: ReattachDecision] = [:]
+            for (i, v) in r.vnics.enumerated() where v.parent == parent {
+                let current = await subnetOf(v.network, cache: &subnets)
+                let decision = ReattachDecision.decide(v, current: v.detached == nil ? current : nil, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+                guard decision != .keep else { continue }
+                mine[i] = decision
+                if v.mode == "dhcp" { await stopDHCP(d, vnics: [v]) }
+                if v.detached == nil { await disconnect(d, from: v.network) }
+            }
+            ops[d] = op
+            records[d] = r
+            decisions[d] = mine
+        }
+        // 2. One MACVLAN per parent: the old ones go (when nobody else uses them), the new one comes.
+        var target: String? = nil
+        var failure: RuntimeError? = nil
+        do throws(RuntimeError) {
+            try await removeOldMacvlans(parent, keeping: subnet)
+            var scratch = OperationRecord(id: "reattach", deviceID: "", kind: .reattach, correlationID: .null, now: "")
+            target = try await ensureMacvlan(MacvlanTarget(parent: parent, subnet: subnet, gateway: gateway), op: &scratch)
+        } catch {
+            failure = error
+            host.log(.error, "could not make the MACVLAN network for a parent's new LAN", metadata: ["parent": parent, "error": error.description])
+        }
+        // 3. Attach (or report detached), record, tell the cloud.
+        for d in devices {
+            guard var op = ops[d], var r = records[d] else { continue }
+            try? await step(&op, "attaching")
+            var firstError: RuntimeError? = nil
+            for (i, decision) in (decisions[d] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                var v = r.vnics[i]
+                switch decision {
+                case .keep: continue
+                case .detach(let why):
+                    v.detached = RuntimeError(why.code, why.message, field: "vnic_configs[\(i)].\(why.field ?? "ip")")
+                case .move(let ip):
+                    guard let network = target else {
+                        v.detached = RuntimeError(failure?.code ?? "network_unavailable", "\(v.name): \(failure?.message ?? "no MACVLAN network")")
+                        break
+                    }
+                    var params: JSONObject = ["network": .string(network), "container": .string(d), "mac_address": .string(v.mac)]
+                    if let ip { params["ipv4_address"] = .string(ip.description) }
+                    do throws(RuntimeError) {
+                        _ = try await engine.call("network.connect", params)
+                        v.network = network
+                        v.detached = nil
+                        if v.mode == "dhcp" { v.ip = nil }
+                    } catch {
+                        v.detached = RuntimeError(error.code, "\(v.name): could not connect to \(network): \(error.message)")
+                    }
+                }
+                if let e = v.detached, firstError == nil { firstError = e }
+                r.vnics[i] = v
+            }
+            op.step = "done"
+            op.state = firstError == nil ? .succeeded : .failed
+            op.error = firstError
+            op.updatedAt = WallClock.iso(WallClock.now())
+            do { try store.finish(op, device: r) } catch {
+                host.log(.critical, "could not record a re-attach", metadata: ["device": d, "error": error.message])
+            }
+            await live.end(op)
+            emitUpdate(op)
+            host.log(
+                firstError == nil ? .notice : .error, "vPLC re-attached to its parent's new LAN",
+                metadata: ["device": d, "parent": parent, "subnet": subnet.description, "error": firstError?.description ?? "-"])
+            await onContainerStarted(d)
+        }
+    }
+
+    /// Disconnects `device` from `network`, tolerating "already gone".
+    func disconnect(_ device: String, from network: String) async {
+        do {
+            _ = try await engine.call("network.disconnect", ["network": .string(network), "container": .string(device), "force": true])
+        } catch {
+            host.log(.debug, "disconnect", metadata: ["device": device, "network": network, "error": error.description])
+        }
+    }
+
+    /// Removes the agent's MACVLAN networks on `parent` for other subnets. Fails with
+    /// `parent_in_use` when one cannot go (someone else still uses it).
+    func removeOldMacvlans(_ parent: String, keeping subnet: IPv4Network) async throws(RuntimeError) {
+        let nets = try await engine.call("network.list", ["driver": "macvlan"]).arrayValue ?? []
+        for n in nets {
+            guard let o = n.objectValue, o["options"]?.objectValue?["parent"]?.stringValue == parent,
+                o["subnet"]?.stringValue != subnet.description, let name = o["name"]?.stringValue
+            else { continue }
+            let ours = o["labels"]?.objectValue?[Naming.managedLabel]?.stringValue == "true"
+            guard ours, try await engine.removeNetworkIfUnused(name) else {
+                throw RuntimeError(
+                    "parent_in_use",
+                    "\(parent) still carries the MACVLAN network \(name) (\(o["subnet"]?.stringValue ?? "?")), which other containers use; Docker allows one per parent")
+            }
+        }
+    }
+
+    /// After a parent came back up on the same LAN: DHCP clients ask again at once.
+    func renewDHCP(_ parent: String) async {
+        guard let records = try? store.records() else { return }
+        for r in records where r.desired == .running {
+            for v in r.vnics where v.parent == parent && v.mode == "dhcp" && v.detached == nil {
+                _ = try? await netmon.command("renew_dhcp", ["container_name": .string(r.deviceID), "vnic_name": .string(v.name)])
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import AgentJSON
+import CAgentABI
+import Synchronization
+
+/// Boxes a plugin's ``NetmonProvider`` behind `agent_netmon_v1`. The instance pointer is a
+/// retained `NetmonBox` (never released: the registry may hold it until exit).
+final class NetmonBox: Sendable {
+    let provider: any NetmonProvider
+    /// Live subscriptions by id.
+    let subscriptions = Mutex<(next: UInt64, live: [UInt64: EventSubscription])>((1, [:]))
+
+    init(_ provider: any NetmonProvider) { self.provider = provider }
+
+    static func from(_ raw: UnsafeMutableRawPointer?) -> NetmonBox? {
+        raw.map { Unmanaged<NetmonBox>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+/// The vtable shared by every Swift netmon implementation (allocated once per library).
+nonisolated(unsafe) let netmonVTable: UnsafeMutablePointer<agent_netmon_v1> = {
+    let vt = UnsafeMutablePointer<agent_netmon_v1>.allocate(capacity: 1)
+    vt.initialize(
+        to: agent_netmon_v1(
+            header: agent_vtable_header(
+                struct_size: UInt32(MemoryLayout<agent_netmon_v1>.size), protocol_major: 1, protocol_minor: 0),
+            invoke: netmonInvoke, subscribe: netmonSubscribe, unsubscribe: netmonUnsubscribe))
+    return vt
+}()
+
+private let netmonInvoke:
+    @convention(c) (
+        UnsafeMutableRawPointer?, UInt64, agent_bytes, agent_bytes, agent_completion_fn?, UnsafeMutableRawPointer?
+    ) -> Int32 = { raw, _, methodBytes, paramsBytes, done, doneCtx in
+        guard let box = NetmonBox.from(raw), let done else { return ABI.invalidArgument }
+        let method = Bytes.string(methodBytes)
+        let params: JSONObject
+        if paramsBytes.len == 0 {
+            params = [:]
+        } else {
+            guard let object = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
+            params = object
+        }
+        let completion = Completion(done: done, ctx: doneCtx)
+        let provider = box.provider
+        Task {
+            do throws(PluginError) {
+                completion.fire(ABI.ok, try await provider.invoke(method: method, params: params))
+            } catch {
+                completion.fire(error.status, error.json)
+            }
+        }
+        return ABI.ok
+    }
+
+private let netmonSubscribe:
+    @convention(c) (UnsafeMutableRawPointer?, agent_event_fn?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt64>?)
+        -> Int32 = { raw, onEvent, ctx, out in
+            guard let box = NetmonBox.from(raw), let onEvent, let out else { return ABI.invalidArgument }
+            let sink = Unchecked((onEvent, ctx))
+            do throws(PluginError) {
+                let sub = try box.provider.subscribe { kind, payload in
+                    Bytes.withBorrowed(kind) { k in
+                        Bytes.withBorrowed(JSONWriter.bytes(.object(payload))) { p in sink.value.0(sink.value.1, k, p) }
+                    }
+                }
+                out.pointee = box.subscriptions.withLock { s in
+                    let id = s.next
+                    s.next += 1
+                    s.live[id] = sub
+                    return id
+                }
+                return ABI.ok
+            } catch {
+                return error.status
+            }
+        }
+
+private let netmonUnsubscribe: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
+    NetmonBox.from(raw)?.subscriptions.withLock { $0.live.removeValue(forKey: id) }?.cancel()
+}

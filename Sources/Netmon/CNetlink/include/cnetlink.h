@@ -1,0 +1,143 @@
+/* rtnetlink helpers for autonomy-netmon.
+ *
+ * A thin layer over the NLMSG_* / RTA_* macros, which Swift cannot import: open NETLINK_ROUTE
+ * sockets (here or inside another process's network namespace), send dump requests, parse a
+ * receive buffer into flat structs, and change a link (MAC, namespace, up/down) with an ack.
+ *
+ * Every function returns a negative errno on failure and never sets global state, so any thread
+ * may call them. The netns helper switches only the *calling thread* and switches it back before
+ * returning (it aborts the process if it cannot, rather than run on in the wrong namespace).
+ */
+#ifndef CNETLINK_H
+#define CNETLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Multicast groups (RTMGRP_*). */
+#define CNL_GROUP_LINK 0x1u
+#define CNL_GROUP_IPV4_IFADDR 0x10u
+#define CNL_GROUP_IPV4_ROUTE 0x40u
+
+/* What one parsed netlink message is. */
+enum cnl_kind {
+    CNL_KIND_OTHER = 0,
+    CNL_KIND_LINK = 1,  /* RTM_NEWLINK / RTM_DELLINK */
+    CNL_KIND_ADDR = 2,  /* RTM_NEWADDR / RTM_DELADDR (IPv4 only; others are OTHER) */
+    CNL_KIND_ROUTE = 3, /* RTM_NEWROUTE / RTM_DELROUTE (IPv4 only) */
+    CNL_KIND_DONE = 4,  /* NLMSG_DONE: end of a dump */
+    CNL_KIND_ERROR = 5, /* NLMSG_ERROR: `error` is 0 for an ack, else a negative errno */
+};
+
+/* Dump requests. */
+enum cnl_dump {
+    CNL_DUMP_LINKS = 1,
+    CNL_DUMP_ADDRS = 2,  /* IPv4 */
+    CNL_DUMP_ROUTES = 3, /* IPv4 */
+};
+
+/* One netlink message, flattened. Only the fields of its kind are meaningful. */
+typedef struct cnl_msg {
+    uint8_t kind;     /* enum cnl_kind */
+    uint8_t is_new;   /* 1 for RTM_NEW*, 0 for RTM_DEL* */
+    uint16_t nl_type; /* nlmsg_type */
+    uint16_t nl_flags;
+    uint32_t seq;
+    int32_t error; /* CNL_KIND_ERROR */
+
+    /* link (and the interface index of addr) */
+    int32_t index;
+    uint32_t flags; /* IFF_* */
+    uint8_t operstate;
+    uint8_t mac_len;
+    uint8_t mac[32];
+    uint32_t mtu;
+    char name[16];      /* NUL-terminated, IFNAMSIZ */
+    char link_kind[24]; /* IFLA_INFO_KIND, "" when absent */
+
+    /* addr */
+    uint8_t prefixlen;
+    uint8_t has_address;
+    uint8_t address[4];
+
+    /* route */
+    uint32_t table;
+    uint8_t dst_len;
+    uint8_t route_type; /* RTN_* */
+    uint8_t has_gateway;
+    uint8_t gateway[4];
+    uint8_t has_dst;
+    uint8_t dst[4];
+    int32_t oif; /* 0 when absent */
+    uint32_t priority;
+} cnl_msg;
+
+/* Opens a NETLINK_ROUTE socket (cloexec; nonblocking when `nonblocking`), bound to `groups`
+ * (0: none). `rcvbuf` > 0 sets the receive buffer (SO_RCVBUFFORCE, else SO_RCVBUF).
+ * Returns the fd or -errno. */
+int cnl_open(uint32_t groups, int rcvbuf, int nonblocking);
+
+/* Like cnl_open, but the socket is made inside the network namespace of process `pid`
+ * (setns on the calling thread, socket(), setns back). The socket stays bound to that namespace.
+ * Returns the fd, -errno (-ESRCH when the process is gone). */
+int cnl_open_in_netns(pid_t pid, uint32_t groups, int rcvbuf, int nonblocking);
+
+/* Opens this thread's own network namespace (O_RDONLY|O_CLOEXEC). Returns the fd or -errno. */
+int cnl_open_own_netns(void);
+
+/* Sends a dump request. Returns 0 or -errno. */
+int cnl_send_dump(int fd, int what, uint32_t seq);
+
+/* recv() with MSG_DONTWAIT when `dontwait`. Returns the byte count, or -errno
+ * (-ENOBUFS: the kernel dropped messages; -EMSGSIZE: the datagram did not fit and was cut). */
+ssize_t cnl_recv(int fd, void *buf, size_t len, int dontwait);
+
+/* Parses messages from buf[*offset ..< len] into out[0 ..< max] and advances *offset past them.
+ * Returns the number parsed (0 when nothing is left). Malformed trailing bytes are skipped. */
+int cnl_parse(const void *buf, size_t len, size_t *offset, cnl_msg *out, int max);
+
+/* Changes link `ifindex` with one RTM_NEWLINK and waits up to `timeout_ms` for the ack.
+ *   mac/mac_len: new hardware address (mac_len 0: unchanged)
+ *   ns_fd >= 0: move into the namespace of that fd; else ns_pid > 0: into that process's netns
+ *   up: 1 up, 0 down, -1 unchanged
+ * Returns 0 or -errno (-ETIMEDOUT when no ack came). */
+int cnl_set_link(int fd, uint32_t seq, int32_t ifindex, const uint8_t *mac, int mac_len, int ns_fd, pid_t ns_pid,
+                 int up, int timeout_ms);
+
+/* Waits until fd is readable for at most timeout_ms. Returns 1 readable, 0 timeout, -errno. */
+int cnl_wait_readable(int fd, int timeout_ms);
+
+/* Small system helpers Swift cannot call directly (variadic or GNU-only). */
+
+/* pidfd_open(2). Returns the fd (cloexec) or -errno. */
+int cnl_pidfd_open(pid_t pid);
+
+/* SO_PEERCRED of a unix socket. Returns 0 or -errno. */
+int cnl_peer_cred(int fd, uid_t *uid, gid_t *gid, pid_t *pid);
+
+/* accept4(fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC), retried on EINTR. Returns the fd or -errno. */
+int cnl_accept(int fd);
+
+/* eventfd(0, EFD_NONBLOCK|EFD_CLOEXEC). */
+int cnl_eventfd(void);
+
+/* A signalfd (nonblocking, cloexec) for SIGTERM, SIGINT, SIGCHLD, after blocking them in the
+ * calling thread (call before any thread starts so every thread inherits the mask). SIGPIPE is
+ * ignored. Returns the fd or -errno. */
+int cnl_signalfd_setup(void);
+
+/* Reads one signal from the signalfd. Returns the signal number, 0 when none, -errno. */
+int cnl_signalfd_read(int fd);
+
+/* Limits glibc malloc to a few arenas (worker threads must not each grow their own). */
+void cnl_limit_malloc_arenas(int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,146 @@
+import AgentJSON
+
+/// Turns one NDJSON line into a ``NetmonRequest`` or a typed ``RejectedRequest``.
+///
+/// Checks, in order: JSON syntax (`invalid_json`), object with a string `command`
+/// (`invalid_command`), a string or number `id` (`invalid_field`), a known command
+/// (`unknown_command`), then each field of the command (`invalid_field` naming the field).
+public enum CommandParser {
+    /// Every command name this sidecar answers.
+    public static let commandNames: [String] = [
+        "get_interfaces", "get_status", "get_netlink_status", "get_dhcp_status", "discover_devices",
+        "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
+        "return_nic_to_host", "check_nic_in_container",
+    ] + notSupportedNames
+
+    /// Upstream's WiFi proxy-ARP commands, answered with `not_supported`.
+    public static let notSupportedNames = [
+        "request_wifi_dhcp", "setup_proxy_arp_bridge", "cleanup_proxy_arp_bridge", "cleanup_all_proxy_arp",
+    ]
+
+    /// Parses one line (without its newline).
+    public static func parse(_ line: some Collection<UInt8>) -> Result<NetmonRequest, RejectedRequest> {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(line, maxDepth: 32, maxBytes: 1 << 20)
+        } catch {
+            return .failure(RejectedRequest(id: nil, error: NetmonError(.invalidJSON, "Invalid JSON")))
+        }
+        return parse(value)
+    }
+
+    /// Parses an already decoded JSON value.
+    public static func parse(_ value: JSONValue) -> Result<NetmonRequest, RejectedRequest> {
+        guard let o = value.objectValue else {
+            return .failure(
+                RejectedRequest(id: nil, error: NetmonError(.invalidCommand, "Expected a JSON object, got \(value.kindName)")))
+        }
+        var id: JSONValue? = nil
+        switch o["id"] {
+        case nil, .null?: break
+        case .string(let s)?: id = .string(s)
+        case .number(let n)?: id = .number(n)
+        case let other?:
+            return .failure(
+                RejectedRequest(id: other, error: .invalid("id", "must be a string or a number, got \(other.kindName)")))
+        }
+        guard let name = o["command"]?.stringValue, !name.isEmpty else {
+            return .failure(RejectedRequest(id: id, error: NetmonError(.invalidCommand, "Missing command", field: "command")))
+        }
+        do {
+            return .success(NetmonRequest(id: id, name: name, command: try command(name, o)))
+        } catch {
+            return .failure(RejectedRequest(id: id, error: error))
+        }
+    }
+
+    private static func command(_ name: String, _ o: JSONObject) throws(NetmonError) -> NetmonCommand {
+        switch name {
+        case "get_interfaces": return .getInterfaces
+        case "get_status", "get_netlink_status": return .getStatus
+        case "get_dhcp_status": return .getDhcpStatus
+        case "discover_devices", "get_device_status": return .getDevices
+        case "start_dhcp":
+            let key = try dhcpKey(o)
+            return .startDhcp(key: key, mac: try mac(o, "mac_address"), pid: try pid(o, "container_pid"))
+        case "stop_dhcp": return .stopDhcp(key: try dhcpKey(o))
+        case "renew_dhcp": return .renewDhcp(key: try dhcpKey(o))
+        case "set_link_mac":
+            return .setLinkMac(
+                pid: try pid(o, "container_pid"), currentMac: try mac(o, "current_mac"), newMac: try mac(o, "mac_address"))
+        case "move_nic_to_container":
+            return .moveNicToContainer(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+        case "return_nic_to_host":
+            return .returnNicToHost(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+        case "check_nic_in_container":
+            return .checkNicInContainer(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+        default:
+            if notSupportedNames.contains(name) { return .notSupported(name: name) }
+            throw NetmonError(.unknownCommand, "Unknown command: \(name)", field: "command")
+        }
+    }
+
+    // MARK: field validators
+
+    private static func dhcpKey(_ o: JSONObject) throws(NetmonError) -> DhcpKey {
+        DhcpKey(container: try name(o, "container_name"), vnic: try name(o, "vnic_name"))
+    }
+
+    /// A container or vNIC name: 1–128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`
+    /// (it becomes part of a lease file name).
+    static func name(_ o: JSONObject, _ field: String) throws(NetmonError) -> String {
+        let s = try string(o, field)
+        guard s.utf8.count <= 128, s.utf8.allSatisfy(isNameByte), let first = s.utf8.first,
+            first != UInt8(ascii: "."), first != UInt8(ascii: "-")
+        else { throw .invalid(field, "must be 1-128 characters of A-Z a-z 0-9 _ . - (not starting with . or -)") }
+        return s
+    }
+
+    /// A Linux interface name as upstream validated it: 1–15 of `[A-Za-z0-9_.-]`.
+    static func ifname(_ o: JSONObject, _ field: String) throws(NetmonError) -> String {
+        let s = try string(o, field)
+        guard s.utf8.count <= 15, s.utf8.allSatisfy(isNameByte), s != ".", s != ".." else {
+            throw .invalid(field, "must be an interface name of 1-15 characters of A-Z a-z 0-9 _ . -")
+        }
+        return s
+    }
+
+    /// `aa:bb:cc:dd:ee:ff` (either case), answered in lower case.
+    static func mac(_ o: JSONObject, _ field: String) throws(NetmonError) -> String {
+        let s = try string(o, field)
+        guard let mac = MACAddress.normalize(s) else { throw .invalid(field, "must be a MAC like 02:42:ac:11:00:02") }
+        return mac
+    }
+
+    /// A positive PID as a JSON integer or a numeric string (upstream accepts both); booleans are
+    /// not numbers.
+    static func pid(_ o: JSONObject, _ field: String) throws(NetmonError) -> Int32 {
+        let n: Int64?
+        switch o[field] {
+        case nil, .null?: throw .missing(field)
+        case .number(let d)?: n = d == d.rounded() && abs(d) < 1e12 ? Int64(d) : nil
+        case .string(let s)?: n = Int64(s.trimmingSpaces)
+        default: n = nil
+        }
+        guard let n, n > 0, n <= Int64(Int32.max) else { throw .invalid(field, "must be a positive integer PID") }
+        return Int32(n)
+    }
+
+    static func string(_ o: JSONObject, _ field: String) throws(NetmonError) -> String {
+        switch o[field] {
+        case nil, .null?: throw .missing(field)
+        case .string(let s)? where !s.isEmpty: return s
+        case .string?: throw .invalid(field, "must not be empty")
+        case let other?: throw .invalid(field, "must be a string, got \(other.kindName)")
+        }
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+            return true
+        default: return false
+        }
+    }
+}

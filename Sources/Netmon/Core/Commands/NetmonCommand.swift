@@ -1,0 +1,61 @@
+import AgentJSON
+
+/// A DHCP client's identity: `<container>:<vnic>` (upstream's key).
+public struct DhcpKey: Sendable, Hashable, CustomStringConvertible {
+    public let container: String
+    public let vnic: String
+
+    public init(container: String, vnic: String) {
+        self.container = container
+        self.vnic = vnic
+    }
+
+    public var description: String { "\(container):\(vnic)" }
+}
+
+/// A validated command (client → sidecar).
+public enum NetmonCommand: Sendable, Equatable {
+    case getInterfaces
+    /// `get_status` and `get_netlink_status` (same answer).
+    case getStatus
+    case getDhcpStatus
+    /// `discover_devices` and `get_device_status`: serial devices are not implemented, `devices: []`.
+    case getDevices
+    case startDhcp(key: DhcpKey, mac: String, pid: Int32)
+    case stopDhcp(key: DhcpKey)
+    case renewDhcp(key: DhcpKey)
+    /// Sets the MAC of the link that has `currentMac` inside `pid`'s netns.
+    case setLinkMac(pid: Int32, currentMac: String, newMac: String)
+    case moveNicToContainer(interface: String, pid: Int32)
+    case returnNicToHost(interface: String, pid: Int32)
+    case checkNicInContainer(interface: String, pid: Int32)
+    /// An upstream command this sidecar does not implement (WiFi proxy-ARP).
+    case notSupported(name: String)
+}
+
+/// One line's worth of request: the echoed `id` (string or number; nil when absent) and the command.
+public struct NetmonRequest: Sendable, Equatable {
+    public let id: JSONValue?
+    public let name: String
+    public let command: NetmonCommand
+
+    public init(id: JSONValue?, name: String, command: NetmonCommand) {
+        self.id = id
+        self.name = name
+        self.command = command
+    }
+
+    /// Commands with an id run concurrently; without one, in order per connection.
+    public var isConcurrent: Bool { id != nil }
+}
+
+/// A line that could not become a request: the error to answer, with the `id` when one was readable.
+public struct RejectedRequest: Error, Sendable, Equatable {
+    public let id: JSONValue?
+    public let error: NetmonError
+
+    public init(id: JSONValue?, error: NetmonError) {
+        self.id = id
+        self.error = error
+    }
+}

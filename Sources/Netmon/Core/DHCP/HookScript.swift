@@ -1,0 +1,104 @@
+/// The udhcpc hook script the sidecar writes into its state dir at start (`<state>/udhcpc.script`).
+///
+/// udhcpc runs it inside the container's network namespace but in the *sidecar's* mount
+/// namespace, so every path it touches is the sidecar's. It therefore
+/// * changes only the DHCP interface (`<busybox> ip`, no PATH lookups),
+/// * writes the container's resolv.conf only as `/proc/$ORCH_CONTAINER_PID/root/etc/resolv.conf`,
+///   and not at all when that root is the sidecar's or the host's own root, when `etc` or the file
+///   is a symlink (an absolute link would resolve against the sidecar's root) or when it is the
+///   same file as the sidecar's `/etc/resolv.conf`,
+/// * writes the lease JSON to `$ORCH_LEASE_DIR/<container>_<vnic>.lease` (upstream's name and keys),
+/// * prints one ``DhcpLease/marker`` line with the same JSON, which the sidecar reads from the
+///   client's stdout and turns into a `dhcp_update` at once.
+///
+/// Environment (set by the sidecar): `ORCH_DHCP_KEY` (`<container>:<vnic>`), `ORCH_CONTAINER_PID`,
+/// `ORCH_LEASE_DIR`.
+public enum HookScript {
+    /// The script for a busybox at `busybox` (an absolute path without single quotes).
+    public static func text(busybox: String) -> String {
+        precondition(!busybox.contains("'") && !busybox.contains("\n"), "busybox path must be shell-safe")
+        return """
+            #!\(busybox) sh
+            # udhcpc hook of autonomy-netmon. Rewritten at every sidecar start: do not edit.
+            # Runs in the container's network namespace but the sidecar's mount namespace.
+            BB='\(busybox)'
+            PID="$ORCH_CONTAINER_PID"
+            KEY="$ORCH_DHCP_KEY"
+            DIR="$ORCH_LEASE_DIR"
+            EVENT="$1"
+            IF="$interface"
+            PFX="${mask:-24}"
+
+            esc() { printf '%s' "$1" | $BB tr -d '\\000-\\037' | $BB sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g'; }
+            js() { if [ -n "$1" ]; then printf '"%s"' "$(esc "$1")"; else printf 'null'; fi; }
+            jn() { case "$1" in ''|*[!0-9]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
+
+            lease_json() {
+                printf '{"interface":%s,"ip":%s,"subnet":%s,"mask":%s,"prefix":%s,"broadcast":%s,"router":%s,' \\
+                    "$(js "$IF")" "$(js "$ip")" "$(js "$subnet")" "$(js "$subnet")" "$(jn "$mask")" "$(js "$broadcast")" "$(js "$router")"
+                printf '"dns":%s,"domain":%s,"mtu":%s,"hostname":%s,"ntpsrv":%s,"lease":%s,"serverid":%s,' \\
+                    "$(js "$dns")" "$(js "$domain")" "$(jn "$mtu")" "$(js "$hostname")" "$(js "$ntpsrv")" "$(jn "$lease")" "$(js "$serverid")"
+                printf '"timestamp":%s,"event":%s' "$(js "$($BB date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(js "$EVENT")"
+                [ -n "$1" ] && printf ',"error":%s' "$(js "$1")"
+                printf '}'
+            }
+
+            report() {
+                json="$(lease_json "$1")"
+                case "$KEY" in
+                *:*)
+                    name="${KEY%%:*}_${KEY#*:}"
+                    if [ -n "$DIR" ] && $BB mkdir -p "$DIR"; then
+                        printf '%s\\n' "$json" > "$DIR/.$name.lease.tmp" && $BB mv -f "$DIR/.$name.lease.tmp" "$DIR/$name.lease"
+                    fi
+                    ;;
+                esac
+                printf '\(DhcpLease.marker)%s\\n' "$json"
+            }
+
+            write_resolv() {
+                [ -n "$dns$domain" ] || return 0
+                case "$PID" in ''|*[!0-9]*) return 0 ;; esac
+                root="/proc/$PID/root"
+                [ -d "$root/" ] || return 0
+                if [ "$root/" -ef / ] || [ "$root/" -ef /proc/1/root/ ]; then
+                    echo "netmon-hook: container $PID shares the sidecar's root; resolv.conf not written" >&2
+                    return 0
+                fi
+                f="$root/etc/resolv.conf"
+                if [ -L "$root/etc" ] || [ -L "$f" ] || [ ! -d "$root/etc" ] || [ "$f" -ef /etc/resolv.conf ]; then
+                    echo "netmon-hook: $f is not a plain file of the container; not written" >&2
+                    return 0
+                fi
+                { [ -n "$domain" ] && echo "search $domain"; for s in $dns; do echo "nameserver $s"; done; } > "$f"
+            }
+
+            case "$EVENT" in
+            deconfig)
+                $BB ip -4 addr flush dev "$IF"
+                $BB ip link set dev "$IF" up
+                report
+                ;;
+            bound|renew)
+                for a in $($BB ip -4 -o addr show dev "$IF" | $BB awk '{print $4}'); do
+                    [ "$a" = "$ip/$PFX" ] || $BB ip addr del "$a" dev "$IF"
+                done
+                if ! $BB ip -4 -o addr show dev "$IF" | $BB grep -q "inet $ip/$PFX "; then
+                    $BB ip addr add "$ip/$PFX" ${broadcast:+broadcast "$broadcast"} dev "$IF"
+                fi
+                [ -n "$mtu" ] && $BB ip link set dev "$IF" mtu "$mtu"
+                if [ -n "$router" ]; then
+                    $BB ip route replace default via "${router%% *}" dev "$IF"
+                fi
+                write_resolv
+                report
+                ;;
+            leasefail|nak)
+                report lease_failed
+                ;;
+            esac
+            exit 0
+
+            """
+    }
+}

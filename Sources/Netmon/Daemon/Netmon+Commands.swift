@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AgentJSON
+import NetmonCore
+
+extension Netmon {
+    /// Runs one request and calls `done` with its reply, on the loop thread — at once for
+    /// table lookups, later for anything that goes through a worker (netlink inside a container's
+    /// namespace) or waits (start_dhcp's interface search, stop_dhcp's reaping).
+    func execute(_ request: NetmonRequest, for client: ClientConnection, done: @escaping (JSONValue) -> Void) {
+        let id = request.id
+        func ok(_ extras: JSONObject = JSONObject()) { done(Reply.success(id: id, extras)) }
+        func fail(_ e: NetmonError) { done(Reply.failure(id: id, e)) }
+
+        Log.debug("client \(client.id): \(request.name)\(id.map { " id=\(JSONWriter.string($0))" } ?? "")")
+        switch request.command {
+        case .getInterfaces:
+            ok(["interfaces": .array(table.allInfo(probe: probe).map { $0.json(timestamp: Clock.timestamp()) })])
+        case .getStatus:
+            ok(statusJSON())
+        case .getDhcpStatus:
+            ok(["clients": dhcp.statusJSON()])
+        case .getDevices:
+            ok(["devices": .array([])])
+        case .notSupported(let name):
+            fail(NetmonError(.notSupported, "\(name) is not supported by this netmon (WiFi proxy-ARP is not implemented)"))
+
+        case .startDhcp(let key, let mac, let pid):
+            startDhcp(key: key, mac: mac, pid: pid, ok: { ok($0) }, fail: { fail($0) })
+        case .stopDhcp(let key):
+            dhcp.stop(key: key) { message in ok(["message": .string(message)]) }
+        case .renewDhcp(let key):
+            do throws(NetmonError) {
+                try dhcp.renew(key: key)
+                ok(["message": "renew requested"])
+            } catch {
+                fail(error)
+            }
+
+        case .setLinkMac(let pid, let currentMac, let newMac):
+            offload({ () throws(NetmonError) -> String in
+                try NetnsOps.setLinkMac(pid: pid, currentMac: currentMac, newMac: newMac)
+            }) { result in
+                switch result {
+                case .success(let name):
+                    Log.info("set_link_mac: \(name) in the namespace of \(pid): \(currentMac) -> \(newMac)")
+                    ok(["interface": .string(name), "message": "MAC set"])
+                case .failure(let e): fail(e)
+                }
+            }
+        case .moveNicToContainer(let name, let pid):
+            offload({ () throws(NetmonError) in try NetnsOps.moveToContainer(name, pid: pid) }) { result in
+                switch result {
+                case .success:
+                    Log.info("moved \(name) into the namespace of \(pid)")
+                    ok(["message": .string("\(name) moved to container")])
+                case .failure(let e): fail(e)
+                }
+            }
+        case .returnNicToHost(let name, let pid):
+            offload({ () throws(NetmonError) in try NetnsOps.returnToHost(name, pid: pid) }) { result in
+                switch result {
+                case .success:
+                    Log.info("returned \(name) from the namespace of \(pid)")
+                    ok(["message": .string("\(name) returned to host")])
+                case .failure(let e): fail(e)
+                }
+            }
+        case .checkNicInContainer(let name, let pid):
+            offload({ () throws(NetmonError) -> Bool in try NetnsOps.isPresent(name, pid: pid) }) { result in
+                switch result {
+                case .success(let present): ok(["present": .bool(present)])
+                case .failure(let e): fail(e)
+                }
+            }
+        }
+    }
+
+    /// get_status / get_netlink_status.
+    func statusJSON() -> JSONObject {
+        [
+            "clients": .number(Double(clients.count)),
+            "interfaces": .number(Double(table.links.count)),
+            "dhcp_clients": .number(Double(dhcp.clients.count)),
+            "uptime_s": .number(Double((Clock.monotonicMs() - startedAt) / 1000)),
+            "netlink": [
+                "events": .number(Double(counters.events)), "resyncs": .number(Double(counters.resyncs)),
+                "enobufs": .number(Double(counters.enobufs)),
+            ],
+        ]
+    }
+
+    /// start_dhcp: find the link by MAC in the PID's namespace (a lookup every 50 ms for up to 3 s,
+    /// each on a worker), then start udhcpc on the loop.
+    private func startDhcp(
+        key: DhcpKey, mac: String, pid: Int32, ok: @escaping (JSONObject) -> Void, fail: @escaping (NetmonError) -> Void
+    ) {
+        if let running = dhcp.isActive(key, pid: pid) {
+            ok(["message": "already running", "interface": .string(running.interface)])
+            return
+        }
+        guard NetnsOps.processExists(pid) else {
+            fail(NetmonError(.noSuchProcess, "No such process: \(pid)", field: "container_pid"))
+            return
+        }
+        let deadline = Clock.monotonicMs() + 3000
+        func attempt() {
+            offload({ () throws(NetmonError) -> String? in try NetnsOps.findLink(pid: pid, mac: mac) }) { [unowned self] result in
+                switch result {
+                case .failure(let e):
+                    fail(e)
+                case .success(nil) where Clock.monotonicMs() < deadline:
+                    self.loop.schedule(afterMs: 50) { attempt() }
+                case .success(nil):
+                    fail(NetmonError(.interfaceNotFound, "No interface with MAC \(mac) in the namespace of \(pid)", field: "mac_address"))
+                case .success(let name?):
+                    do throws(NetmonError) {
+                        let message = try self.dhcp.start(key: key, mac: mac, pid: pid, interface: name)
+                        ok(["message": .string(message), "interface": .string(name)])
+                    } catch {
+                        fail(error)
+                    }
+                }
+            }
+        }
+        attempt()
+    }
+
+    /// Runs `work` on a worker thread and `then` with its result back on the loop.
+    func offload<T: Sendable>(
+        _ work: @escaping @Sendable () throws(NetmonError) -> T, then: @escaping (Result<T, NetmonError>) -> Void
+    ) {
+        let box = LoopBound(then)
+        pool.submit { [loop] in
+            let result: Result<T, NetmonError>
+            do throws(NetmonError) {
+                result = .success(try work())
+            } catch {
+                result = .failure(error)
+            }
+            loop.post { box.value(result) }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AgentJSON
+import CNetlink
+import NetmonCore
+import NetmonProtocol
+
+/// The sidecar: netlink watcher, socket server, command dispatcher and DHCP supervisor around one
+/// ``EventLoop``. All state lives on the loop thread; blocking work goes to the ``WorkerPool`` and
+/// comes back through ``EventLoop/post(_:)``.
+final class Netmon: @unchecked Sendable {
+    struct Counters {
+        var events = 0
+        var resyncs = 0
+        var enobufs = 0
+    }
+
+    let options: NetmonOptions
+    let loop: EventLoop
+    let pool = WorkerPool()
+    let probe = InterfaceTypeProbe.sysfs
+    let startedAt = Clock.monotonicMs()
+
+    var table = InterfaceTable()
+    var tracker: ChangeTracker
+    var counters = Counters()
+    private let eventSocket: NetlinkSocket
+    private let querySocket: NetlinkSocket
+    private var eventBuffer = [UInt8](repeating: 0, count: 32768)
+    private var debounceTimer: UInt64? = nil
+
+    let listenFd: Int32
+    var clients: [Int32: ClientConnection] = [:]
+    var nextClientID: UInt64 = 0
+    private(set) var dhcp: DhcpSupervisor! = nil
+    private let signalFd: Int32
+
+    init(options: NetmonOptions) throws(StartupError) {
+        self.options = options
+        tracker = ChangeTracker(debounceMs: options.debounceMs)
+        // Signals first, before any thread exists, so every thread inherits the mask.
+        let sfd = cnl_signalfd_setup()
+        guard sfd >= 0 else { throw StartupError("signalfd: \(errnoText(sfd))") }
+        signalFd = sfd
+        cnl_limit_malloc_arenas(2)
+        loop = try EventLoop()
+
+        let busybox = options.busybox ?? Spawner.which("busybox")
+        let script = options.stateDir + "/udhcpc.script"
+        let leaseDir = options.stateDir + "/dhcp"
+        try Netmon.prepareStateDir(options.stateDir, leaseDir: leaseDir, script: script, busybox: busybox)
+        let nsenter = Spawner.which("nsenter")
+        if busybox == nil { Log.warning("busybox not found: start_dhcp will fail (give --busybox)") }
+        if nsenter == nil { Log.warning("nsenter not found: start_dhcp will fail") }
+
+        // Subscribe before the first dump so no change falls between the two.
+        do {
+            eventSocket = try NetlinkSocket(
+                groups: CNL_GROUP_LINK | CNL_GROUP_IPV4_IFADDR | CNL_GROUP_IPV4_ROUTE, receiveBuffer: 2 << 20,
+                nonblocking: true)
+            querySocket = try NetlinkSocket()
+            table = try querySocket.dumpTable()
+        } catch {
+            throw StartupError("netlink: \(error.message)")
+        }
+        tracker.prime(table: table, probe: probe)
+        listenFd = try SocketServer.listen(path: options.socketPath, group: options.socketGroup)
+
+        let orphans = OrphanClients.end(script: script)
+        if !orphans.isEmpty { Log.warning("ended \(orphans.count) DHCP client(s) left by an earlier sidecar: \(orphans)") }
+        dhcp = DhcpSupervisor(
+            loop: loop, pool: pool,
+            config: .init(nsenter: nsenter, busybox: busybox, script: script, leaseDir: leaseDir),
+            broadcast: { [unowned self] in self.broadcast($0) })
+        loop.register(eventSocket.fd, events: Int16(POLLIN)) { [unowned self] _ in self.netlinkReadable() }
+        loop.register(listenFd, events: Int16(POLLIN)) { [unowned self] _ in self.acceptClients() }
+        loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
+        if options.resyncSeconds > 0 { scheduleResync() }
+        Log.info(
+            "autonomy-netmon listening on \(options.socketPath): \(table.links.count) interfaces, "
+                + "debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops every DHCP client and removes the socket.
+    func run() {
+        loop.run()
+        Log.info("shutting down")
+        dhcp.stopAll()
+        for c in Array(clients.values) { closeClient(c, reason: nil) }
+        close(listenFd)
+        unlink(options.socketPath)
+    }
+
+    // MARK: state dir
+
+    private static func prepareStateDir(_ dir: String, leaseDir: String, script: String, busybox: String?) throws(StartupError) {
+        for d in [dir, leaseDir] where mkdir(d, 0o755) != 0 && errno != EEXIST {
+            throw StartupError("mkdir \(d): \(errnoText(errno))")
+        }
+        let text = Array(HookScript.text(busybox: busybox ?? "/bin/busybox").utf8)
+        let tmp = script + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw StartupError("cannot write \(tmp): \(errnoText(errno))") }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fchmod(fd, 0o755)
+        close(fd)
+        guard written == text.count, rename(tmp, script) == 0 else {
+            unlink(tmp)
+            throw StartupError("cannot write \(script): \(errnoText(errno))")
+        }
+    }
+
+    // MARK: netlink
+
+    private func netlinkReadable() {
+        let now = Clock.monotonicMs()
+        var immediate: [ChangeTracker.Change] = []
+        var refreshRoutes = false
+        let complete = eventSocket.drainEvents(into: &eventBuffer) { event in
+            counters.events += 1
+            if InterfaceTable.mayDropRoutesSilently(event) { refreshRoutes = true }
+            for index in table.apply(event) {
+                immediate += tracker.changed(index, now: now, table: table, probe: probe)
+            }
+        }
+        if refreshRoutes, complete {
+            do {
+                var routes: [RouteRecord] = []
+                for e in try querySocket.dump(Int32(CNL_DUMP_ROUTES.rawValue)) { if case .newRoute(let r, _) = e { routes.append(r) } }
+                for index in table.replaceDefaultRoutes(routes) {
+                    immediate += tracker.changed(index, now: now, table: table, probe: probe)
+                }
+            } catch {
+                Log.warning("route dump after an address/link change failed: \(error.message)")
+            }
+        }
+        send(immediate)
+        if !complete {
+            counters.enobufs += 1
+            Log.warning("netlink: events lost (ENOBUFS); resyncing")
+            resync()
+        }
+        rescheduleDebounce()
+    }
+
+    /// Dumps everything again and sends what differs from what clients were told.
+    func resync() {
+        do {
+            table = try querySocket.dumpTable()
+        } catch {
+            Log.error("resync: \(error.message)")
+            return
+        }
+        counters.resyncs += 1
+        let changes = tracker.resync(table: table, probe: probe)
+        if !changes.isEmpty { Log.info("resync: \(changes.count) change(s)") }
+        send(changes)
+    }
+
+    private func scheduleResync() {
+        loop.schedule(afterMs: options.resyncSeconds * 1000) { [unowned self] in
+            self.resync()
+            self.rescheduleDebounce()
+            self.scheduleResync()
+        }
+    }
+
+    private func rescheduleDebounce() {
+        loop.cancel(debounceTimer)
+        debounceTimer = nil
+        guard let deadline = tracker.nextDeadline else { return }
+        debounceTimer = loop.schedule(at: deadline) { [unowned self] in
+            self.debounceTimer = nil
+            self.send(self.tracker.due(now: Clock.monotonicMs(), table: self.table, probe: self.probe))
+            self.rescheduleDebounce()
+        }
+    }
+
+    private func send(_ changes: [ChangeTracker.Change]) {
+        guard !changes.isEmpty else { return }
+        let ts = Clock.timestamp()
+        for c in changes {
+            Log.debug("network_change: \(c)")
+            broadcast(NetmonEvents.networkChange(c, timestamp: ts))
+        }
+    }
+
+    // MARK: signals
+
+    private func signalsReadable() {
+        while true {
+            let sig = cnl_signalfd_read(signalFd)
+            if sig <= 0 { return }
+            switch sig {
+            case SIGCHLD: reapChildren()
+            case SIGTERM, SIGINT:
+                Log.info("signal \(sig): stopping")
+                loop.stop()
+                return
+            default: break
+            }
+        }
+    }
+
+    private func reapChildren() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { return }
+            dhcp.reaped(pid, status: status)
+        }
+    }
+}

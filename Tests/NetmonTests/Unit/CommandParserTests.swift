@@ -1,0 +1,96 @@
+import AgentJSON
+import NetmonCore
+import Testing
+
+@Suite struct CommandParserTests {
+    func parse(_ text: String) -> Result<NetmonRequest, RejectedRequest> { CommandParser.parse(Array(text.utf8)) }
+
+    func error(_ text: String) -> RejectedRequest? {
+        if case .failure(let r) = parse(text) { return r }
+        return nil
+    }
+
+    @Test func startDhcpWithIntOrStringPid() throws {
+        let a = try parse(#"{"command":"start_dhcp","id":"r1","container_name":"plc1","vnic_name":"eth0","mac_address":"02:AA:bb:cc:dd:01","container_pid":4242}"#).get()
+        #expect(a.id == "r1")
+        #expect(a.isConcurrent)
+        #expect(a.command == .startDhcp(key: DhcpKey(container: "plc1", vnic: "eth0"), mac: "02:aa:bb:cc:dd:01", pid: 4242))
+        let b = try parse(#"{"command":"start_dhcp","container_name":"plc1","vnic_name":"eth0","mac_address":"02:aa:bb:cc:dd:01","container_pid":"4242"}"#).get()
+        #expect(b.id == nil)
+        #expect(!b.isConcurrent)
+        #expect(b.command == a.command)
+    }
+
+    @Test func idIsStringOrNumber() throws {
+        #expect(try parse(#"{"command":"get_status","id":7}"#).get().id == .number(7))
+        #expect(try parse(#"{"command":"get_status","id":null}"#).get().id == nil)
+        let r = try #require(error(#"{"command":"get_status","id":true}"#))
+        #expect(r.error.code == .invalidField)
+        #expect(r.error.field == "id")
+    }
+
+    @Test func typedErrors() throws {
+        let cases: [(String, NetmonError.Code, String?)] = [
+            ("not json", .invalidJSON, nil),
+            ("{\"command\":", .invalidJSON, nil),
+            ("[1,2]", .invalidCommand, nil),
+            ("\"get_status\"", .invalidCommand, nil),
+            (#"{"id":1}"#, .invalidCommand, "command"),
+            (#"{"command":5}"#, .invalidCommand, "command"),
+            (#"{"command":"reboot"}"#, .unknownCommand, "command"),
+            (#"{"command":"stop_dhcp","vnic_name":"eth0"}"#, .invalidField, "container_name"),
+            (#"{"command":"stop_dhcp","container_name":"","vnic_name":"eth0"}"#, .invalidField, "container_name"),
+            (#"{"command":"stop_dhcp","container_name":"../etc","vnic_name":"eth0"}"#, .invalidField, "container_name"),
+            (#"{"command":"stop_dhcp","container_name":"a/b","vnic_name":"eth0"}"#, .invalidField, "container_name"),
+            (#"{"command":"stop_dhcp","container_name":"plc","vnic_name":7}"#, .invalidField, "vnic_name"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"zz:aa:bb:cc:dd:01","container_pid":1}"#, .invalidField, "mac_address"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01","container_pid":true}"#, .invalidField, "container_pid"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01","container_pid":1.5}"#, .invalidField, "container_pid"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01","container_pid":"12x"}"#, .invalidField, "container_pid"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01","container_pid":0}"#, .invalidField, "container_pid"),
+            (#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01"}"#, .invalidField, "container_pid"),
+            (#"{"command":"move_nic_to_container","host_interface":"averyveryverylongname","container_pid":9}"#, .invalidField, "host_interface"),
+            (#"{"command":"move_nic_to_container","host_interface":"eth0;rm","container_pid":9}"#, .invalidField, "host_interface"),
+            (#"{"command":"set_link_mac","container_pid":9,"current_mac":"02:aa:bb:cc:dd:01"}"#, .invalidField, "mac_address"),
+        ]
+        for (line, code, field) in cases {
+            let r = error(line)
+            #expect(r?.error.code == code, "\(line)")
+            #expect(r?.error.field == field, "\(line)")
+        }
+        #expect(error("nope")?.error.message == "Invalid JSON")
+        #expect(error(#"{"command":"reboot"}"#)?.error.message == "Unknown command: reboot")
+    }
+
+    @Test func everyCommandParses() throws {
+        let lines: [String: NetmonCommand] = [
+            #"{"command":"get_interfaces"}"#: .getInterfaces,
+            #"{"command":"get_status"}"#: .getStatus,
+            #"{"command":"get_netlink_status"}"#: .getStatus,
+            #"{"command":"get_dhcp_status"}"#: .getDhcpStatus,
+            #"{"command":"discover_devices"}"#: .getDevices,
+            #"{"command":"get_device_status"}"#: .getDevices,
+            #"{"command":"renew_dhcp","container_name":"p","vnic_name":"e"}"#: .renewDhcp(key: DhcpKey(container: "p", vnic: "e")),
+            #"{"command":"set_link_mac","container_pid":9,"current_mac":"02:00:00:00:00:01","mac_address":"02:00:00:00:00:02"}"#:
+                .setLinkMac(pid: 9, currentMac: "02:00:00:00:00:01", newMac: "02:00:00:00:00:02"),
+            #"{"command":"return_nic_to_host","host_interface":"enp3s0","container_pid":"9"}"#: .returnNicToHost(interface: "enp3s0", pid: 9),
+            #"{"command":"check_nic_in_container","host_interface":"enp3s0","container_pid":9}"#: .checkNicInContainer(interface: "enp3s0", pid: 9),
+            #"{"command":"setup_proxy_arp_bridge"}"#: .notSupported(name: "setup_proxy_arp_bridge"),
+            #"{"command":"cleanup_all_proxy_arp"}"#: .notSupported(name: "cleanup_all_proxy_arp"),
+        ]
+        for (line, command) in lines { #expect(try parse(line).get().command == command, "\(line)") }
+    }
+
+    @Test func replies() {
+        #expect(JSONWriter.string(Reply.success(id: 3, ["present": true])) == #"{"id":3,"success":true,"present":true}"#)
+        #expect(JSONWriter.string(Reply.success(id: nil)) == #"{"success":true}"#)
+        let f = Reply.failure(id: "a", NetmonError(.invalidField, "Missing field: vnic_name", field: "vnic_name"))
+        #expect(
+            JSONWriter.string(f) == #"{"id":"a","success":false,"error":"Missing field: vnic_name","code":"invalid_field","field":"vnic_name"}"#)
+        #expect(
+            JSONWriter.string(Reply.rejected(RejectedRequest(id: nil, error: NetmonError(.invalidJSON, "Invalid JSON"))))
+                == #"{"success":false,"error":"Invalid JSON","code":"invalid_json"}"#)
+        #expect(
+            JSONWriter.string(Reply.peerRefused(uid: 1000)) == #"{"success":false,"code":"peer_refused","error":"uid 1000 may not use netmon"}"#)
+    }
+}
