@@ -111,6 +111,8 @@ extension Bench {
         print("| LAN renumbered → static vPLC attached to the new subnet's MACVLAN | \(s.count) | \(f(median(s))) | \(f(percentile(s, 0.9))) | \(f(s.max() ?? .nan)) | ≤ 1000 (upstream ≥ 6000: 3 s + 3 s debounce) | \(median(s) <= 1000 ? "yes" : "NO") |")
         print("| LAN renumbered → DHCP vPLC holds a lease in the new subnet | \(d.count) | \(f(median(d))) | \(f(percentile(d, 0.9))) | \(f(d.max() ?? .nan)) | ≤ 1000 | \(median(d) <= 1000 ? "yes" : "NO") |")
         print("")
+        print("Renumbering runs (static / DHCP, ms): " + zip(s, d).map { "\(f($0)) / \(f($1))" }.joined(separator: ", ") + ".")
+        print("")
         print("Renumbering times start before `docker-lab renumber` runs (it changes the gateway, the host's and the LAN host's")
         print("addresses and restarts dnsmasq, ~0.1 s) and include the sidecar's debounce (default 300 ms).")
     }

@@ -14,7 +14,15 @@ import Logging
 
 let args = BenchArgs.parse()
 let env = LabEnv(path: args.labEnv)
-let logger = Logger(label: "vplc-bench") { _ in SwiftLogNoOpLogHandler() }
+// VPLC_BENCH_LOG=1 shows the agent's log on stderr (to see where time goes); off while measuring.
+let logger = Logger(label: "vplc-bench") { label in
+    if ProcessInfo.processInfo.environment["VPLC_BENCH_LOG"] == "1" {
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = .debug
+        return h
+    }
+    return SwiftLogNoOpLogHandler()
+}
 let agent: Agent
 do { agent = try Agent(configPath: args.config, logger: logger, mode: .daemon) } catch {
     fatalError("cannot build the agent: \(error)")

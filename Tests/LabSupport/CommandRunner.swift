@@ -69,6 +69,19 @@ public enum CommandRunner {
         return r.stdout
     }
 
+    /// Starts `argv` in the background with stdout and stderr appended to `log`, with the same
+    /// hygiene as ``run(_:timeout:)`` (empty signal mask, default dispositions, stdin from
+    /// /dev/null, no inherited descriptors). The caller owns the child: it must reap it.
+    /// - Throws: ``DockerLabError`` when the log cannot be opened or the command cannot start.
+    public static func spawnBackground(_ argv: [String], log: String) throws -> pid_t {
+        guard let first = argv.first else { throw DockerLabError("empty command") }
+        let path = try locate(first)
+        let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DockerLabError("cannot open \(log): errno \(errno)") }
+        defer { close(fd) }
+        return try spawn(path, argv, stdout: fd, stderr: fd)
+    }
+
     // MARK: spawning
 
     private static func spawn(_ path: String, _ argv: [String], stdout: Int32, stderr: Int32) throws -> pid_t {

@@ -12,40 +12,9 @@ final class BackgroundProcess: @unchecked Sendable {
     /// Starts `argv` (argv[0] looked up in PATH and the sbin folders) with an empty signal mask,
     /// default signal dispositions, stdin from /dev/null and none of this process's descriptors.
     init(_ argv: [String], log: String) throws {
-        let path = try Self.locate(argv[0])
         self.argv = argv
         logPath = log
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        for fd in Self.openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin"
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in cArgs { free(p) }
-            for p in cEnv { free(p) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, &cArgs, &cEnv)
-        guard rc == 0 else { throw DockerLabError("cannot start \(argv.joined(separator: " ")): \(String(cString: strerror(rc)))") }
-        self.pid = pid
+        pid = try CommandRunner.spawnBackground(argv, log: log)
     }
 
     /// Whether it has not exited yet (reaps it when it has).
@@ -86,19 +55,6 @@ final class BackgroundProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit { stop(signal: SIGKILL, graceSeconds: 1) }
-
-    private static func openDescriptors() -> [Int32] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-    }
-
-    private static func locate(_ name: String) throws -> String {
-        if name.hasPrefix("/") { return name }
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin"
-        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        throw DockerLabError("\(name) not found in PATH")
-    }
 }
 
 /// Whether a process exists and is not a zombie.
