@@ -9,7 +9,7 @@ final class DriverBox: Sendable {
     /// In-flight invocations by request id (for `cancel`).
     let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
     /// Live subscriptions by id.
-    let subscriptions = Mutex<(next: UInt64, live: [UInt64: EventSubscription])>((1, [:]))
+    let subscriptions = SubscriptionTable()
 
     init(_ provider: any ContainerDriverProvider) { self.provider = provider }
 
@@ -62,19 +62,9 @@ private let driverSubscribe:
     ) -> Int32 = { raw, filterBytes, onEvent, ctx, out in
         guard let box = DriverBox.from(raw), let onEvent, let out else { return ABI.invalidArgument }
         let filter = (try? JSONParser.parse(Bytes.copy(filterBytes)))?.objectValue ?? [:]
-        let sink = Unchecked((onEvent, ctx))
         do throws(PluginError) {
-            let sub = try box.provider.subscribe(filter: filter) { kind, payload in
-                Bytes.withBorrowed(kind) { k in
-                    Bytes.withBorrowed(JSONWriter.bytes(.object(payload))) { p in sink.value.0(sink.value.1, k, p) }
-                }
-            }
-            out.pointee = box.subscriptions.withLock { s in
-                let id = s.next
-                s.next += 1
-                s.live[id] = sub
-                return id
-            }
+            out.pointee = box.subscriptions.add(
+                try box.provider.subscribe(filter: filter, onEvent: SubscriptionTable.forwarder(onEvent, ctx)))
             return ABI.ok
         } catch {
             return error.status
@@ -82,5 +72,5 @@ private let driverSubscribe:
     }
 
 private let driverUnsubscribe: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
-    DriverBox.from(raw)?.subscriptions.withLock { $0.live.removeValue(forKey: id) }?.cancel()
+    DriverBox.from(raw)?.subscriptions.remove(id)
 }

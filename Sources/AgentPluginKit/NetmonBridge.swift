@@ -7,7 +7,7 @@ import Synchronization
 final class NetmonBox: Sendable {
     let provider: any NetmonProvider
     /// Live subscriptions by id.
-    let subscriptions = Mutex<(next: UInt64, live: [UInt64: EventSubscription])>((1, [:]))
+    let subscriptions = SubscriptionTable()
 
     init(_ provider: any NetmonProvider) { self.provider = provider }
 
@@ -56,19 +56,8 @@ private let netmonSubscribe:
     @convention(c) (UnsafeMutableRawPointer?, agent_event_fn?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt64>?)
         -> Int32 = { raw, onEvent, ctx, out in
             guard let box = NetmonBox.from(raw), let onEvent, let out else { return ABI.invalidArgument }
-            let sink = Unchecked((onEvent, ctx))
             do throws(PluginError) {
-                let sub = try box.provider.subscribe { kind, payload in
-                    Bytes.withBorrowed(kind) { k in
-                        Bytes.withBorrowed(JSONWriter.bytes(.object(payload))) { p in sink.value.0(sink.value.1, k, p) }
-                    }
-                }
-                out.pointee = box.subscriptions.withLock { s in
-                    let id = s.next
-                    s.next += 1
-                    s.live[id] = sub
-                    return id
-                }
+                out.pointee = box.subscriptions.add(try box.provider.subscribe(onEvent: SubscriptionTable.forwarder(onEvent, ctx)))
                 return ABI.ok
             } catch {
                 return error.status
@@ -76,5 +65,5 @@ private let netmonSubscribe:
         }
 
 private let netmonUnsubscribe: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
-    NetmonBox.from(raw)?.subscriptions.withLock { $0.live.removeValue(forKey: id) }?.cancel()
+    NetmonBox.from(raw)?.subscriptions.remove(id)
 }

@@ -48,7 +48,7 @@ final class NetworkState: Sendable {
         case .event(let type, let data):
             let (deltas, nudge) = table.withLock { t in
                 t.events += 1
-                t.lastEventAt = WallClock.iso8601()
+                t.lastEventAt = WireTime.now()
                 let deltas = t.cache.apply(type: type, data: data)
                 let nudge = ReconnectPolicy.warrantsReconnect(deltas)
                 if nudge { t.reconnectRequests += 1 }

@@ -123,12 +123,20 @@ extension VPLCService {
         var out: [String] = []
         for r in records {
             for v in r.vnics where v.parent == parent {
-                let current = await subnetOf(v.network, cache: &subnets)
-                let d = ReattachDecision.decide(v, current: v.detached == nil ? current : nil, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+                let d = await decision(v, subnet: subnet, gateway: gateway, recreated: recreated, subnets: &subnets)
                 if d != .keep, !out.contains(r.deviceID) { out.append(r.deviceID) }
             }
         }
         return out
+    }
+
+    /// What to do with `v` given its parent's LAN now; `subnets` caches network inspections.
+    func decision(
+        _ v: DeviceRecord.VNIC, subnet: IPv4Network, gateway: IPv4?, recreated: Bool, subnets: inout [String: IPv4Network?]
+    ) async -> ReattachDecision {
+        // A detached vNIC is on no network, whatever name its record still carries.
+        let current = v.detached == nil ? await subnetOf(v.network, cache: &subnets) : nil
+        return ReattachDecision.decide(v, current: current, subnet: subnet, gateway: gateway, parentRecreated: recreated)
     }
 
     func subnetOf(_ network: String, cache: inout [String: IPv4Network?]) async -> IPv4Network? {
@@ -156,10 +164,9 @@ extension VPLCService {
             try? await step(&op, "detaching")
             var mine: [Int: ReattachDecision] = [:]
             for (i, v) in r.vnics.enumerated() where v.parent == parent {
-                let current = await subnetOf(v.network, cache: &subnets)
-                let decision = ReattachDecision.decide(v, current: v.detached == nil ? current : nil, subnet: subnet, gateway: gateway, parentRecreated: recreated)
-                guard decision != .keep else { continue }
-                mine[i] = decision
+                let choice = await decision(v, subnet: subnet, gateway: gateway, recreated: recreated, subnets: &subnets)
+                guard choice != .keep else { continue }
+                mine[i] = choice
                 if v.mode == "dhcp" { await stopDHCP(d, vnics: [v]) }
                 if v.detached == nil { await disconnect(d, from: v.network) }
             }

@@ -66,9 +66,9 @@ import Testing
     }
 
     @Test func timestamps() {
-        #expect(Clock.iso8601(epochMs: 0) == "1970-01-01T00:00:00.000Z")
-        #expect(Clock.iso8601(epochMs: 1_795_674_600_123) == "2026-11-26T06:30:00.123Z")
-        #expect(Clock.iso8601(epochMs: 951_782_400_999) == "2000-02-29T00:00:00.999Z")
+        #expect(WireTime.iso8601(epochMs: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(WireTime.iso8601(epochMs: 1_795_674_600_123) == "2026-11-26T06:30:00.123Z")
+        #expect(WireTime.iso8601(epochMs: 951_782_400_999) == "2000-02-29T00:00:00.999Z")
         #expect(Clock.timestamp().hasSuffix("Z"))
     }
 }
