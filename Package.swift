@@ -55,6 +55,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // MARK: the contract between core and plugins
@@ -85,14 +88,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/AgentCore",
+            swiftSettings: swiftSettings
+        ),
+        // Operator diagnostics (`orchestrator-agent check`): certificates, sockets, pins, store.
+        .target(
+            name: "AgentCheck",
+            dependencies: [
+                "AgentCore", "AgentJSON", "AgentStore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/AgentCheck",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "orchestrator-agent",
             dependencies: [
-                "AgentCore", "AgentJSON",
+                "AgentCore", "AgentJSON", "AgentCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -290,6 +306,13 @@ let package = Package(
         .testTarget(
             name: "NetmonListenerTests",
             dependencies: ["NetmonCache", "NetmonProtocol", "AgentJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Packaging, installer, check and self-upgrade: the shipped layout, install.sh against a fake
+        // enrollment server, the diagnosis, and an upgrade between two lab-built agent images.
+        .testTarget(
+            name: "OpsTests",
+            dependencies: ["AgentJSON", "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

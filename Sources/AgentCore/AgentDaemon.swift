@@ -58,7 +58,9 @@ public struct AgentDaemon: Service {
         guard let entry = agent.services.registry.lookup(AGENT_PROTOCOL_TRANSPORT) else { return nil }
         let vt = UnsafeRawPointer(entry.vtable).assumingMemoryBound(to: agent_transport_v1.self)
         let cloud = JSONWriter.bytes(agent.services.config.config.value(at: "cloud") ?? .object(JSONObject()))
-        let ctx = Unmanaged.passRetained(InboundRouter(dispatcher: agent.dispatcher, logger: agent.services.logger))
+        let host = agent.services.config.config.value(at: "cloud.host")?.stringValue ?? "unknown"
+        let ctx = Unmanaged.passRetained(
+            InboundRouter(dispatcher: agent.dispatcher, logger: agent.services.logger, defaultPeer: host))
         let status = cloud.withUnsafeBufferPointer { c in
             vt.pointee.start?(
                 entry.instance, agent_bytes(ptr: c.baseAddress, len: c.count), transportInbound, ctx.toOpaque(),

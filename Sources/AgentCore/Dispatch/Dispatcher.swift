@@ -20,24 +20,47 @@ public final class Dispatcher: Sendable {
 
     public init(services: AgentServices) { self.services = services }
 
-    /// Dispatches a message given as JSON bytes.
-    public func dispatch(topic: String, payload: [UInt8]) async -> JSONObject {
+    /// Dispatches a message given as JSON bytes. Every outcome, success or error, is handed to
+    /// the command observers (audit, metrics) with `origin` before it is returned.
+    public func dispatch(topic: String, payload: [UInt8], origin: CommandOrigin = .cli(uid: getuid())) async -> JSONObject {
+        let started = ContinuousClock.now
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(payload) } catch {
-            return Response.error(
+            let response = Response.error(
                 action: topic, correlationID: .null, code: "invalid_json", message: "Invalid message: \(error.message)")
+            observe(origin: origin, topic: topic, message: nil, response: response, since: started)
+            return response
         }
-        return await dispatch(topic: topic, message: parsed)
+        let response = await route(topic: topic, message: parsed, origin: origin)
+        observe(origin: origin, topic: topic, message: parsed, response: response, since: started)
+        return response
     }
 
-    /// Dispatches an already parsed message.
-    public func dispatch(topic: String, message: JSONValue) async -> JSONObject {
+    /// Dispatches an already parsed message (observed like ``dispatch(topic:payload:origin:)``).
+    public func dispatch(topic: String, message: JSONValue, origin: CommandOrigin = .cli(uid: getuid())) async -> JSONObject {
+        let started = ContinuousClock.now
+        let response = await route(topic: topic, message: message, origin: origin)
+        observe(origin: origin, topic: topic, message: message, response: response, since: started)
+        return response
+    }
+
+    private func observe(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, since: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - since
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        services.commands.notify(
+            CommandRecord(origin: origin, topic: topic, message: message, response: response, seconds: seconds))
+    }
+
+    private func route(topic: String, message: JSONValue, origin: CommandOrigin) async -> JSONObject {
         guard var object = message.objectValue else {
             return Response.error(
                 action: topic, correlationID: .null, code: "invalid_payload",
                 message: "Invalid message: payload must be a JSON object, got \(message.kindName)")
         }
         let correlationID = Response.correlationID(of: object)
+        if let core = services.coreTopics.lookup(topic) {
+            return await callCore(core, message: object, origin: origin, correlationID: correlationID)
+        }
         guard let entry = services.registry.lookup(AGENT_PROTOCOL_TOPIC_HANDLER, name: topic), !topic.isEmpty else {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "unknown_topic",
@@ -61,6 +84,33 @@ public final class Dispatcher: Sendable {
         let timeout = config.timeoutMilliseconds(for: topic)
         let outcome = await call(entry, topic: topic, message: object, timeoutMilliseconds: timeout)
         return respond(outcome, topic: topic, correlationID: correlationID, timeout: timeout)
+    }
+
+    /// Answers a core topic: enabled check (unless it may not be disabled), defaults, contract,
+    /// handler, envelope.
+    private func callCore(_ core: CoreTopic, message: JSONObject, origin: CommandOrigin, correlationID: JSONValue) async
+        -> JSONObject
+    {
+        let topic = core.name
+        guard !core.mayBeDisabled || services.config.config.isTopicEnabled(topic) else {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: "disabled",
+                message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
+        }
+        var object = message
+        if object["action"] == nil { object["action"] = .string(topic) }
+        if object["requested_at"] == nil { object["requested_at"] = .string(Self.isoNow()) }
+        if let violation = core.contract.validate(object) {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: violation.code.rawValue, message: violation.message,
+                field: violation.field)
+        }
+        do {
+            return Response.success(action: topic, correlationID: correlationID, result: try await core.handler(object, origin))
+        } catch {
+            return Response.error(
+                action: topic, correlationID: correlationID, code: error.code, message: error.message, field: error.field)
+        }
     }
 
     /// Calls the handler through its C vtable and waits for the outcome.

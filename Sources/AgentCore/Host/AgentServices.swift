@@ -7,6 +7,12 @@ public final class AgentServices: Sendable {
     public let store: DurableStore
     public let registry: ProtocolRegistry
     public let events: EventRouter
+    /// Topics the core answers itself (looked up before the plugins').
+    public let coreTopics = CoreTopicTable()
+    /// Observers of every answered command (audit, metrics).
+    public let commands = CommandObservers()
+    /// Observers of the transport's connection-state reports (metrics, health).
+    public let link = LinkObservers()
     public let logger: Logger
     /// How the process runs, answered to plugins as the config key `agent.mode`.
     public let mode: AgentMode

@@ -1,0 +1,1 @@
+// Operator diagnostics; see Check.swift.

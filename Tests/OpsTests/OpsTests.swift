@@ -1,0 +1,1 @@
+// Ops tests: packaging, installer, check, upgrade (one folder each).
