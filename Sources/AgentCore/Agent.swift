@@ -19,6 +19,8 @@ public final class Agent: Sendable {
     /// The plugin inventory, in config order.
     public let plugins: [PluginRecord]
     let loaded: [LoadedPlugin]
+    /// The site toggles (`get_agent_config`, `set_site_toggles`).
+    public let toggles: ToggleStore
 
     /// Loads the config at `configPath`, opens the store and loads the plugins.
     /// - Throws: ``AgentCoreError`` when the config or the store is unusable (plugin failures
@@ -37,12 +39,27 @@ public final class Agent: Sendable {
         do { store = try DurableStore(directory: storeDir, exclusive: true) } catch {
             throw AgentCoreError(.storeUnavailable, "cannot open the durable store in '\(storeDir)': \(error)", cause: error)
         }
+        // Site toggles set from the cloud or the local door win over the file; their plugin
+        // part (deny/allow/pins) takes effect here, at start, and only here.
+        var toggles = SiteToggles()
+        var togglesError: String?
+        do { toggles = try SiteToggles.load(stateDirectory: config.config.stateDirectory) } catch {
+            togglesError = error.message
+            logger.error("site toggles ignored: \(error.message)")
+        }
+        var effective = config.config
+        toggles.apply(to: &effective, plugins: true)
+        config.replace(effective)
         let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode)
         self.services = services
         self.dispatcher = Dispatcher(services: services)
         let loader =
             allowedOwners.map { PluginLoader(services: services, allowedOwners: $0) } ?? PluginLoader(services: services)
         (plugins, loaded) = loader.loadAll()
+        let toggleStore = ToggleStore(services: services, toggles: toggles, loadError: togglesError)
+        self.toggles = toggleStore
+        config.setOverlay { toggleStore.toggles.apply(to: &$0, plugins: false) }
+        AgentConfigTopics.register(agent: self, toggles: toggleStore)
     }
 
     /// Re-reads the site config; topic and feature toggles apply at once, plugin changes at the
@@ -71,5 +88,6 @@ public final class Agent: Sendable {
             }
             thread.start()
         }
+        services.store.unlock()
     }
 }

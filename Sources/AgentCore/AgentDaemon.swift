@@ -13,6 +13,8 @@ public struct AgentDaemon: Service {
 
     public func run() async throws {
         let logger = agent.services.logger
+        // Before the transport, so the first `connected` is seen (health.json, docs/upgrade.md).
+        let health = HealthReporter.start(agent)
         let transport = TransportControl.start(agent)
         logger.notice(
             "agent running",
@@ -31,6 +33,7 @@ public struct AgentDaemon: Service {
         }
         // The transport stops first: no new commands come in while the plugins shut down.
         await transport.stop(within: 10)
+        await health.stop()
         await agent.shutdown()
         logger.notice("agent stopped")
     }

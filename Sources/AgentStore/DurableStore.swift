@@ -31,8 +31,9 @@ public final class DurableStore: Sendable {
     /// The directory holding the namespace files.
     public let directory: String
     private let state: Mutex<State>
-    /// The descriptor holding the directory lock (exclusive mode), kept open for the store's life.
-    private let lockFD: Int32?
+    /// The descriptor holding the directory lock (exclusive mode), kept open until ``unlock()``
+    /// or the store's end.
+    private let lockFD: Mutex<Int32?>
 
     private struct State {
         var namespaces: [String: [String: JSONValue]] = [:]
@@ -48,14 +49,21 @@ public final class DurableStore: Sendable {
         self.directory = directory
         self.state = Mutex(State())
         try FileIO.ensureDirectory(directory)
-        self.lockFD = exclusive ? try Self.lockDirectory(directory) : nil
+        self.lockFD = Mutex(exclusive ? try Self.lockDirectory(directory) : nil)
         for name in try FileIO.listDirectory(directory) where Self.isTemporaryFile(name) {
             try FileIO.removeFile(path(forFile: name))
         }
     }
 
-    deinit {
-        if let lockFD { close(lockFD) }
+    deinit { unlock() }
+
+    /// Releases the exclusive lock (an agent that has shut down lets the next one in at once,
+    /// also in the same process). The store stays readable and writable; only the exclusion ends.
+    public func unlock() {
+        lockFD.withLock { fd in
+            if let f = fd { close(f) }
+            fd = nil
+        }
     }
 
     /// Takes `flock(LOCK_EX|LOCK_NB)` on `<directory>/.lock` (released when the process ends,

@@ -24,6 +24,7 @@ struct Invoke: AsyncParsableCommand {
     func run() async throws {
         let logger = try options.makeLogger()
         let agent = try Agent(configPath: options.config, logger: logger)
+        _ = try OperatorServices(agent: agent, openDoor: false)  // audited as `cli:uid=…`
         agent.services.events.observe { topic, payload in
             FileHandle.standardError.write(Data("event \(topic) \(JSONWriter.string(.object(payload)))\n".utf8))
         }

@@ -9,7 +9,7 @@ struct OrchestratorAgent: AsyncParsableCommand {
         commandName: "orchestrator-agent",
         abstract: "Edge agent that runs OpenPLC runtime containers for the cloud, built from C-ABI plugins.",
         version: Agent.version,
-        subcommands: [Run.self, Plugins.self, Invoke.self]
+        subcommands: [Run.self, Plugins.self, Invoke.self, Ctl.self, AuditCommand.self, UpgradeHelper.self, Check.self]
     )
 
     /// Entry point: unblock the lifecycle signals on the main thread first (see `SignalMask`),
@@ -34,10 +34,14 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Site config file (JSON).")
     var config: String
 
-    @Option(name: .shortAndLong, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "notice"
+    @Option(
+        name: .shortAndLong,
+        help: "Log level: trace, debug, info, notice, warning, error, critical (default: notice; run: logging.level, else info).")
+    var logLevel: String?
 
+    /// The one-shot commands' logger: standard error only, at `--log-level` (default notice).
     func makeLogger(label: String = "orchestrator-agent") throws -> Logger {
+        let logLevel = self.logLevel ?? "notice"
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }

@@ -19,27 +19,6 @@ enum PluginTable {
 }
 
 extension PluginRecord {
-    /// The record as JSON (`plugins list --json`, heartbeat).
-    var json: JSONValue {
-        var o = JSONObject()
-        o["id"] = .string(id)
-        o["path"] = .string(path)
-        o["version"] = version.map { .string($0) } ?? .null
-        o["abi"] = abi.map { .string($0) } ?? .null
-        o["sha256"] = sha256.map { .string($0) } ?? .null
-        switch state {
-        case .loaded: o["state"] = "loaded"
-        case .refused(let r):
-            o["state"] = "refused"
-            o["reason"] = .string(r.code.rawValue)
-            o["message"] = .string(r.message)
-        case .failed(let r):
-            o["state"] = "failed"
-            o["reason"] = .string(r.code.rawValue)
-            o["message"] = .string(r.message)
-        }
-        o["registrations"] = .array(registrations.map { .string($0) })
-        o["load_us"] = loadMicroseconds.map { .number(Double($0)) } ?? .null
-        return .object(o)
-    }
+    /// The record as JSON (`plugins list --json`).
+    var json: JSONValue { .object(inventoryJSON) }
 }

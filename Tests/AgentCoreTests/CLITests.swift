@@ -73,8 +73,9 @@ struct CLITests {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "--config", config, "--log-level", "info"]
         let err = Pipe()
+        // The daemon logs to standard output (docs/logging-metrics.md); errors before that go to stderr.
+        p.standardOutput = err
         p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
         try p.run()
         let log = LogCollector(err.fileHandleForReading)
         #expect(await log.waitFor("agent running", seconds: 10))

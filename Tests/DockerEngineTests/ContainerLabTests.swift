@@ -135,6 +135,47 @@ struct ContainerLabTests {
         #expect(try await service.array("container.list", ["labels": ["det.group": .string(group)], "network": "host"]).isEmpty)
     }
 
+    /// What the upgrade helper does to the agent's container: read its settings, turn its
+    /// restart policy off, rename it, and make another from them (host network, a bind mount).
+    @Test func renameUpdateAndRecreateSettings() async throws {
+        let lab = try await DockerLab.sharedAsync()
+        let service = LabTest.service(lab)
+        let name = LabTest.unique("rn")
+        let renamed = name + "_previous"
+        defer { Task { await service.cleanUp(containers: [name, renamed]) } }
+        _ = try await service.object(
+            "container.create",
+            [
+                "name": .string(name), "image": .string(lab.runtimeImage), "labels": [:], "env": ["DET=1"],
+                "entrypoint": ["/bin/sh"], "cmd": ["/start.sh"],
+                "host_config": [
+                    "Binds": ["/tmp:/hosttmp:ro"], "GroupAdd": ["999"], "RestartPolicy": ["Name": "unless-stopped"],
+                ],
+                "networks": [["network": "host"]],
+            ])
+        let before = try await service.object("container.inspect", ["id": .string(name)])
+        let host = try #require(before["host_config"]?.objectValue)
+        #expect(host["network_mode"] == "host")
+        #expect(host["binds"] == ["/tmp:/hosttmp:ro"])
+        #expect(host["group_add"] == ["999"])
+        #expect(host["restart_policy"] == "unless-stopped")
+        #expect(before["config"]?.objectValue?["entrypoint"] == ["/bin/sh"])
+        #expect(before["config"]?.objectValue?["cmd"] == ["/start.sh"])
+        #expect(before["config"]?.objectValue?["env"]?.arrayValue?.contains("DET=1") == true)
+        #expect(before["image_id"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(before["networks"]?.objectValue?.keys == ["host"])
+        let image = try await service.object("image.inspect", ["ref": .string(lab.runtimeImage)])
+        #expect(image["config"]?.objectValue?["cmd"] == ["/bin/sh", "/start.sh"])
+
+        #expect(try await service.object("container.update", ["id": .string(name), "restart_policy": "no"]) == [:])
+        let updated = try await service.object("container.inspect", ["id": .string(name)])
+        #expect(updated["host_config"]?.objectValue?["restart_policy"] == "no")
+        #expect(try await service.object("container.rename", ["id": .string(name), "name": .string(renamed)]) == [:])
+        #expect(try await service.object("container.inspect", ["id": .string(renamed)])["id"] == before["id"])
+        #expect(await service.failure("container.inspect", ["id": .string(name)])?.code == .engineNotFound)
+        #expect(await service.failure("container.rename", ["id": .string(name), "name": "x"])?.code == .engineNotFound)
+    }
+
     @Test func imageInspectAndImport() async throws {
         let lab = try await DockerLab.sharedAsync()
         let service = LabTest.service(lab)

@@ -144,7 +144,52 @@ import Testing
         #expect(i == [
             "id": "sha256:e51a3c51d0dfd775f0dff5709cf009c958374d190b5e7e334cf64dbbb4218f60", "repo_tags": ["lab/tiny:t1"],
             "size": 3, "created": "2026-11-26T03:15:28.101328992Z",
+            "config": ["cmd": .null, "entrypoint": .null, "env": [], "user": "", "working_dir": "", "labels": [:]],
         ])
+    }
+
+    @Test func imageInspectCarriesTheDefaults() throws {
+        let i = try ImageDecoders.inspect(
+            try parse(
+                #"{"Id":"sha256:aa","Config":{"Cmd":["run","--config","/etc/a.json"],"Entrypoint":["/usr/bin/orchestrator-agent"],"Env":["PATH=/bin","AGENT_VERSION=1.0.0"],"User":"agent","WorkingDir":"/","Labels":{"v":"1"}}}"#))
+        #expect(
+            i["config"]
+                == [
+                    "cmd": ["run", "--config", "/etc/a.json"], "entrypoint": ["/usr/bin/orchestrator-agent"],
+                    "env": ["PATH=/bin", "AGENT_VERSION=1.0.0"], "user": "agent", "working_dir": "/", "labels": ["v": "1"],
+                ])
+    }
+
+    /// What the upgrade helper needs to recreate the agent's own container.
+    @Test func inspectCarriesWhatRecreatingNeeds() throws {
+        let r = try ContainerDecoders.inspect(try parse(Captured.agentContainer))
+        #expect(r["image"] == "orchestrator-agent:lab-v1")
+        #expect(r["image_id"] == "sha256:5b0ed0c0a6c1a21c7b47b1e2bb1ed0a2e9e0f1f3c4d5e6f708192a3b4c5d6e7f")
+        #expect(
+            r["config"]
+                == [
+                    "cmd": ["run", "--config", "/etc/orchestrator-agent/site.json"], "entrypoint": ["/usr/bin/orchestrator-agent"],
+                    "env": ["SITE=lab", "AGENT_VERSION=1.0.0-lab"], "user": "", "working_dir": "",
+                ])
+        let host = try #require(r["host_config"]?.objectValue)
+        #expect(host["network_mode"] == "host")
+        #expect(host["binds"] == ["/srv/state:/var/lib/orchestrator-agent"])
+        #expect(host["mounts"] == [["Type": "bind", "Source": "/run/docker.sock", "Target": "/var/run/docker.sock"]])
+        #expect(host["privileged"] == false)
+        #expect(host["pid_mode"] == "")
+        #expect(host["group_add"] == ["999"])
+        #expect(host["restart_policy"] == "unless-stopped")
+        #expect(
+            r["mounts"]
+                == [
+                    ["type": "bind", "name": .null, "source": "/srv/state", "destination": "/var/lib/orchestrator-agent", "rw": true],
+                    ["type": "volume", "name": "3f2a", "source": "/var/lib/docker/volumes/3f2a/_data", "destination": "/data", "rw": true],
+                ])
+    }
+
+    @Test func aStringEntrypointReadsAsAList() {
+        #expect(ContainerDecoders.processConfig(["Entrypoint": "/bin/sh"]).objectValue?["entrypoint"] == ["/bin/sh"])
+        #expect(ContainerDecoders.processConfig(["Cmd": .null]).objectValue?["cmd"] == .null)
     }
 
     @Test func versionNegotiation() throws {

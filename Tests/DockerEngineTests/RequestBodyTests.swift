@@ -57,9 +57,21 @@ import Testing
         let bare = ContainerSpec(name: "x", image: "i", networks: [EndpointSpec(network: "n")])
         let body = try #require(bare.createBody(wiring: .createThenConnect).objectValue)
         #expect(body["Cmd"] == nil)
+        #expect(body["Entrypoint"] == nil)
         #expect(body["Env"] == nil)
+        #expect(body["User"] == nil)
         #expect(body["MacAddress"] == nil)
         #expect(body["NetworkingConfig"] == ["EndpointsConfig": ["n": .object([:])]])
+    }
+
+    @Test func anEntrypointReplacesTheImagesOnHostNetwork() throws {
+        let agent = ContainerSpec(
+            name: "orchestrator_agent", image: "orchestrator-agent:2", entrypoint: ["/usr/bin/orchestrator-agent"],
+            user: "agent", hostConfig: ["RestartPolicy": ["Name": "unless-stopped"]], networks: [EndpointSpec(network: "host")])
+        let body = try #require(agent.createBody(wiring: .createThenConnect).objectValue)
+        #expect(body["Entrypoint"] == ["/usr/bin/orchestrator-agent"])
+        #expect(body["User"] == "agent")
+        #expect(body["HostConfig"] == ["RestartPolicy": ["Name": "unless-stopped"], "NetworkMode": "host"])
     }
 
     @Test func networkCreateAlwaysChecksDuplicates() throws {

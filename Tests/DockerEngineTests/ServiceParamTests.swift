@@ -46,6 +46,12 @@ import Testing
         ("network.connect", ["network": "n"], "container"),
         ("network.connect", ["network": "n", "container": "c", "ipv4_address": 7], "ipv4_address"),
         ("container.inspect", ["id": "x", "timeout_ms": 0], "timeout_ms"),
+        ("container.rename", ["id": "x"], "name"),
+        ("container.rename", ["name": "y"], "id"),
+        ("container.update", ["id": "x"], "restart_policy"),
+        ("container.update", ["id": "x", "restart_policy": "sometimes"], "restart_policy"),
+        ("container.create", ["name": "n", "image": "i", "labels": [:], "host_config": [:], "networks": [["network": "h"]], "entrypoint": "sh"], "entrypoint"),
+        ("container.create", ["name": "n", "image": "i", "labels": [:], "host_config": [:], "networks": [["network": "h"]], "user": 0], "user"),
     ] as [(String, JSONObject, String)])
     func badParamsNameTheField(method: String, params: JSONObject, field: String) async {
         let e = await failure(method, params)

@@ -10,7 +10,9 @@ import Synchronization
 /// - Finds the transport through the registry at every beat, so load order does not matter.
 /// - Heartbeats are sent without queueing: one that cannot be sent is dropped, never delivered
 ///   late.
-/// - A failed send is logged and the beat goes on (upstream stopped after 3 failures).
+/// - A failed send is logged, signalled as the local event `local.heartbeat_failed` (counted by
+///   the metrics endpoint, never sent to the cloud) and the beat goes on (upstream stopped after
+///   3 failures).
 /// - Sampling reads only /proc and statvfs: nothing slow (no Docker) sits on this path.
 final class HeartbeatEmitter: Sendable {
     private let host: PluginHost
@@ -66,6 +68,8 @@ final class HeartbeatEmitter: Sendable {
                 failures += 1
                 counters.withLock { $0.failed += 1 }
                 logger.warning("heartbeat not sent (\(error.code)): \(error.message); still beating")
+                // A local signal for the metrics endpoint (`local.` events never reach the cloud).
+                try? host.emit("local.heartbeat_failed", ["code": .string(error.code), "failures": .number(Double(failures))])
             }
         }
     }

@@ -144,6 +144,7 @@ extension OperationRecord.Kind {
         case .stop: return "stopped"
         case .restart: return "restarted"
         case .reattach: return "re-attached"
+        case .upgrade: return "upgraded"
         }
     }
 }

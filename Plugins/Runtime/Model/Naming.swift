@@ -17,6 +17,13 @@ public enum Naming {
     /// The pseudo device id of agent-wide operations (self-destruct).
     public static let orchestratorID = "__orchestrator__"
 
+    /// The one-shot container that replaces the agent's own (`upgrade_orchestrator`).
+    public static let upgraderContainer = "orchestrator_upgrader"
+    /// The netmon sidecar's container (the installer's name).
+    public static let netmonContainer = "autonomy_netmon"
+    /// The agent's own container name when the site does not say (`agent_container`).
+    public static let defaultAgentContainer = "orchestrator_agent"
+
     /// `<device>_internal`: the vPLC's internal bridge (agent ↔ runtime).
     public static func internalNetwork(_ device: String) -> String { "\(device)_internal" }
 
@@ -40,6 +47,13 @@ public enum Naming {
     /// vNIC names: 1–32 of `[A-Za-z0-9_.-]`.
     public static func isValidVNICName(_ s: String) -> Bool {
         (1...32).contains(s.count) && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+    }
+
+    /// Image references (`repo[:tag]`, `repo@sha256:…`, `sha256:<id>`): 1–255 of
+    /// `[A-Za-z0-9._/:@-]`, starting with a letter or digit.
+    public static func isValidImageReference(_ s: String) -> Bool {
+        guard let f = s.first, f.isASCII, f.isLetter || f.isNumber, s.utf8.count <= 255 else { return false }
+        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._/:@-".contains($0)) }
     }
 
     /// Image tags: 1–128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`.

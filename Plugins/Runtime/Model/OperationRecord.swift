@@ -9,6 +9,8 @@ public struct OperationRecord: Sendable, Equatable {
         case selfDestruct = "self_destruct"
         /// Moving a vPLC's vNICs to the MACVLAN network of a parent's new subnet (netmon).
         case reattach
+        /// Replacing the agent's own container with a newer image (`upgrade_orchestrator`).
+        case upgrade
     }
 
     public enum State: String, Sendable {
@@ -63,6 +65,7 @@ public struct OperationRecord: Sendable, Equatable {
         case .restart: return "restarting"
         case .selfDestruct: return "deleting"
         case .reattach: return "reattaching"
+        case .upgrade: return "upgrading"
         }
     }
 

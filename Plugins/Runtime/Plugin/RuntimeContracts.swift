@@ -29,4 +29,9 @@ enum RuntimeContracts {
     static let consumption = Contract.baseDevice.merging(Contract([("cpuPeriod", .string), ("memoryPeriod", .string)]))
 
     static let message = Contract.baseMessage
+
+    /// `upgrade_orchestrator`: the new image (default: the site's `agent_image`, else the
+    /// running one), the netmon's, and the health deadline (checked by ``UpgradeRequest``).
+    static let upgrade = Contract.baseMessage.merging(
+        Contract([("image", .optional(.string)), ("netmon_image", .optional(.string)), ("deadline_s", .optional(.number))]))
 }

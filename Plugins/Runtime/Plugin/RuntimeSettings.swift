@@ -27,6 +27,14 @@ struct RuntimeSettings: Sendable {
     var dockerRangePrefix = 28
     /// Registry name of the container driver (empty = any).
     var driverName = ""
+    /// Self-upgrade (docs/upgrade.md): the agent image to move to when the message names none
+    /// (nil: the reference the agent's container runs), the netmon image, the agent's own
+    /// container name (used when the container cannot be told from /proc/self/mountinfo), and
+    /// the health deadline.
+    var agentImage: String? = nil
+    var netmonImage: String? = nil
+    var agentContainer = Naming.defaultAgentContainer
+    var upgradeDeadlineSeconds = UpgradeRequest.defaultDeadline
     /// Fault injection for tests (`fault_injection: {pause_at_step, pause_ms}`): operations
     /// pause when they reach that step, so a test can kill the agent at a known point.
     var pauseAtStep: String? = nil
@@ -68,6 +76,16 @@ struct RuntimeSettings: Sendable {
         crashLoopWindowSeconds = Double(window)
         try int("usage_interval_ms", 500...3_600_000, &usageIntervalMilliseconds)
         try int("docker_ip_range_prefix", 0...30, &dockerRangePrefix)
+        for (key, target) in [("agent_image", \RuntimeSettings.agentImage), ("netmon_image", \RuntimeSettings.netmonImage)] {
+            guard let v = config[key] else { continue }
+            guard let s = v.stringValue, Naming.isValidImageReference(s) else { throw bad(key, "must be an image reference") }
+            self[keyPath: target] = s
+        }
+        if let v = config["agent_container"] {
+            guard let s = v.stringValue, Naming.isValidDeviceID(s) else { throw bad("agent_container", "must be a container name") }
+            agentContainer = s
+        }
+        try int("upgrade_deadline_s", UpgradeRequest.deadlineRange, &upgradeDeadlineSeconds)
         if let f = config["fault_injection"]?.objectValue {
             pauseAtStep = f["pause_at_step"]?.stringValue
             pauseMilliseconds = Int(f["pause_ms"]?.numberValue ?? 0)

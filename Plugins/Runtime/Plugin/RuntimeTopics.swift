@@ -35,6 +35,9 @@ extension VPLCService {
             Topic("get_orchestrator_version", contract: RuntimeContracts.message, addDefaults: true) { [self] _ in
                 await self.version()
             },
+            Topic("upgrade_orchestrator", contract: RuntimeContracts.upgrade) { [self] r throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await self.upgrade(r.message) }
+            },
         ]
     }
 

@@ -119,6 +119,8 @@ extension VPLCService {
             let service = self
             Task { await service.onContainerStarted(device) }
             host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
+            // A local signal for the metrics endpoint (`local.` events never reach the cloud).
+            try? host.emit("local.vplc_restarted", ["device_id": .string(device), "reason": .string(reason)])
         } catch {
             host.log(.error, "could not restart a vPLC", metadata: ["device": device, "error": error.description])
         }

@@ -38,9 +38,7 @@ extension VPLCService {
             netmonVersion = v.objectValue?["version"] ?? v
         }
         var imageID: JSONValue = "unknown"
-        if let hostname = host.config("agent.container_name")?.stringValue,
-            let me = try? await engine.inspect(hostname), let image = me["image_id"] ?? me["image"]
-        {
+        if let me = try? await ownContainer(), let image = me["image_id"] ?? me["image"] {
             imageID = image
         }
         return [

@@ -17,6 +17,7 @@ extension VPLCService {
         }
         startLifecycle()
         startUsageSampler()
+        startUpgradeReport()
     }
 
     /// Interrupted creates are rolled back (their ack said "creating", the cloud learns the end
@@ -25,7 +26,14 @@ extension VPLCService {
     func replayJournal() async throws(RuntimeError) {
         for var op in try store.operations() where op.state.isActive {
             host.log(.warning, "resuming an interrupted operation", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "state": op.state.rawValue])
-            if op.kind == .create && op.state == .running {
+            if op.kind == .upgrade {
+                // Never run again by itself: the cloud asks anew if it still wants it.
+                op.state = .failed
+                op.error = RuntimeError("interrupted", "the agent stopped during this upgrade before the upgrader took over")
+                op.updatedAt = WallClock.iso(WallClock.now())
+                try store.finish(op, device: nil)
+                emitUpdate(op)
+            } else if op.kind == .create && op.state == .running {
                 do throws(RuntimeError) {
                     try await rollback(&op)
                     op.state = .rolledBack

@@ -82,6 +82,7 @@ final class VPLCService: Sendable {
                 deleteDevice = true
             case .start, .stop, .restart: device = try await performPower(&op)
             case .selfDestruct: try await performSelfDestruct(&op)
+            case .upgrade: try await performUpgrade(&op)
             case .reattach:
                 // Interrupted by an agent restart: the sidecar's discovery on reconnect decides
                 // again from the LAN as it is then.

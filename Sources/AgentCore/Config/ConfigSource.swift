@@ -9,6 +9,8 @@ public final class ConfigSource: Sendable {
     /// Where the config came from (nil when built in memory, e.g. by tests).
     public let path: String?
     private let current: Mutex<SiteConfig>
+    private let changeObservers = Mutex<[ChangeObserver]>([])
+    private let overlay = Mutex<(@Sendable (inout SiteConfig) -> Void)?>(nil)
 
     public init(_ config: SiteConfig, path: String? = nil) {
         self.path = path
@@ -18,8 +20,32 @@ public final class ConfigSource: Sendable {
     /// The config in force now.
     public var config: SiteConfig { current.withLock { $0 } }
 
-    /// Replaces the config in force (toggles take effect at once).
-    public func replace(_ config: SiteConfig) { current.withLock { $0 = config } }
+    /// Replaces the config in force (toggles take effect at once), then tells the change
+    /// observers.
+    public func replace(_ config: SiteConfig) {
+        current.withLock { $0 = config }
+        notifyChange()
+    }
+
+    /// A change observer: called with the config in force after each ``replace(_:)`` and each
+    /// successful ``reload()``, on the caller's thread. It must return quickly, must not throw,
+    /// and should read what it needs from the config it is given.
+    public typealias ChangeObserver = @Sendable (SiteConfig) -> Void
+
+    /// Adds a change observer for the life of the process (the metrics endpoint starts and
+    /// stops with `features.metrics_endpoint` this way).
+    public func onChange(_ observer: @escaping ChangeObserver) { changeObservers.withLock { $0.append(observer) } }
+
+    private func notifyChange() {
+        let observers = changeObservers.withLock { $0 }
+        guard !observers.isEmpty else { return }
+        let now = config
+        for o in observers { o(now) }
+    }
+
+    /// Sets what every ``reload()`` lays over the file before it takes effect (the site toggles
+    /// set from the cloud or the local door, which win over the file).
+    public func setOverlay(_ apply: @escaping @Sendable (inout SiteConfig) -> Void) { overlay.withLock { $0 = apply } }
 
     /// Outcome of a reload.
     public struct ReloadOutcome: Sendable {
@@ -32,7 +58,8 @@ public final class ConfigSource: Sendable {
     @discardableResult
     public func reload() throws(AgentCoreError) -> ReloadOutcome {
         guard let path else { throw AgentCoreError(.configInvalid, "this config was not loaded from a file") }
-        let fresh = try SiteConfig.load(path: path)
+        var fresh = try SiteConfig.load(path: path)
+        if let apply = overlay.withLock({ $0 }) { apply(&fresh) }
         let changed = current.withLock { old in
             let changed = old.plugins != fresh.plugins || old.deny != fresh.deny
             var merged = fresh
@@ -42,6 +69,7 @@ public final class ConfigSource: Sendable {
             old = merged
             return changed
         }
+        notifyChange()
         return ReloadOutcome(pluginsChanged: changed)
     }
 }

@@ -16,6 +16,10 @@ public struct AgentCoreError: Error, Sendable, CustomStringConvertible {
         public static let pluginRefused = Code("plugin_refused")
         /// A plugin loaded but its init or registration failed.
         public static let pluginFailed = Code("plugin_failed")
+        /// The audit trail cannot be written or read.
+        public static let auditUnavailable = Code("audit_unavailable")
+        /// The local door's socket cannot be set up (path, permissions, another daemon).
+        public static let doorUnavailable = Code("door_unavailable")
         /// A command-line or API argument is unusable.
         public static let invalidArgument = Code("invalid_argument")
     }

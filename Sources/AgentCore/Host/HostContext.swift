@@ -23,6 +23,8 @@ final class HostContext: @unchecked Sendable {
         self.services = services
         var logger = services.logger
         logger[metadataKey: "plugin"] = .string(pluginID)
+        // `logging.plugins.<id>` gives this plugin its own level (the core's stays as it is).
+        if let level = LogSettings.pluginLevel(for: pluginID, in: services.config.config.raw) { logger.logLevel = level }
         self.logger = logger
         self.api = .allocate(capacity: 1)
         api.initialize(
@@ -53,7 +55,8 @@ final class HostContext: @unchecked Sendable {
     }
 
     /// Looks up `key` in the plugin's own config section, then in the site config; the keys
-    /// `agent.version` and `agent.mode` answer the agent's version and ``AgentMode`` when the config does not set them.
+    /// `agent.version` and `agent.mode` answer the agent's version and ``AgentMode`` when the config does not set them;
+    /// `agent.state_dir` and `agent.config_path` the state folder and the config file's path.
     func configValue(_ key: String) -> JSONValue? {
         var current: JSONValue? = .object(pluginConfig)
         for part in key.split(separator: ".", omittingEmptySubsequences: false) {
@@ -63,6 +66,8 @@ final class HostContext: @unchecked Sendable {
         switch key {
         case "agent.version": return .string(AgentVersion.current)
         case "agent.mode": return .string(services.mode.rawValue)
+        case "agent.state_dir": return .string(services.config.config.stateDirectory)
+        case "agent.config_path": return services.config.path.map { .string($0) }
         default: return nil
         }
     }

@@ -12,6 +12,14 @@ public struct CommandRecord: Sendable {
     /// Time from receipt to response, in seconds.
     public let seconds: Double
 
+    public init(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, seconds: Double) {
+        self.origin = origin
+        self.topic = topic
+        self.message = message
+        self.response = response
+        self.seconds = seconds
+    }
+
     /// `success` or the error `code` of the response (`unknown_topic`, `validation_error`, …).
     public var result: String {
         if response["status"]?.stringValue == "error" { return response["code"]?.stringValue ?? "error" }

@@ -54,8 +54,9 @@ final class AgentUnderTest: @unchecked Sendable {
             process.arguments = agentArgs
         }
         let err = Pipe()
+        // The daemon logs to standard output (docs/logging-metrics.md); errors before that go to stderr.
+        process.standardOutput = err
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
         log = LogCollector(err.fileHandleForReading)
         try process.run()
     }
@@ -68,8 +69,9 @@ final class AgentUnderTest: @unchecked Sendable {
         process.executableURL = other.process.executableURL
         process.arguments = other.process.arguments
         let err = Pipe()
+        // The daemon logs to standard output (docs/logging-metrics.md); errors before that go to stderr.
+        process.standardOutput = err
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
         log = LogCollector(err.fileHandleForReading)
         try process.run()
     }

@@ -27,7 +27,9 @@ public enum ContainerDecoders {
             "id": .string(try DockerJSON.requiredString("Id", in: o, what: "container")),
             "name": .string(DockerJSON.containerName(o.string("Name"))),
             "image": .string(config.string("Image")),
+            "image_id": .string(o.string("Image")),
             "labels": config.stringMap("Labels"),
+            "config": processConfig(config),
             "state": [
                 "status": .string(state.string("Status")), "running": .bool(state.bool("Running")),
                 "pid": .number(state.number("Pid")), "exit_code": .number(state.number("ExitCode")),
@@ -41,8 +43,35 @@ public enum ContainerDecoders {
                 "restart_policy": .string(restart.isEmpty ? "no" : restart), "dns": .array(host.strings("Dns")),
                 "nano_cpus": .number(host.number("NanoCpus")), "cpu_quota": .number(host.number("CpuQuota")),
                 "cpu_period": .number(host.number("CpuPeriod")), "memory": .number(host.number("Memory")),
+                "network_mode": .string(host.string("NetworkMode")), "binds": .array(host.strings("Binds")),
+                "mounts": .array(host.array("Mounts").filter { $0.objectValue != nil }),
+                "privileged": .bool(host.bool("Privileged")), "pid_mode": .string(host.string("PidMode")),
+                "group_add": .array(host.strings("GroupAdd")),
             ],
             "networks": .object(networks),
+            "mounts": .array(o.array("Mounts").compactMap { m in
+                guard let m = m.objectValue else { return nil }
+                return [
+                    "type": .string(m.string("Type")), "name": DockerJSON.stringOrNull(m.string("Name")),
+                    "source": .string(m.string("Source")), "destination": .string(m.string("Destination")),
+                    "rw": .bool(m.bool("RW")),
+                ]
+            }),
+        ]
+    }
+
+    /// A container's or an image's `Config` → `{cmd, entrypoint, env, user, working_dir}`, what
+    /// recreating the process needs. `cmd` and `entrypoint` are `null` when unset (the image's
+    /// apply), else lists; a string `Entrypoint` (old engines) reads as a one-element list.
+    static func processConfig(_ config: JSONObject) -> JSONValue {
+        func list(_ key: String) -> JSONValue {
+            if let s = config[key]?.stringValue { return [.string(s)] }
+            guard config[key]?.arrayValue != nil else { return .null }
+            return .array(config.strings(key))
+        }
+        return [
+            "cmd": list("Cmd"), "entrypoint": list("Entrypoint"), "env": .array(config.strings("Env")),
+            "user": .string(config.string("User")), "working_dir": .string(config.string("WorkingDir")),
         ]
     }
 

@@ -8,6 +8,14 @@ public enum ImageDecoders {
         return [
             "id": .string(try DockerJSON.requiredString("Id", in: o, what: "image")),
             "repo_tags": .array(o.strings("RepoTags")), "size": .number(o.number("Size")), "created": .string(o.string("Created")),
+            "config": configWithLabels(o.object("Config")),
         ]
+    }
+
+    /// The image's defaults: ``ContainerDecoders/processConfig(_:)`` plus `labels`.
+    static func configWithLabels(_ config: JSONObject) -> JSONValue {
+        var out = ContainerDecoders.processConfig(config).objectValue ?? [:]
+        out["labels"] = config.stringMap("Labels")
+        return .object(out)
     }
 }

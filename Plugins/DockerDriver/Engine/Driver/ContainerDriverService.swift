@@ -28,7 +28,7 @@ public struct ContainerDriverService: Sendable {
     public static let methods = [
         "engine.version", "engine.ping", "image.inspect", "image.pull", "image.import", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect",
-        "container.list", "container.stats", "network.create", "network.inspect", "network.list", "network.remove",
+        "container.list", "container.stats", "container.rename", "container.update", "network.create", "network.inspect", "network.list", "network.remove",
         "network.connect", "network.disconnect",
     ]
 
@@ -86,6 +86,16 @@ public struct ContainerDriverService: Sendable {
                 try await engine.listContainers(
                     labels: labels, network: try p.optionalString("network"), all: try p.bool("all", default: true), timeout: timeout))
         case "container.stats": return .object(try await engine.containerStats(try p.string("id"), timeout: timeout))
+        case "container.rename":
+            try await engine.renameContainer(try p.string("id"), to: try p.string("name"), timeout: timeout)
+            return [:]
+        case "container.update":
+            let policy = try p.string("restart_policy")
+            guard Self.restartPolicies.contains(policy) else {
+                throw .badParams("restart_policy", "'restart_policy' must be one of \(Self.restartPolicies.joined(separator: ", "))")
+            }
+            try await engine.updateRestartPolicy(try p.string("id"), policy: policy, timeout: timeout)
+            return [:]
         default: throw Self.unknown(method)
         }
     }
@@ -115,6 +125,9 @@ public struct ContainerDriverService: Sendable {
 
     // MARK: parameter shapes
 
+    /// The restart policies `container.update` accepts.
+    static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
+
     /// `container.create`'s parameters as a ``ContainerSpec``.
     static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec {
         guard p.object["labels"]?.objectValue != nil else { throw .badParams("labels", "'labels' must be an object") }
@@ -126,7 +139,8 @@ public struct ContainerDriverService: Sendable {
         }
         return ContainerSpec(
             name: try p.string("name"), image: try p.string("image"), labels: try p.stringMap("labels"),
-            cmd: try p.stringArray("cmd"), env: try p.stringArray("env"), hostConfig: try p.object("host_config"),
+            cmd: try p.stringArray("cmd"), entrypoint: try p.stringArray("entrypoint"), env: try p.stringArray("env"),
+            user: try p.optionalString("user"), hostConfig: try p.object("host_config"),
             networks: networks)
     }
 

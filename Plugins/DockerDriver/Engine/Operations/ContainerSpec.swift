@@ -10,22 +10,28 @@ public struct ContainerSpec: Sendable, Equatable {
     public var labels: JSONObject
     /// The command, replacing the image's `CMD`; nil keeps the image's.
     public var cmd: [String]?
+    /// The entrypoint, replacing the image's `ENTRYPOINT`; nil keeps the image's.
+    public var entrypoint: [String]?
     /// `KEY=value` environment entries.
     public var env: [String]?
+    /// The user (`name`, `uid`, `uid:gid`) instead of the image's `USER`; nil keeps the image's.
+    public var user: String?
     /// Docker `HostConfig` keys, passed through; `NetworkMode` is set from ``networks``.
     public var hostConfig: JSONObject
     /// The endpoints, in order; at least one. The first is the container's primary network.
     public var networks: [EndpointSpec]
 
     public init(
-        name: String, image: String, labels: JSONObject = [:], cmd: [String]? = nil, env: [String]? = nil,
-        hostConfig: JSONObject = [:], networks: [EndpointSpec]
+        name: String, image: String, labels: JSONObject = [:], cmd: [String]? = nil, entrypoint: [String]? = nil,
+        env: [String]? = nil, user: String? = nil, hostConfig: JSONObject = [:], networks: [EndpointSpec]
     ) {
         self.name = name
         self.image = image
         self.labels = labels
         self.cmd = cmd
+        self.entrypoint = entrypoint
         self.env = env
+        self.user = user
         self.hostConfig = hostConfig
         self.networks = networks
     }
@@ -79,7 +85,9 @@ extension ContainerSpec {
     public func createBody(wiring: NetworkWiring) -> JSONValue {
         var body: JSONObject = ["Image": .string(image), "Labels": .object(labels)]
         if let cmd { body["Cmd"] = .array(cmd.map(JSONValue.string)) }
+        if let entrypoint { body["Entrypoint"] = .array(entrypoint.map(JSONValue.string)) }
         if let env { body["Env"] = .array(env.map(JSONValue.string)) }
+        if let user { body["User"] = .string(user) }
         var host = hostConfig
         var endpoints = JSONObject()
         if let first = networks.first {

@@ -76,6 +76,22 @@ extension DockerEngine {
         return r.status == 204
     }
 
+    /// `container.rename`: gives the container `name` (404: no such container; 409: the name is
+    /// taken).
+    public func renameContainer(_ id: String, to name: String, timeout: Duration) async throws(DockerEngineError) {
+        _ = try await call(
+            "POST", "/containers/\(URLEncoding.segment(id))/rename", query: [("name", name)], expecting: [200, 204],
+            timeout: timeout)
+    }
+
+    /// `container.update`: sets the restart policy (`no`, `always`, `unless-stopped`,
+    /// `on-failure`) of an existing container without recreating it.
+    public func updateRestartPolicy(_ id: String, policy: String, timeout: Duration) async throws(DockerEngineError) {
+        _ = try await call(
+            "POST", "/containers/\(URLEncoding.segment(id))/update", json: ["RestartPolicy": ["Name": .string(policy)]],
+            expecting: [200], timeout: timeout)
+    }
+
     /// `container.inspect` (normalized, see ``ContainerDecoders/inspect(_:)``).
     public func inspectContainer(_ id: String, timeout: Duration) async throws(DockerEngineError) -> JSONObject {
         try ContainerDecoders.inspect(try await callJSON("GET", "/containers/\(URLEncoding.segment(id))/json", timeout: timeout))

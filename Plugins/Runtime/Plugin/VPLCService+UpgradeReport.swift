@@ -1,0 +1,81 @@
+import AgentJSON
+import AgentPluginKit
+import RuntimeModel
+import Logging
+import Synchronization
+
+extension VPLCService {
+    /// How long the report waits for a running upgrader (the longest deadline plus margin).
+    static let upgraderWaitSeconds = Double(UpgradeRequest.deadlineRange.upperBound + 120)
+
+    /// Starts ``reportUpgradeOutcome()`` in the background (daemon start).
+    func startUpgradeReport() {
+        let task = Task { [self] in await self.reportUpgradeOutcome() }
+        background.withLock { $0.append(task) }
+    }
+
+    /// After an upgrade, in whichever agent starts next (the new one, or the previous one put
+    /// back): waits for the upgrader to finish, removes its container, then reports the helper's
+    /// `last.json` once as `operation_update` for `__orchestrator__` (and in the journal), and
+    /// renames it `last.reported.json`.
+    func reportUpgradeOutcome() async {
+        let start = host.monotonicNanoseconds
+        while !Task.isCancelled {
+            guard let upgrader = try? await engine.inspect(Naming.upgraderContainer) else { break }
+            if upgrader["state"]?.objectValue?["running"]?.boolValue != true {
+                _ = try? await engine.call("container.remove", ["id": .string(Naming.upgraderContainer), "force": true])
+                host.log(.info, "removed the finished upgrader container")
+                break
+            }
+            if Double(host.monotonicNanoseconds - start) / 1e9 > Self.upgraderWaitSeconds {
+                host.log(.warning, "the upgrader is still running; its result will be reported at the next start")
+                return
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        guard !Task.isCancelled, let dir = host.config("agent.state_dir")?.stringValue else { return }
+        let path = UpgradeFiles.lastPath(stateDirectory: dir)
+        guard let bytes = UpgradeFiles.contents(of: path) else { return }
+        guard let value = try? JSONParser.parse(bytes), let outcome = UpgradeOutcome(json: value) else {
+            host.log(.error, "unreadable upgrade result left as is", metadata: ["path": path])
+            return
+        }
+        let id = newOperationID()
+        let record = outcome.record(newID: id)
+        do { try store.finish(record, device: nil) } catch {
+            host.log(.error, "could not journal the upgrade result", metadata: ["error": error.message])
+        }
+        host.log(
+            outcome.state == .succeeded ? .notice : .error, "upgrade result",
+            metadata: ["result": outcome.state.rawValue, "from": outcome.from, "to": outcome.to, "error": outcome.error?.description ?? ""])
+        guard await emitWhenTransportLoaded(outcome.updateEvent(newID: id)) else {
+            host.log(.warning, "upgrade result not sent; it will be sent at the next start", metadata: ["path": path])
+            return
+        }
+        UpgradeFiles.move(path, to: UpgradeFiles.reportedPath(stateDirectory: dir))
+    }
+
+    /// Emits `operation_update` once the transport has started (it may load and start after
+    /// this plugin, and a transport that has started queues events while disconnected; one that
+    /// has not may drop them). Without a transport after `seconds`, emits anyway (local
+    /// observers). False when the host refused it or on cancellation.
+    func emitWhenTransportLoaded(_ event: JSONObject, seconds: Double = 60) async -> Bool {
+        let start = host.monotonicNanoseconds
+        while !Task.isCancelled, Double(host.monotonicNanoseconds - start) / 1e9 < seconds {
+            if let transport = host.lookup("agent.transport"),
+                let status = try? await transport.invoke("status"), let url = status.objectValue?["url"], !url.isNull
+            {
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        guard !Task.isCancelled else { return false }
+        do {
+            try host.emit("operation_update", event)
+            return true
+        } catch {
+            host.log(.warning, "operation_update refused", metadata: ["error": error.message])
+            return false
+        }
+    }
+}

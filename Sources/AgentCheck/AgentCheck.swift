@@ -1,1 +1,0 @@
-// Operator diagnostics; see Check.swift.

@@ -1,0 +1,171 @@
+import AgentJSON
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The append-only, hash-chained audit trail of every command from either door (cloud and
+/// local), kept in `<state_dir>/audit/`:
+///
+/// - `audit.log` — the current file, one ``AuditEntry`` line per command, mode 0600;
+/// - `audit-<first seq>.log` — earlier files, rotated at `maxBytes`, at most `maxFiles` kept
+///   (the chain runs on across files);
+/// - `head` — `<seq> <hash> <first seq of audit.log>` of the last line, so a cut tail is seen.
+///
+/// Appends take `flock` on `audit/.lock` (two processes never interleave) and `fdatasync` the
+/// line before the command's answer leaves. A failed append is logged by the caller and counted
+/// in ``failures``; it never blocks or fails the command.
+public final class AuditLog: Sendable {
+    public let directory: String
+    let maxBytes: Int
+    let maxFiles: Int
+    private let lock = Mutex<Void>(())
+    private let failureCount = Atomic<Int>(0)
+
+    /// The trail in `directory` (created 0700 when missing).
+    /// - Throws: ``AgentCoreError`` `audit_unavailable` when the folder cannot be made.
+    public init(directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8) throws(AgentCoreError) {
+        self.directory = directory
+        self.maxBytes = max(4096, maxBytes)
+        self.maxFiles = max(1, maxFiles)
+        // The state folder itself may be new (mkdir -p; the audit folder is 0700).
+        var partial = ""
+        for part in directory.split(separator: "/").dropLast() {
+            partial += "/" + part
+            _ = mkdir(partial, 0o750)
+        }
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw AgentCoreError(.auditUnavailable, "cannot create the audit folder '\(directory)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Appends after failures so far (for metrics and `check`).
+    public var failures: Int { failureCount.load(ordering: .relaxed) }
+
+    var logPath: String { directory + "/audit.log" }
+    var headPath: String { directory + "/head" }
+
+    /// Appends one answered command.
+    /// - Returns: the entry's hash, or nil when the append failed (also counted in ``failures``).
+    @discardableResult
+    public func append(_ record: CommandRecord) -> String? {
+        lock.withLock { _ -> String? in
+            let lockFD = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lockFD >= 0 else { return fail() }
+            defer { close(lockFD) }
+            guard flock(lockFD, LOCK_EX) == 0 else { return fail() }
+            var head = readHead() ?? recoverHead()
+            if let size = fileSize(logPath), size >= maxBytes { rotate(firstSeq: head.first); head.first = head.seq + 1 }
+            let seq = head.seq + 1
+            let entry = AuditEntry.entryObject(seq: seq, time: Dispatcher.isoNow(), record: record)
+            let (line, hash) = AuditEntry.line(prev: head.hash, entry: entry)
+            let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return fail() }
+            defer { close(fd) }
+            guard writeAll(fd, line + [UInt8(ascii: "\n")]), fdatasync(fd) == 0 else { return fail() }
+            writeHead(Head(seq: seq, hash: hash, first: head.seq == 0 ? 1 : head.first))
+            return hash
+        }
+    }
+
+    private func fail() -> String? {
+        failureCount.add(1, ordering: .relaxed)
+        return nil
+    }
+
+    struct Head {
+        var seq: UInt64
+        var hash: String
+        var first: UInt64
+    }
+
+    func readHead() -> Head? {
+        guard let bytes = readBytes(headPath) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 3, let seq = UInt64(parts[0]), AuditEntry.isHex64(String(parts[1])), let first = UInt64(parts[2])
+        else { return nil }
+        return Head(seq: seq, hash: String(parts[1]), first: first)
+    }
+
+    /// Without a head file: the last line of `audit.log` (or of the newest rotated file) says
+    /// where the chain stands; nothing at all starts from genesis.
+    private func recoverHead() -> Head {
+        for path in [logPath] + AuditFiles.rotated(in: directory).reversed().map({ directory + "/" + $0 }) {
+            guard let bytes = readBytes(path) else { continue }
+            let lines = bytes.split(separator: UInt8(ascii: "\n"))
+            if let last = lines.last, case .success(let e) = AuditEntry.parse(line: last) {
+                let first = lines.first.flatMap { try? AuditEntry.parse(line: $0).get() }?.seq ?? e.seq
+                return Head(seq: e.seq, hash: e.hash, first: path == logPath ? first : e.seq + 1)
+            }
+        }
+        return Head(seq: 0, hash: AuditEntry.genesis, first: 1)
+    }
+
+    private func writeHead(_ head: Head) {
+        let tmp = headPath + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let ok = writeAll(fd, Array("\(head.seq) \(head.hash) \(head.first)\n".utf8))
+        close(fd)
+        if ok { rename(tmp, headPath) }
+    }
+
+    private func rotate(firstSeq: UInt64) {
+        let padded = String(firstSeq)
+        let name = "audit-" + String(repeating: "0", count: max(0, 12 - padded.count)) + padded + ".log"
+        rename(logPath, directory + "/" + name)
+        let rotated = AuditFiles.rotated(in: directory)
+        for old in rotated.dropLast(maxFiles) { unlink(directory + "/" + old) }
+    }
+}
+
+/// Small POSIX file helpers of the audit trail.
+enum AuditFiles {
+    /// Rotated files, oldest first (their names sort by first seq).
+    static func rotated(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name.hasPrefix("audit-"), name.hasSuffix(".log") { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
+
+func fileSize(_ path: String) -> Int? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return Int(st.st_size)
+}
+
+func readBytes(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        out += buf[0..<n]
+    }
+    return out
+}
+
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    var off = 0
+    while off < bytes.count {
+        let n = bytes.withUnsafeBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return -1 }
+            return write(fd, base + off, raw.count - off)
+        }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return false }
+        off += n
+    }
+    return true
+}

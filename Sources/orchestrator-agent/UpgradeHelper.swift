@@ -1,0 +1,141 @@
+import AgentCore
+import AgentJSON
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `orchestrator-agent upgrade-helper`: what the one-shot `orchestrator_upgrader` container runs
+/// (started by `upgrade_orchestrator` from the NEW image; docs/upgrade.md). It loads the Docker
+/// driver plugin the normal way (pinned, into a throwaway agent with a temporary state folder),
+/// swaps the agent's container through it (``AgentSwap``), writes the verdict to
+/// `<state_dir>/upgrade/last.json` and prints it. Exit status: 0 succeeded, 3 rolled back,
+/// 1 failed.
+struct UpgradeHelper: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade-helper",
+        abstract: "Replace the agent's container by one on a new image, keeping it only if it passes its health gate.")
+
+    @Option(help: "The agent's container (name or id).")
+    var target: String
+
+    @Option(help: "The new agent image.")
+    var image: String
+
+    @Option(help: "Seconds the new agent gets to be connected and healthy (10...600).")
+    var deadline: Int = 120
+
+    @Option(name: .customLong("state-dir"), help: "The agent's state folder (health.json, upgrade/last.json).")
+    var stateDir: String
+
+    @Option(name: .customLong("operation-id"), help: "The upgrade's journal id in the old agent.")
+    var operationID: String?
+
+    @Option(name: .customLong("agent-config"), help: "The agent's site config (for the Docker driver's settings).")
+    var agentConfig: String?
+
+    @Option(name: .customLong("image-pins"), help: "This image's plugin pins (a plugins.load array; the Docker driver's file and pin).")
+    var imagePins: String = "/usr/lib/orchestrator-agent/pins.json"
+
+    @Option(name: .customLong("site-config"), help: "The agent's site config, read-write: its plugin pins move to this image's (and back on a rollback).")
+    var siteConfig: String?
+
+    @Option(name: .customLong("netmon-image"), help: "Move the netmon sidecar to this image too.")
+    var netmonImage: String?
+
+    @Option(name: .customLong("netmon-container"), help: "The netmon sidecar's container.")
+    var netmonContainer: String?
+
+    @Option(help: "Seconds to wait before stopping the old agent.")
+    var grace: Double = 3
+
+    @Option(name: .shortAndLong, help: "Log level.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (10...600).contains(deadline) else { throw ValidationError("--deadline must be 10...600 seconds") }
+        guard (0...60).contains(grace) else { throw ValidationError("--grace must be 0...60 seconds") }
+    }
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
+        var logger = Logger(label: "upgrade-helper") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        let result: UpgradeResult
+        do {
+            result = try await swap(logger: logger)
+        } catch {
+            // Nothing was touched: the driver could not be loaded.
+            let now = ISO8601DateFormatter().string(from: Date())
+            result = UpgradeResult(
+                outcome: .failed, operationID: operationID, from: "", to: image, seconds: 0, code: error.code,
+                reason: error.message, startedAt: now, finishedAt: now)
+        }
+        do { try result.write(stateDirectory: stateDir) } catch {
+            logger.error("could not write the result: \(error)")
+        }
+        print(JSONWriter.string(result.json))
+        switch result.outcome {
+        case .succeeded: return
+        case .rolledBack: throw ExitCode(3)
+        case .failed: throw ExitCode(1)
+        }
+    }
+
+    /// Loads the driver and runs the swap.
+    private func swap(logger: Logger) async throws(ProtocolCallError) -> UpgradeResult {
+        let entry = try UpgradeDriverEntry.resolve(agentConfig: agentConfig, imagePins: imagePins)
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-helper-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        let agent: Agent
+        do {
+            let site = try SiteConfig.parse(["state_dir": .string(temp), "plugins": ["load": [entry]]], baseDirectory: "/")
+            agent = try Agent(config: ConfigSource(site), logger: logger, mode: .oneShot)
+        } catch {
+            throw ProtocolCallError("driver_unavailable", "cannot load the Docker driver: \(error)")
+        }
+        guard agent.plugins.allSatisfy({ $0.state == .loaded }) else {
+            await agent.shutdown()
+            throw ProtocolCallError(
+                "driver_unavailable", "the Docker driver did not load: \(agent.plugins.map { "\($0.id): \($0.state)" })")
+        }
+        let calls = ProtocolCalls(registry: agent.services.registry)
+        var plan = AgentSwap.Plan(
+            target: target, image: image, deadlineSeconds: Double(deadline), stateDirectory: stateDir, operationID: operationID)
+        plan.graceSeconds = grace
+        plan.netmonImage = netmonImage
+        plan.netmonContainer = netmonContainer
+        plan.siteConfigPath = siteConfig
+        plan.imagePins = imagePins
+        let dir = stateDir
+        let log = logger
+        let swap = AgentSwap(
+            plan: plan, docker: { method, params throws(ProtocolCallError) in try await calls.containerDriver(method, params) },
+            health: { HealthReport.read(stateDirectory: dir) }, log: { log.notice("\($0)") })
+        let result = await swap.run()
+        await agent.shutdown()
+        return result
+    }
+}
+
+/// The Docker driver's plugin entry for the helper: the file and its pin from this (the new)
+/// image's `pins.json` (a site config's mounted over the image's own `site.json` pins the OLD
+/// image's files), the settings (`socket`, …) from the agent's site config.
+enum UpgradeDriverEntry {
+    static let pluginID = "io.autonomy.docker"
+
+    static func resolve(agentConfig: String?, imagePins: String) throws(ProtocolCallError) -> JSONValue {
+        var mine: JSONObject? = nil
+        if let data = FileManager.default.contents(atPath: imagePins), let list = (try? JSONParser.parse(Array(data)))?.arrayValue {
+            mine = list.compactMap(\.objectValue).first { $0["id"]?.stringValue == pluginID }
+        }
+        var agents: JSONObject? = nil
+        if let agentConfig, let site = try? SiteConfig.load(path: agentConfig), let e = site.plugins.first(where: { $0.id == pluginID }) {
+            agents = ["id": .string(e.id), "path": .string(e.path), "sha256": .string(e.sha256), "config": .object(e.config)]
+        }
+        guard var out = mine ?? agents else {
+            throw ProtocolCallError("driver_unavailable", "neither \(imagePins) nor the agent's config lists \(pluginID)")
+        }
+        if let config = agents?["config"] { out["config"] = config }
+        return .object(out)
+    }
+}

@@ -1,0 +1,142 @@
+import AgentCore
+import AgentJSON
+import Foundation
+import Testing
+
+/// The hash-chained audit trail: written for every command of a real agent, verified, and every
+/// kind of tampering found.
+@Suite("Audit trail")
+struct AuditTrailTests {
+    let lab: PluginLab
+    let config: String
+
+    init() throws {
+        lab = try PluginLab()
+        let greeter = try lab.install("agent-example-swift")
+        config = try lab.writeConfig([try lab.entry(id: "com.example.greeter-swift", path: greeter)])
+    }
+
+    var dir: String { lab.stateDir + "/audit" }
+
+    /// Sends `n` commands (success, error, not JSON) through an audited agent.
+    func record(_ n: Int) async throws {
+        let agent = try lab.agent(configPath: config)
+        _ = try OperatorServices(agent: agent, openDoor: false)
+        for i in 0..<n {
+            switch i % 3 {
+            case 0: _ = await agent.send("example_hello", #"{"name":"n\#(i)","correlation_id":\#(i)}"#)
+            case 1: _ = await agent.send("no_such_topic", "{}")
+            default: _ = await agent.send("example_hello", "not json")
+            }
+        }
+        await agent.shutdown()
+    }
+
+    func lines() throws -> [String] {
+        try String(contentsOfFile: dir + "/audit.log", encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func write(_ lines: [String]) throws {
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/audit.log", atomically: false, encoding: .utf8)
+    }
+
+    @Test func everyCommandIsRecordedWithWhoWhatAndResultAndTheChainVerifies() async throws {
+        try await record(6)
+        let report = AuditVerifier.verify(directory: dir)
+        #expect(report.ok && report.entries == 6 && report.firstSeq == 1 && report.lastSeq == 6 && !report.anchored)
+        let entries = AuditTrail.tail(directory: dir, count: 10)
+        #expect(entries.count == 6)
+        #expect(entries[0]["who"]?.stringValue == "cli:uid=\(getuid())")
+        #expect(entries[0]["topic"]?.stringValue == "example_hello" && entries[0]["result"]?.stringValue == "success")
+        #expect(entries[0]["correlation_id"] == .number(0) && entries[0]["payload"]?.objectValue?["name"] == "n0")
+        #expect(entries[1]["result"]?.stringValue == "unknown_topic" && entries[1]["status"]?.stringValue == "error")
+        #expect(entries[2]["result"]?.stringValue == "invalid_json" && entries[2]["payload"] == .null)
+        // A second process continues the chain.
+        try await record(2)
+        let again = AuditVerifier.verify(directory: dir)
+        #expect(again.ok && again.entries == 8 && again.lastSeq == 8)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/audit.log")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func anEditedLineIsFound() async throws {
+        try await record(4)
+        var l = try lines()
+        l[1] = l[1].replacingOccurrences(of: "unknown_topic", with: "success")
+        try write(l)
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.failure?.line == 2 && r.failure?.reason == .hashMismatch && r.entries == 1)
+    }
+
+    @Test func aRemovedLineIsFound() async throws {
+        try await record(4)
+        var l = try lines()
+        l.remove(at: 1)
+        try write(l)
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.failure?.line == 2)
+        if case .brokenChain = r.failure?.reason {} else { Issue.record("expected brokenChain, got \(String(describing: r.failure))") }
+    }
+
+    @Test func aCutTailIsFoundThroughTheHead() async throws {
+        try await record(4)
+        try write(Array(try lines().dropLast()))
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.failure?.file == "head")
+        if case .headMismatch = r.failure?.reason {} else { Issue.record("expected headMismatch, got \(String(describing: r.failure))") }
+    }
+
+    @Test func aRecomputedForgeryStillBreaksTheChainOfTheNextLine() async throws {
+        // Someone rewrites line 2 and recomputes its own hash correctly: line 3's prev no longer matches.
+        try await record(4)
+        var l = try lines()
+        let forged = l[1].replacingOccurrences(of: "unknown_topic", with: "success")
+        let body = forged[forged.index(forged.startIndex, offsetBy: 157)..<forged.index(before: forged.endIndex)]
+        let prev = String(forged.dropFirst(9 + 64 + 10).prefix(64))
+        let hash = sha256Hex(prev + body)
+        l[1] = #"{"hash":""# + hash + #"","prev":""# + prev + #"","entry":"# + body + "}"
+        try write(l)
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.failure?.line == 3)
+    }
+
+    @Test func rotationKeepsTheChainAcrossFilesAndAnchorsWhenOldFilesGo() throws {
+        let log = try AuditLog(directory: dir, maxBytes: 4096, maxFiles: 2)
+        let rec = CommandRecord(
+            origin: .local(uid: 0, pid: 1), topic: "example_hello", message: ["name": .string(String(repeating: "x", count: 500))],
+            response: ["status": "success"], seconds: 0.001)
+        for _ in 0..<40 { #expect(log.append(rec) != nil) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("audit-") }
+        #expect(files.count == 2)
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.ok && r.lastSeq == 40 && r.anchored && r.firstSeq > 1, "\(r)")
+    }
+
+    @Test func theCLIVerifiesAndFails() async throws {
+        try await record(3)
+        let ok = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "verify", "--config", config])
+        #expect(ok.code == 0 && ok.stdout.hasPrefix("OK 3 entries"), "\(ok.output)")
+        let show = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "show", "--dir", dir, "--tail", "1"])
+        #expect(show.stdout.contains("invalid_json"), "\(show.output)")
+        var l = try lines()
+        l[0] = l[0].replacingOccurrences(of: "n0", with: "n9")
+        try write(l)
+        let bad = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "verify", "--dir", dir])
+        #expect(bad.code == 1 && bad.stdout.contains("line 1"), "\(bad.output)")
+    }
+}
+
+func sha256Hex(_ s: String) -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    let inPipe = Pipe()
+    let out = Pipe()
+    p.standardInput = inPipe
+    p.standardOutput = out
+    try? p.run()
+    inPipe.fileHandleForWriting.write(Data(s.utf8))
+    try? inPipe.fileHandleForWriting.close()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    _ = waitExit(p)
+    return String(text.prefix(64))
+}

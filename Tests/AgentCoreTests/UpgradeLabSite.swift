@@ -1,0 +1,211 @@
+import AgentJSON
+import Foundation
+import LabSupport
+
+/// A site for the self-upgrade lab test, made of real parts: a Docker lab of its own (so no
+/// other suite's agent adopts its vPLC), the lab cloud in the lab namespace, agent images made
+/// by `scripts/package-layout` + `scripts/lab/agent-image` from the test build, and the agent
+/// running as container `orchestrator_agent` the way the installer runs it (host network, the
+/// engine's socket, a state folder, the site config folder read-only, the certificates
+/// read-only). Everything is removed by ``shutdown()`` (the lab goes down with its images).
+final class UpgradeLabSite: @unchecked Sendable {
+    let lab: DockerLab
+    let cloud: LabCloud
+    /// `/tmp/upg-<pid>`: layout, config folder, certificates, state folder.
+    let root: String
+    var stateDirectory: String { root + "/state" }
+    static let agentName = "orchestrator_agent"
+
+    /// Brings up the lab and the cloud, makes the layout and the images (tag, AGENT_VERSION); an
+    /// image with `newPlugins` gets a copy of the layout whose host-topics plugin has other bytes
+    /// (and pins), as a new release would.
+    init(images: [(tag: String, version: String, newPlugins: Bool)]) throws {
+        lab = try DockerLab.dedicated("upg")
+        root = "/tmp/upg-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        do {
+            cloud = try LabCloud(netns: lab.labNamespace)
+        } catch {
+            lab.down()
+            throw error
+        }
+        do {
+            try prepare(images: images)
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    /// The folders, the layout, the site config and the images.
+    private func prepare(images: [(tag: String, version: String, newPlugins: Bool)]) throws {
+        let fm = FileManager.default
+        for dir in ["etc", "mtls", "state"] { try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true) }
+        let layout = root + "/layout"
+        try CommandRunner.check(
+            [BuildProducts.packageRoot + "/scripts/package-layout", layout, "--configuration", "debug", "--bin-dir", BuildProducts.directory],
+            timeout: 600)
+        try writeSite(pins: layout + "/etc/orchestrator-agent/site.json")
+        for image in images {
+            var from = layout
+            if image.newPlugins {
+                from = layout + "-next"
+                try CommandRunner.check(["cp", "-a", layout, from], timeout: 300)
+                try Self.changePlugin("libagent-host-topics.so", in: from)
+            }
+            try CommandRunner.check(
+                [BuildProducts.packageRoot + "/scripts/lab/agent-image", "--lab-env", lab.directory + "/lab.env", "--tag", image.tag,
+                 "--layout", from, "--env", "AGENT_VERSION=\(image.version)"],
+                timeout: 600)
+            if from != layout { try? fm.removeItem(atPath: from) }
+        }
+        try? fm.removeItem(atPath: layout)  // a few hundred MB in debug; the images hold it now
+    }
+
+    /// Gives a plugin of a layout other bytes (a trailer after the ELF data, which the loader
+    /// ignores) and updates the layout's MANIFEST, `pins.json` and `site.json` to match.
+    static func changePlugin(_ file: String, in layout: String) throws {
+        func sha(_ path: String) throws -> String { String(try CommandRunner.check(["sha256sum", path], timeout: 30).prefix(64)) }
+        func replace(_ old: String, _ new: String, in relative: String) throws {
+            let p = layout + "/" + relative
+            guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { return }
+            try text.replacingOccurrences(of: old, with: new).write(toFile: p, atomically: true, encoding: .utf8)
+        }
+        let manifest = "usr/lib/orchestrator-agent/MANIFEST"
+        let listings = ["usr/lib/orchestrator-agent/pins.json", "etc/orchestrator-agent/site.json"]
+        let path = layout + "/usr/lib/orchestrator-agent/plugins/" + file
+        let before = try sha(path)
+        let listingsBefore = try listings.map { try sha(layout + "/" + $0) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\nupgrade-lab: next release\n".utf8))
+        try handle.close()
+        let after = try sha(path)
+        for listing in listings + [manifest, "etc/orchestrator-agent/site.local.json"] { try replace(before, after, in: listing) }
+        // The listings changed too: so do their own MANIFEST lines.
+        for (listing, old) in zip(listings, listingsBefore) { try replace(old, try sha(layout + "/" + listing), in: manifest) }
+    }
+
+    /// The site config (as the installer writes it): the image's pins minus the netmon listener
+    /// (no sidecar here), each plugin's lab settings, the cloud in the lab namespace; the
+    /// certificates under `~/.mtls` (upstream's place).
+    private func writeSite(pins: String) throws {
+        for (src, dst) in [("client.crt", "client.crt"), ("client.key", "client.key"), ("ca.pem", "ca.pem")] {
+            try FileManager.default.copyItem(atPath: LabPKI.path(src), toPath: root + "/mtls/" + dst)
+        }
+        let image = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: pins)))).objectValue ?? [:]
+        let settings: [String: JSONObject] = [
+            "io.autonomy.docker": ["socket": "/var/run/docker.sock"],
+            "io.autonomy.runtime": [
+                "image_repository": .string(lab.runtimeImageRepo), "runtime_scheme": "http", "restart_delay_ms": 300,
+                "health_interval_ms": 2000,
+            ],
+            "io.autonomy.host-topics": ["heartbeat_interval_ms": 5000],
+        ]
+        var load: [JSONValue] = []
+        for entry in image["plugins"]?.objectValue?["load"]?.arrayValue ?? [] {
+            guard var e = entry.objectValue, let id = e["id"]?.stringValue, id != "io.autonomy.netmon" else { continue }
+            if let s = settings[id] { e["config"] = .object(s) }
+            load.append(.object(e))
+        }
+        let site: JSONObject = [
+            "state_dir": "/var/lib/orchestrator-agent",
+            "cloud": [
+                "host": "localhost", "port": .number(Double(cloud.port)), "cert_dir": "~/.mtls", "ca_bundle": "~/.mtls/ca.pem",
+            ],
+            "plugins": ["load": .array(load)],
+        ]
+        try Data(JSONWriter.bytes(.object(site))).write(to: URL(fileURLWithPath: root + "/etc/site.json"))
+    }
+
+    /// The site config's pins: plugin id → sha256.
+    func sitePins() throws -> [String: String] {
+        let doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/etc/site.json"))))
+        var out: [String: String] = [:]
+        for e in doc.objectValue?["plugins"]?.objectValue?["load"]?.arrayValue ?? [] {
+            if let id = e.objectValue?["id"]?.stringValue { out[id] = e.objectValue?["sha256"]?.stringValue ?? "" }
+        }
+        return out
+    }
+
+    // MARK: docker
+
+    /// The docker CLI against the lab engine; stdout.
+    @discardableResult
+    func docker(_ args: [String], timeout: Double = 120) throws -> String {
+        try CommandRunner.check(["env", "DOCKER_HOST=\(lab.dockerHost)", "docker"] + args, timeout: timeout)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs the agent from `tag` as `orchestrator_agent`.
+    func startAgent(_ tag: String) throws {
+        try docker([
+            "run", "-d", "--name", Self.agentName, "--network", "host", "--restart", "unless-stopped",
+            "-v", "\(stateDirectory):/var/lib/orchestrator-agent", "-v", "\(root)/etc:/etc/orchestrator-agent:ro",
+            "-v", "\(root)/mtls:/root/.mtls:ro", "-v", "\(lab.socketPath):/var/run/docker.sock", tag,
+        ])
+    }
+
+    /// An image made from `tag` with extra `ENV` lines (`docker commit` of a never-started
+    /// container: same files, other environment).
+    func derive(_ tag: String, from base: String, env: [String]) throws {
+        let cid = try docker(["create", base])
+        defer { _ = try? docker(["rm", "-f", cid]) }
+        try docker(["commit"] + env.flatMap { ["--change", "ENV \($0)"] } + [cid, tag])
+    }
+
+    /// A container's inspect (`nil` when there is none).
+    func inspect(_ name: String) async throws -> JSONObject? {
+        let r = try await lab.engineAPI("GET", "/containers/\(name)/json")
+        return r.status == 200 ? r.json?.objectValue : nil
+    }
+
+    /// An image's id.
+    func imageID(_ tag: String) async throws -> String? {
+        try await lab.engineAPI("GET", "/images/\(tag)/json").json?.objectValue?["Id"]?.stringValue
+    }
+
+    /// Names of every container on the engine.
+    func containerNames() async throws -> [String] {
+        let r = try await lab.engineAPI("GET", "/containers/json?all=1")
+        return (r.json?.arrayValue ?? []).compactMap { $0.objectValue?["Names"]?.arrayValue?.first?.stringValue }
+            .map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+    }
+
+    /// The last lines of a container's log (for failure messages).
+    func logs(_ name: String) -> String {
+        (try? CommandRunner.run(["env", "DOCKER_HOST=\(lab.dockerHost)", "docker", "logs", "--tail", "60", name], timeout: 30))
+            .map { $0.stdout + $0.stderr } ?? "(no log)"
+    }
+
+    // MARK: cloud
+
+    /// A command through the cloud; the ack object (throws when there is none in `timeout`).
+    func call(_ topic: String, _ payload: JSONObject = [:], timeout: Double = 20) async throws -> JSONObject {
+        let ack = try await cloud.call(topic, .object(payload), timeout: timeout)
+        guard let first = ack.first?.objectValue else { throw LabError("ack of \(topic) is not an object: \(ack)") }
+        return first
+    }
+
+    /// `operation_update` payloads received so far.
+    func updates() async throws -> [JSONObject] {
+        try await cloud.events(named: "operation_update").compactMap { $0["args"]?.arrayValue?.first?.objectValue }
+    }
+
+    /// Polls until `condition` holds (errors count as "not yet"); false after `seconds`.
+    func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? await condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return (try? await condition()) == true
+    }
+
+    /// Stops the cloud and takes the lab down (its containers, networks and images go with it).
+    func shutdown() {
+        cloud.stop()
+        lab.down()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
