@@ -1,0 +1,773 @@
+#!/usr/bin/env bash
+# Installs the orchestrator agent on an edge device (docs/installation.md):
+#   1. enrols the device with the cloud: a key made here that never leaves the device, a CSR whose
+#      CN is the orchestrator id the enrollment API hands out, and the signed certificate checked
+#      (parses, matches the key, CN, client-auth EKU, chain, validity) before anything is written;
+#   2. writes the key, the certificate and the site config atomically with strict modes;
+#   3. runs the netmon sidecar and the agent in Docker, pinned by image id, recreating a container
+#      only when its image or its settings changed.
+# A re-run with a valid installed certificate enrols nothing and changes nothing.
+#
+#   scripts/install.sh --help
+set -euo pipefail
+umask 077
+
+PROG="${0##*/}"
+
+# --- fixed names -------------------------------------------------------------------------------------
+
+AGENT_NAME=orchestrator_agent
+NETMON_NAME=autonomy_netmon
+VOLUME=orchestrator-shared
+HASH_LABEL=io.autonomy.install-hash
+REF_LABEL=io.autonomy.image-ref
+CONFIG_REL=/etc/orchestrator-agent              # config folder (site.json), under --root
+STATE_REL=/var/lib/orchestrator-agent           # the agent's state folder, under --root
+IMAGE_PINS=/usr/lib/orchestrator-agent/pins.json  # plugin pins shipped in the agent image
+# Paths inside the agent container. The agent image runs as an unprivileged user, which cannot
+# traverse the image's /root (0700), so the key and certificate are not mounted at /root/.mtls.
+C_CERT_DIR=/run/secrets/mtls
+C_CONFIG_DIR=/etc/orchestrator-agent
+C_STATE_DIR=/var/lib/orchestrator-agent
+C_SHARED=/var/orchestrator
+C_DOCKER_SOCK=/var/run/docker.sock
+
+# Exit codes (docs/installation.md#exit-codes).
+E_FAIL=1 E_USAGE=2 E_API=3 E_CERT=4 E_EXISTING=5
+
+# --- defaults (flags) --------------------------------------------------------------------------------
+
+API_BASE="https://api.autonomylogic.com"
+CA_FILE=""
+ISSUER_CA=""
+CERT_DIR="/root/.mtls"
+KEY_TYPE="ec"
+RSA_BITS=4096
+ROOT=""
+AGENT_IMAGE="ghcr.io/autonomy-logic/orchestrator-agent:latest"
+NETMON_IMAGE="ghcr.io/autonomy-logic/autonomy-netmon:latest"
+DOCKER_HOST_URI=""
+CLOUD_HOST=""
+CLOUD_PORT=3001
+PINS_FILE=""
+WARN_DAYS=30
+AGENT_USER=""                                   # UID:GID; default 10001:10001, 0:0 with --no-docker
+DRY_RUN=0 UNINSTALL=0 PURGE=0 REENROLL=0 NO_DOCKER=0
+
+usage() {
+    cat <<EOF
+Usage: $PROG [options]
+Enrols this device with the orchestrator cloud and runs the agent and the netmon sidecar in Docker.
+
+Options:
+  --api-base URL         enrollment API base, https only (default: $API_BASE)
+  --ca-file FILE         CA bundle trusted for the enrollment API's TLS and, unless --issuer-ca is
+                         given, for the signed certificate's chain (default: the system trust store)
+  --issuer-ca FILE       CA bundle the signed client certificate must chain to (default: --ca-file,
+                         else the copy saved at the first install, else the system trust store)
+  --cert-dir DIR         folder of client.key and client.crt (default: $CERT_DIR)
+  --key-type TYPE        ec (P-256) or rsa (default: $KEY_TYPE)
+  --rsa-bits N           RSA key size for --key-type rsa: 3072 or 4096 (default: $RSA_BITS)
+  --cloud-host HOST      cloud host written to the site config (default: the host of --api-base)
+  --cloud-port PORT      cloud port written to the site config (default: $CLOUD_PORT)
+  --root DIR             prefix for every file written (config, state and cert folders); default /
+  --agent-image REF      agent image: name@sha256:DIGEST or an image id sha256:ID pins it; a tag
+                         is accepted with a warning (default: $AGENT_IMAGE)
+  --netmon-image REF     netmon sidecar image, same forms (default: $NETMON_IMAGE)
+  --agent-user UID:GID   the agent's user: owns the key, certificate and state folder, reads the
+                         config; the agent container runs as it (default: 10001:10001, the
+                         image's user 'agent'; 0:0 with --no-docker)
+  --pins-file FILE       plugin pins (JSON array from 'orchestrator-agent plugins pin') for the
+                         site config (default: $IMAGE_PINS read from the agent image)
+  --docker-host URI      Docker Engine socket, unix:///PATH (default: \$DOCKER_HOST, else
+                         unix:///var/run/docker.sock)
+  --expiry-warn-days N   warn when the certificate expires within N days (default: $WARN_DAYS)
+  --reenroll             make a new key and enrol again (a new orchestrator id), even if a valid
+                         certificate is installed; the previous pair is kept as *.prev
+  --no-docker            write the files only; no containers, no volume
+  --dry-run              print every action and change nothing (no enrollment request either)
+  --uninstall            remove the two containers; with --purge also the rest
+  --purge                with --uninstall: also remove the shared volume, the config and state
+                         folders and the cert folder (the key is shredded)
+  --help                 print this help and exit
+
+Exit codes: 0 done, 1 failure, 2 bad usage, 3 enrollment API error, 4 certificate refused,
+5 the installed certificate is unusable (run again with --reenroll).
+EOF
+}
+
+# --- output ------------------------------------------------------------------------------------------
+
+say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
+# fail CODE MESSAGE...
+fail() { local code="$1"; shift; printf '%s: error: %s\n' "$PROG" "$*" >&2; exit "$code"; }
+usage_error() { printf '%s: %s (see --help)\n' "$PROG" "$*" >&2; exit "$E_USAGE"; }
+
+# act DESCRIPTION COMMAND...: runs COMMAND, or only prints it with --dry-run.
+act() {
+    local what="$1"; shift
+    if [ "$DRY_RUN" = 1 ]; then
+        printf '%s: [dry-run] would %s: %s\n' "$PROG" "$what" "$(quote_args "$@")" >&2
+    else
+        say "$what"
+        "$@"
+    fi
+}
+
+# quote_args ARGS...: the command line as a shell would take it back (plain words unquoted).
+quote_args() {
+    local a out=()
+    for a in "$@"; do
+        if [[ "$a" =~ ^[A-Za-z0-9_./:=,@+%-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+    done
+    echo "${out[*]}"
+}
+
+# would DESCRIPTION: a dry-run note for a step that is not one command.
+would() { printf '%s: [dry-run] would %s\n' "$PROG" "$*" >&2; }
+
+# --- arguments ---------------------------------------------------------------------------------------
+
+need_value() { if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "$1 needs a value"; fi; }
+
+parse_args() {
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --api-base) need_value "$@"; API_BASE="$2"; shift 2 ;;
+            --ca-file) need_value "$@"; CA_FILE="$2"; shift 2 ;;
+            --issuer-ca) need_value "$@"; ISSUER_CA="$2"; shift 2 ;;
+            --cert-dir) need_value "$@"; CERT_DIR="$2"; shift 2 ;;
+            --key-type) need_value "$@"; KEY_TYPE="$2"; shift 2 ;;
+            --rsa-bits) need_value "$@"; RSA_BITS="$2"; shift 2 ;;
+            --cloud-host) need_value "$@"; CLOUD_HOST="$2"; shift 2 ;;
+            --cloud-port) need_value "$@"; CLOUD_PORT="$2"; shift 2 ;;
+            --root) need_value "$@"; ROOT="$2"; shift 2 ;;
+            --agent-image) need_value "$@"; AGENT_IMAGE="$2"; shift 2 ;;
+            --netmon-image) need_value "$@"; NETMON_IMAGE="$2"; shift 2 ;;
+            --pins-file) need_value "$@"; PINS_FILE="$2"; shift 2 ;;
+            --agent-user) need_value "$@"; AGENT_USER="$2"; shift 2 ;;
+            --docker-host) need_value "$@"; DOCKER_HOST_URI="$2"; shift 2 ;;
+            --expiry-warn-days) need_value "$@"; WARN_DAYS="$2"; shift 2 ;;
+            --reenroll) REENROLL=1; shift ;;
+            --no-docker) NO_DOCKER=1; shift ;;
+            --dry-run) DRY_RUN=1; shift ;;
+            --uninstall) UNINSTALL=1; shift ;;
+            --purge) PURGE=1; shift ;;
+            -h | --help) usage; exit 0 ;;
+            *) usage_error "unknown option: $1" ;;
+        esac
+    done
+    validate_args
+}
+
+# An absolute path of plain characters: it ends up in docker flags, JSON and messages unquoted.
+safe_path() { [[ "$1" =~ ^/[A-Za-z0-9._/+@-]*$ ]] && [[ "$1" != *..* ]]; }
+
+IMAGE_REF_RE='^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_.-]+)?$'
+DIGEST_REF_RE='^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$'
+IMAGE_ID_RE='^sha256:[0-9a-f]{64}$'
+
+validate_args() {
+    [[ "$API_BASE" =~ ^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$ ]] \
+        || usage_error "--api-base must be an https:// URL (got '$API_BASE')"
+    API_BASE="${API_BASE%/}"
+    [ -z "$CLOUD_HOST" ] && { CLOUD_HOST="${API_BASE#https://}"; CLOUD_HOST="${CLOUD_HOST%%/*}"; CLOUD_HOST="${CLOUD_HOST%%:*}"; }
+    [[ "$CLOUD_HOST" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$ ]] || usage_error "--cloud-host must be a host name or IPv4 address"
+    if ! [[ "$CLOUD_PORT" =~ ^[1-9][0-9]{0,4}$ ]] || [ "$CLOUD_PORT" -gt 65535 ]; then
+        usage_error "--cloud-port must be 1..65535"
+    fi
+    case "$KEY_TYPE" in ec | rsa) ;; *) usage_error "--key-type must be ec or rsa" ;; esac
+    case "$RSA_BITS" in 3072 | 4096) ;; *) usage_error "--rsa-bits must be 3072 or 4096" ;; esac
+    [[ "$WARN_DAYS" =~ ^[0-9]{1,4}$ ]] || usage_error "--expiry-warn-days must be a number of days"
+    safe_path "$CERT_DIR" || usage_error "--cert-dir must be an absolute path of plain characters"
+    if [ -n "$ROOT" ]; then
+        safe_path "$ROOT" || usage_error "--root must be an absolute path of plain characters"
+        ROOT="${ROOT%/}"
+    fi
+    local f
+    for f in "$CA_FILE" "$ISSUER_CA" "$PINS_FILE"; do
+        [ -z "$f" ] || [ -r "$f" ] || usage_error "cannot read $f"
+    done
+    for f in "$AGENT_IMAGE" "$NETMON_IMAGE"; do
+        [[ "$f" =~ $DIGEST_REF_RE || "$f" =~ $IMAGE_ID_RE || "$f" =~ $IMAGE_REF_RE ]] \
+            || usage_error "not an image reference: '$f'"
+    done
+    if [ -z "$AGENT_USER" ]; then
+        if [ "$NO_DOCKER" = 1 ]; then AGENT_USER=0:0; else AGENT_USER=10001:10001; fi
+    fi
+    [[ "$AGENT_USER" =~ ^[0-9]{1,9}(:[0-9]{1,9})?$ ]] || usage_error "--agent-user takes UID or UID:GID (numbers)"
+    [[ "$AGENT_USER" == *:* ]] || AGENT_USER="$AGENT_USER:$AGENT_USER"
+    AGENT_GID="${AGENT_USER#*:}"
+    [ "$PURGE" = 0 ] || [ "$UNINSTALL" = 1 ] || usage_error "--purge goes with --uninstall"
+    [ "$UNINSTALL" = 0 ] || [ "$REENROLL" = 0 ] || usage_error "--reenroll and --uninstall exclude each other"
+    if [ -n "$DOCKER_HOST_URI" ]; then :; elif [ -n "${DOCKER_HOST:-}" ]; then DOCKER_HOST_URI="$DOCKER_HOST"; else
+        DOCKER_HOST_URI="unix:///var/run/docker.sock"
+    fi
+}
+
+# --- environment checks ------------------------------------------------------------------------------
+
+check_platform() {
+    [ "$(uname -s)" = Linux ] || fail "$E_FAIL" "this installer runs on Linux only"
+    # ORCH_INSTALL_ALLOW_NONROOT=1 lets tests with --root and --no-docker run unprivileged.
+    [ "$(id -u)" = 0 ] || [ "${ORCH_INSTALL_ALLOW_NONROOT:-}" = 1 ] || fail "$E_FAIL" "run as root (sudo $PROG ...)"
+}
+
+JSON_TOOL=""
+
+check_tools() {
+    local t missing=()
+    for t in curl openssl sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
+    [ "$NO_DOCKER" = 1 ] || command -v docker >/dev/null || missing+=(docker)
+    [ "${#missing[@]}" = 0 ] || fail "$E_FAIL" "missing tool: ${missing[*]} (Debian: apt-get install $(pkgs_for "${missing[@]}"))"
+    # JSON: python3 (preferred) or jq; ORCH_INSTALL_JSON picks one (tests run both).
+    case "${ORCH_INSTALL_JSON:-}" in
+        jq | python3) JSON_TOOL="$ORCH_INSTALL_JSON"; command -v "$JSON_TOOL" >/dev/null || fail "$E_FAIL" "missing tool: $JSON_TOOL" ;;
+        *) if command -v python3 >/dev/null; then JSON_TOOL=python3; elif command -v jq >/dev/null; then JSON_TOOL=jq; else
+            fail "$E_FAIL" "missing tool: python3 or jq (to read the API's JSON; Debian: apt-get install python3)"
+        fi ;;
+    esac
+}
+
+pkgs_for() {
+    local t out=()
+    for t in "$@"; do
+        case "$t" in docker) out+=(docker.io) ;; sha256sum | mktemp) out+=(coreutils) ;; *) out+=("$t") ;; esac
+    done
+    echo "${out[*]}"
+}
+
+# --- temp files --------------------------------------------------------------------------------------
+
+WORK=""
+TMP_FILES=()
+PINS_READER=""          # the throwaway container that read_pins creates
+
+cleanup() {
+    local f
+    for f in "${TMP_FILES[@]}"; do rm -f "$f"; done
+    [ -z "$PINS_READER" ] || docker rm -f "$PINS_READER" >/dev/null 2>&1 || true
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        # The staged key (if the run stopped before installing it) is overwritten first.
+        [ ! -f "$WORK/client.key" ] || shred -u "$WORK/client.key" 2>/dev/null || true
+        rm -rf "$WORK"
+    fi
+}
+
+# --- JSON --------------------------------------------------------------------------------------------
+
+# json_get FILE DOTTED.PATH: prints the value (strings raw, objects/arrays as JSON). Status 3: the
+# file is not JSON; 4: no such value (or null).
+json_get() {
+    if [ "$JSON_TOOL" = python3 ]; then
+        python3 -c '
+import json, sys
+try:
+    with open(sys.argv[1], "rb") as f: v = json.load(f)
+except Exception: sys.exit(3)
+for k in sys.argv[2].split("."):
+    if isinstance(v, dict) and k in v: v = v[k]
+    else: sys.exit(4)
+if v is None: sys.exit(4)
+if isinstance(v, (dict, list)): print(json.dumps(v))
+elif isinstance(v, bool): print("true" if v else "false")
+else: print(v)' "$1" "$2"
+    else
+        jq -e . "$1" >/dev/null 2>&1 || { [ $? = 1 ] || return 3; }
+        local out
+        out="$(jq -r --arg p "$2" 'getpath($p | split(".")) | if type == "object" or type == "array" then tojson else . end' "$1" 2>/dev/null)" || return 4
+        [ "$out" != null ] || return 4
+        printf '%s\n' "$out"
+    fi
+}
+
+# json_valid FILE: it parses as JSON.
+json_valid() {
+    if [ "$JSON_TOOL" = python3 ]; then python3 -m json.tool "$1" >/dev/null 2>&1; else jq -e . "$1" >/dev/null 2>&1 || [ $? = 1 ]; fi
+}
+
+# json_array FILE: it is a JSON array (of pins).
+json_array() {
+    if [ "$JSON_TOOL" = python3 ]; then
+        python3 -c 'import json, sys; sys.exit(0 if isinstance(json.load(open(sys.argv[1])), list) else 1)' "$1" 2>/dev/null
+    else
+        [ "$(jq -r type "$1" 2>/dev/null)" = array ]
+    fi
+}
+
+# --- atomic files ------------------------------------------------------------------------------------
+
+# Flushes a file or folder to disk where coreutils can (sync FILE, coreutils >= 8.24).
+flush() { sync "$1" 2>/dev/null || true; }
+
+# set_owner_mode PATH OWNER MODE: only where they differ (a re-run changes nothing).
+set_owner_mode() {
+    [ "$(stat -c '%u:%g' "$1")" = "$2" ] || chown "$2" "$1"
+    [ "$(stat -c '%a' "$1")" = "$3" ] || chmod "$3" "$1"
+}
+
+# ensure_dir DIR MODE OWNER
+ensure_dir() {
+    if [ "$DRY_RUN" = 1 ]; then
+        [ -d "$1" ] || would "create folder $1 (mode $2, owner $3)"
+        return 0
+    fi
+    # Missing parents get the usual 0755 (umask 077 would make them 0700).
+    (umask 022 && mkdir -p "$(dirname "$1")")
+    mkdir -p "$1"
+    set_owner_mode "$1" "$3" "$2"
+}
+
+# install_file SRC DEST MODE OWNER: a temp file in DEST's folder, flushed, renamed over DEST.
+install_file() {
+    local src="$1" dest="$2" mode="$3" owner="$4" dir tmp
+    if [ "$DRY_RUN" = 1 ]; then would "write $dest (mode $mode, owner $owner)"; return 0; fi
+    dir="$(dirname "$dest")"
+    tmp="$(mktemp "$dir/.${dest##*/}.XXXXXX")"
+    TMP_FILES+=("$tmp")
+    cat "$src" >"$tmp"
+    chown "$owner" "$tmp"
+    chmod "$mode" "$tmp"
+    flush "$tmp"
+    mv -f "$tmp" "$dest"
+    flush "$dir"
+}
+
+# --- certificates ------------------------------------------------------------------------------------
+
+ID_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
+
+# The CA bundle the client certificate must chain to (empty: the system trust store).
+chain_anchor() {
+    if [ -n "$ISSUER_CA" ]; then echo "$ISSUER_CA"
+    elif [ -n "$CA_FILE" ]; then echo "$CA_FILE"
+    elif [ -f "$CERT_HOST/issuer-ca.pem" ]; then echo "$CERT_HOST/issuer-ca.pem"
+    fi
+}
+
+cert_cn() {
+    openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=//p' |
+        tr ',' '\n' | sed -n 's/^CN=//p' | head -n 1
+}
+
+# check_cert BUNDLE KEY [ID]: every check the installer makes before it trusts a certificate.
+# Prints the reason and returns 1 on the first failure; warns when it expires soon.
+CHECK_REASON=""
+check_cert() {
+    local bundle="$1" key="$2" id="${3:-}" leaf="$WORK/check-leaf.pem" chain="$WORK/check-chain.pem" anchor cn
+    CHECK_REASON=""
+    if ! openssl x509 -in "$bundle" -out "$leaf" 2>/dev/null; then
+        CHECK_REASON="it is not a PEM certificate"; return 1
+    fi
+    # Whatever follows the leaf in the bundle is offered as untrusted intermediates.
+    awk '/-----BEGIN CERTIFICATE-----/ { n++ } n > 1' "$bundle" >"$chain"
+    if [ "$(openssl x509 -in "$leaf" -noout -pubkey 2>/dev/null)" != "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]; then
+        CHECK_REASON="its public key is not the one of $(basename "$key") (a certificate for another key)"; return 1
+    fi
+    cn="$(cert_cn "$leaf")"
+    if ! [[ "$cn" =~ $ID_RE ]]; then CHECK_REASON="its subject CN '$cn' is not an orchestrator id"; return 1; fi
+    if [ -n "$id" ] && [ "$cn" != "$id" ]; then CHECK_REASON="its subject CN is '$cn', not the orchestrator id '$id'"; return 1; fi
+    if ! openssl x509 -in "$leaf" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'TLS Web Client Authentication'; then
+        CHECK_REASON="its extended key usage does not include clientAuth"; return 1
+    fi
+    if ! openssl x509 -in "$leaf" -noout -purpose 2>/dev/null | grep -q '^SSL client : Yes'; then
+        CHECK_REASON="openssl does not accept it for SSL client use"; return 1
+    fi
+    if ! openssl x509 -in "$leaf" -noout -checkend 0 >/dev/null 2>&1; then
+        CHECK_REASON="it has expired ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//'))"; return 1
+    fi
+    anchor="$(chain_anchor)"
+    local args=(-purpose sslclient)
+    [ -z "$anchor" ] || args+=(-CAfile "$anchor")
+    [ ! -s "$chain" ] || args+=(-untrusted "$chain")
+    local out
+    if ! out="$(openssl verify "${args[@]}" "$leaf" 2>&1)"; then
+        CHECK_REASON="it does not chain to ${anchor:-the system trust store} for client use: $(grep -m1 'error' <<<"$out" || echo "$out")"
+        return 1
+    fi
+    if ! openssl x509 -in "$leaf" -noout -checkend $((WARN_DAYS * 86400)) >/dev/null 2>&1; then
+        warn "the certificate expires within $WARN_DAYS days ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//')); enrol again with --reenroll before then"
+    fi
+    return 0
+}
+
+# --- enrollment --------------------------------------------------------------------------------------
+
+# api_call NAME METHOD URL OUT [curl args...]: prints the HTTP status; OUT gets the body.
+api_call() {
+    local name="$1" method="$2" url="$3" out="$4" code; shift 4
+    local args=(-sS -X "$method" --proto '=https' --connect-timeout 15 --max-time 120 -o "$out" -w '%{http_code}')
+    [ -z "$CA_FILE" ] || args+=(--cacert "$CA_FILE")
+    if ! code="$(curl "${args[@]}" "$@" "$url" 2>"$WORK/curl.err")"; then
+        fail "$E_API" "$name: $method $url failed: $(tr '\n' ' ' <"$WORK/curl.err")"
+    fi
+    echo "$code"
+}
+
+# The API's message for an error answer, if it sent one.
+api_message() {
+    local m
+    m="$(json_get "$1" data.message 2>/dev/null || json_get "$1" message 2>/dev/null || true)"
+    [ -z "$m" ] || printf ' (%s)' "$(head -c 200 <<<"$m")"
+}
+
+ORCH_ID="" NEW_CERT=0
+
+enroll() {
+    local idjson="$WORK/id.json" enrolljson="$WORK/enroll.json" code id status
+    if [ "$DRY_RUN" = 1 ]; then
+        would "GET $API_BASE/orchestrators/id for a new orchestrator id (skipped: it reserves an id)"
+        would "generate the $(key_desc) key on this device (mode 0600) and a CSR with CN=<id>, EKU clientAuth"
+        would "POST the CSR (field csr) to $API_BASE/orchestrators/enroll and check the certificate"
+        would "install $CERT_HOST/client.key (0600) and $CERT_HOST/client.crt (0644)"
+        ORCH_ID="<new id>"
+        return 0
+    fi
+    say "asking $API_BASE for an orchestrator id"
+    code="$(api_call "orchestrator id" GET "$API_BASE/orchestrators/id" "$idjson")" || exit $?
+    [ "$code" = 200 ] || fail "$E_API" "GET $API_BASE/orchestrators/id answered HTTP $code$(api_message "$idjson")"
+    id="$(json_get "$idjson" data.id)" || {
+        [ $? = 3 ] && fail "$E_API" "GET $API_BASE/orchestrators/id: the answer is not JSON"
+        fail "$E_API" "GET $API_BASE/orchestrators/id: the answer has no data.id"
+    }
+    [[ "$id" =~ $ID_RE ]] || fail "$E_API" "the orchestrator id '$(head -c 80 <<<"$id")' is not a safe identifier (letters, digits, . _ -; at most 64)"
+    say "orchestrator id: $id; generating the $(key_desc) key"
+    if [ "$KEY_TYPE" = ec ]; then
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/client.key" 2>"$WORK/openssl.err"
+    else
+        openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$RSA_BITS" -out "$WORK/client.key" 2>"$WORK/openssl.err"
+    fi || fail "$E_FAIL" "key generation failed: $(cat "$WORK/openssl.err")"
+    chmod 600 "$WORK/client.key"
+    local ku="critical,digitalSignature"
+    [ "$KEY_TYPE" = ec ] || ku="critical,digitalSignature,keyEncipherment"
+    openssl req -new -key "$WORK/client.key" -subj "/CN=$id" -addext "keyUsage=$ku" \
+        -addext "extendedKeyUsage=clientAuth" -out "$WORK/client.csr" 2>"$WORK/openssl.err" \
+        || fail "$E_FAIL" "CSR failed: $(cat "$WORK/openssl.err")"
+    say "sending the CSR (the key stays here) to $API_BASE/orchestrators/enroll"
+    code="$(api_call "enrollment" POST "$API_BASE/orchestrators/enroll" "$enrolljson" -F "csr=@$WORK/client.csr")" || exit $?
+    [ "$code" = 200 ] || fail "$E_API" "POST $API_BASE/orchestrators/enroll answered HTTP $code$(api_message "$enrolljson")"
+    status="$(json_get "$enrolljson" statusCode)" || {
+        [ $? = 3 ] && fail "$E_API" "POST $API_BASE/orchestrators/enroll: the answer is not JSON"
+        fail "$E_API" "POST $API_BASE/orchestrators/enroll: the answer has no statusCode"
+    }
+    [ "$status" = 200 ] || fail "$E_API" "POST $API_BASE/orchestrators/enroll: statusCode $status$(api_message "$enrolljson")"
+    json_get "$enrolljson" data.certificate >"$WORK/client.crt" || fail "$E_API" "the enrollment answer has no data.certificate"
+    if ! check_cert "$WORK/client.crt" "$WORK/client.key" "$id"; then
+        fail "$E_CERT" "refusing the signed certificate: $CHECK_REASON. Nothing was installed."
+    fi
+    say "certificate checked: CN $id, clientAuth, chains to $(chain_anchor_desc), valid"
+    ORCH_ID="$id" NEW_CERT=1
+}
+
+key_desc() { if [ "$KEY_TYPE" = ec ]; then echo "EC P-256"; else echo "RSA-$RSA_BITS"; fi; }
+chain_anchor_desc() { local a; a="$(chain_anchor)"; echo "${a:-the system trust store}"; }
+
+# Reuses a valid installed certificate (no request to the API), or enrols.
+enroll_or_reuse() {
+    local key="$CERT_HOST/client.key" crt="$CERT_HOST/client.crt"
+    if [ "$REENROLL" = 0 ] && { [ -e "$key" ] || [ -e "$crt" ]; }; then
+        if [ ! -f "$key" ] || [ ! -f "$crt" ]; then
+            fail "$E_EXISTING" "$CERT_HOST holds only one of client.key and client.crt; run again with --reenroll"
+        fi
+        if ! check_cert "$crt" "$key"; then
+            fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. Run again with --reenroll (a new orchestrator id) or restore the right files"
+        fi
+        ORCH_ID="$(cert_cn "$crt")"
+        say "already enrolled as $ORCH_ID (valid certificate in $CERT_HOST): no enrollment"
+        return 0
+    fi
+    [ "$REENROLL" = 0 ] || say "--reenroll: enrolling anew (the new orchestrator id must be linked again)"
+    enroll
+}
+
+install_cert_files() {
+    [ "$NEW_CERT" = 1 ] || return 0     # reused, or a dry run (enroll said what it would install)
+    ensure_dir "$CERT_HOST" 700 "$AGENT_USER"
+    if [ -f "$CERT_HOST/client.key" ] && [ -f "$CERT_HOST/client.crt" ]; then
+        install_file "$CERT_HOST/client.key" "$CERT_HOST/client.key.prev" 600 "$AGENT_USER"
+        install_file "$CERT_HOST/client.crt" "$CERT_HOST/client.crt.prev" 644 "$AGENT_USER"
+        say "kept the previous pair as client.key.prev and client.crt.prev"
+    fi
+    # Key first: a crash in between leaves a pair that the next run reports as not matching.
+    install_file "$WORK/client.key" "$CERT_HOST/client.key" 600 "$AGENT_USER"
+    install_file "$WORK/client.crt" "$CERT_HOST/client.crt" 644 "$AGENT_USER"
+    local anchor; anchor="$(chain_anchor)"
+    if [ -n "$anchor" ] && [ "$anchor" != "$CERT_HOST/issuer-ca.pem" ]; then
+        install_file "$anchor" "$CERT_HOST/issuer-ca.pem" 644 "$AGENT_USER"
+    fi
+    FILES_CHANGED=1
+}
+
+# A reused certificate: the folder and files get the agent user and the strict modes (a no-op when
+# they have them).
+fix_cert_files() {
+    [ "$NEW_CERT" = 0 ] && [ "$DRY_RUN" = 0 ] || return 0
+    local f m
+    set_owner_mode "$CERT_HOST" "$AGENT_USER" 700
+    for f in client.key client.key.prev client.crt client.crt.prev issuer-ca.pem; do
+        [ -f "$CERT_HOST/$f" ] || continue
+        case "$f" in *.key*) m=600 ;; *) m=644 ;; esac
+        set_owner_mode "$CERT_HOST/$f" "$AGENT_USER" "$m"
+    done
+}
+
+# --- site config -------------------------------------------------------------------------------------
+
+PINS_JSON="[]" FILES_CHANGED=0
+
+# The plugin pins: --pins-file, else the file the agent image ships (read from a container that is
+# created, never started, and removed).
+read_pins() {
+    local f="$WORK/pins.json"
+    if [ -n "$PINS_FILE" ]; then
+        json_array "$PINS_FILE" || fail "$E_FAIL" "--pins-file $PINS_FILE is not a JSON array"
+        PINS_JSON="$(cat "$PINS_FILE")"
+        return 0
+    fi
+    if [ "$NO_DOCKER" = 1 ]; then
+        warn "no --pins-file: the site config loads no plugins"
+        return 0
+    fi
+    if [ "$DRY_RUN" = 1 ]; then
+        would "read the plugin pins $IMAGE_PINS from the agent image"
+        PINS_JSON='"<pins from the image>"'
+        return 0
+    fi
+    PINS_READER="$(docker create --network none --entrypoint /pins-reader "$AGENT_ID" 2>"$WORK/docker.err")" \
+        || fail "$E_FAIL" "cannot read the agent image: $(cat "$WORK/docker.err")"
+    if docker cp "$PINS_READER:$IMAGE_PINS" "$f" >/dev/null 2>&1 && json_array "$f"; then
+        PINS_JSON="$(cat "$f")"
+    else
+        warn "the agent image has no $IMAGE_PINS (a JSON array): the site config loads no plugins; give --pins-file"
+    fi
+    docker rm -f "$PINS_READER" >/dev/null 2>&1 || true
+    PINS_READER=""
+}
+
+write_config() {
+    local out="$WORK/site.json" state cert
+    if [ "$NO_DOCKER" = 1 ]; then state="$STATE_REL" cert="$CERT_DIR"; else state="$C_STATE_DIR" cert="$C_CERT_DIR"; fi
+    {
+        printf '{\n'
+        printf '  "state_dir": "%s",\n' "$state"
+        printf '  "cloud": { "host": "%s", "port": %s, "cert_dir": "%s" },\n' "$CLOUD_HOST" "$CLOUD_PORT" "$cert"
+        [ "$NO_DOCKER" = 1 ] || printf '  "agent": { "container_name": "%s" },\n' "$AGENT_NAME"
+        printf '  "plugins": { "load": %s, "deny": [] }\n' "$PINS_JSON"
+        printf '}\n'
+    } >"$out"
+    ensure_dir "$CONFIG_HOST" 750 "0:$AGENT_GID"
+    ensure_dir "$STATE_HOST" 700 "$AGENT_USER"
+    if [ "$DRY_RUN" = 1 ]; then
+        if [ -f "$CONFIG_HOST/site.json" ] && cmp -s "$out" "$CONFIG_HOST/site.json"; then
+            say "site config $CONFIG_HOST/site.json unchanged"
+            return 0
+        fi
+        would "write $CONFIG_HOST/site.json (mode 0640):"
+        sed 's/^/    /' "$out" >&2
+        return 0
+    fi
+    json_valid "$out" || fail "$E_FAIL" "the generated site config is not valid JSON (a bad --pins-file?)"
+    if [ -f "$CONFIG_HOST/site.json" ] && cmp -s "$out" "$CONFIG_HOST/site.json"; then
+        set_owner_mode "$CONFIG_HOST/site.json" "0:$AGENT_GID" 640
+        say "site config $CONFIG_HOST/site.json unchanged"
+        return 0
+    fi
+    install_file "$out" "$CONFIG_HOST/site.json" 640 "0:$AGENT_GID"
+    say "wrote $CONFIG_HOST/site.json"
+    FILES_CHANGED=1
+}
+
+# --- docker ------------------------------------------------------------------------------------------
+
+SOCK_PATH="" AGENT_ID="" NETMON_ID=""
+
+docker_setup() {
+    [[ "$DOCKER_HOST_URI" =~ ^unix:///[A-Za-z0-9._/+@-]+$ ]] \
+        || fail "$E_USAGE" "--docker-host must be unix:///PATH (the agent container mounts the engine's socket)"
+    SOCK_PATH="${DOCKER_HOST_URI#unix://}"
+    [ -S "$SOCK_PATH" ] || fail "$E_FAIL" "cannot reach the Docker Engine at $DOCKER_HOST_URI: $SOCK_PATH is not a socket (is dockerd running?)"
+    export DOCKER_HOST="$DOCKER_HOST_URI"
+    local v
+    v="$(docker version --format '{{.Server.Version}}' 2>"$WORK/docker.err")" \
+        || fail "$E_FAIL" "cannot reach the Docker Engine at $DOCKER_HOST_URI: $(tr '\n' ' ' <"$WORK/docker.err")"
+    say "Docker Engine $v at $DOCKER_HOST_URI"
+}
+
+# resolve_image REF: prints the local image id, pulling REF first if the engine lacks it.
+resolve_image() {
+    local ref="$1" id
+    if [[ "$ref" =~ $DIGEST_REF_RE ]]; then :
+    elif [[ "$ref" =~ $IMAGE_ID_RE ]]; then :
+    else warn "$ref is a tag, not pinned: pass name@sha256:DIGEST (or an image id) to install exactly what was tested"
+    fi
+    if id="$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null)"; then echo "$id"; return 0; fi
+    [[ ! "$ref" =~ $IMAGE_ID_RE ]] || fail "$E_FAIL" "image $ref is not on this engine (an image id cannot be pulled; give name@sha256:DIGEST)"
+    if [ "$DRY_RUN" = 1 ]; then would "pull $ref"; echo "$ref"; return 0; fi
+    say "pulling $ref"
+    docker pull "$ref" >&2 || fail "$E_FAIL" "docker pull $ref failed"
+    docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || fail "$E_FAIL" "image $ref is missing after the pull"
+}
+
+# What a container should look like; the hash of it becomes the $HASH_LABEL label.
+netmon_args() {
+    NETMON_ARGS=(--network host --pid host --privileged --restart unless-stopped
+        --mount "type=volume,src=$VOLUME,dst=$C_SHARED"
+        --mount "type=bind,src=/dev,dst=/dev")
+    # udev's database lets netmon name devices; a host without udev (a minimal container host)
+    # has no /run/udev, and a bind mount of a missing path would create it on the host.
+    if [ -d /run/udev ]; then NETMON_ARGS+=(--mount "type=bind,src=/run/udev,dst=/run/udev,readonly")
+    else warn "/run/udev is missing: the netmon sidecar runs without udev's device database"; fi
+}
+
+agent_args() {
+    # Host network: the agent reaches each vPLC's runtime at its internal-bridge address, which
+    # the host's network namespace holds a leg on, and the netmon socket is on the shared volume.
+    # The agent's user, plus the group of the engine's socket so that it may use it.
+    AGENT_ARGS=(--network host --restart unless-stopped --user "$AGENT_USER" --group-add "$(stat -c %g "$SOCK_PATH")"
+        --mount "type=bind,src=$CERT_HOST,dst=$C_CERT_DIR,readonly"
+        --mount "type=bind,src=$CONFIG_HOST,dst=$C_CONFIG_DIR,readonly"
+        --mount "type=bind,src=$STATE_HOST,dst=$C_STATE_DIR"
+        --mount "type=bind,src=$SOCK_PATH,dst=$C_DOCKER_SOCK"
+        --mount "type=volume,src=$VOLUME,dst=$C_SHARED")
+    AGENT_CMD=(run --config "$C_CONFIG_DIR/site.json")
+}
+
+spec_hash() { printf '%s\n' "$@" | sha256sum | cut -c1-64; }
+
+# ensure_container NAME REF IMAGE_ID HASH ARGS... -- CMD...: keeps the container when its image
+# and its settings (hash label) match, else removes and recreates it. Sets CONTAINER_RESULT.
+CONTAINER_RESULT=""
+ensure_container() {
+    local name="$1" ref="$2" image="$3" hash="$4"; shift 4
+    local args=() cmd=() seen=0 a cur_hash cur_image running
+    for a in "$@"; do
+        if [ "$seen" = 0 ] && [ "$a" = -- ]; then seen=1; elif [ "$seen" = 0 ]; then args+=("$a"); else cmd+=("$a"); fi
+    done
+    if cur_image="$(docker container inspect --format '{{.Image}}' "$name" 2>/dev/null)"; then
+        cur_hash="$(docker container inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" "$name")"
+        if [ "$cur_image" = "$image" ] && [ "$cur_hash" = "$hash" ]; then
+            running="$(docker container inspect --format '{{.State.Running}}' "$name")"
+            if [ "$running" = true ]; then
+                say "$name is up to date (image ${image#sha256:}): kept"
+                CONTAINER_RESULT=kept
+            else
+                act "start $name (up to date but not running)" docker start "$name" >/dev/null
+                CONTAINER_RESULT=started
+            fi
+            return 0
+        fi
+        if [ "$cur_image" != "$image" ]; then say "$name runs image ${cur_image#sha256:}, wanted ${image#sha256:}"
+        else say "$name was made with other settings"; fi
+        act "remove $name" docker rm -f "$name" >/dev/null
+    fi
+    act "create $name" docker run -d --name "$name" --label "$HASH_LABEL=$hash" --label "$REF_LABEL=$ref" \
+        "${args[@]}" "$image" "${cmd[@]}" >/dev/null
+    CONTAINER_RESULT=created
+}
+
+AGENT_RESULT="" NETMON_RESULT=""
+
+run_containers() {
+    if docker volume inspect "$VOLUME" >/dev/null 2>&1; then say "volume $VOLUME exists"
+    else act "create volume $VOLUME" docker volume create "$VOLUME" >/dev/null; fi
+    netmon_args
+    ensure_container "$NETMON_NAME" "$NETMON_IMAGE" "$NETMON_ID" \
+        "$(spec_hash "$NETMON_NAME" "$NETMON_ID" "${NETMON_ARGS[@]}")" "${NETMON_ARGS[@]}" --
+    NETMON_RESULT="$CONTAINER_RESULT"
+    agent_args
+    # The config's content is a function of the flags and the image (its pins), so the hash covers
+    # it without reading the image; a changed config file restarts a kept agent below.
+    ensure_container "$AGENT_NAME" "$AGENT_IMAGE" "$AGENT_ID" \
+        "$(spec_hash "$AGENT_NAME" "$AGENT_ID" "${AGENT_ARGS[@]}" -- "${AGENT_CMD[@]}" "$CLOUD_HOST" "$CLOUD_PORT" \
+            "${PINS_FILE:+$(sha256sum <"$PINS_FILE")}")" \
+        "${AGENT_ARGS[@]}" -- "${AGENT_CMD[@]}"
+    AGENT_RESULT="$CONTAINER_RESULT"
+    if [ "$AGENT_RESULT" = kept ] && [ "$FILES_CHANGED" = 1 ]; then
+        act "restart $AGENT_NAME (new certificate or config)" docker restart "$AGENT_NAME" >/dev/null
+        AGENT_RESULT=restarted
+    fi
+}
+
+# --- uninstall ---------------------------------------------------------------------------------------
+
+uninstall() {
+    local name
+    if [ "$NO_DOCKER" = 0 ]; then
+        docker_setup
+        for name in "$AGENT_NAME" "$NETMON_NAME"; do
+            if docker container inspect "$name" >/dev/null 2>&1; then act "remove container $name" docker rm -f "$name" >/dev/null
+            else say "no container $name"; fi
+        done
+        if [ "$PURGE" = 1 ]; then
+            if docker volume inspect "$VOLUME" >/dev/null 2>&1; then act "remove volume $VOLUME" docker volume rm "$VOLUME" >/dev/null
+            else say "no volume $VOLUME"; fi
+        fi
+    fi
+    if [ "$PURGE" = 0 ]; then
+        say "kept the key, certificate, config and state (add --purge to remove them)"
+        return 0
+    fi
+    # Only the files the installer writes are removed, and a folder only when that empties it:
+    # --cert-dir may name a folder that holds other things.
+    local f
+    for f in "$CERT_HOST/client.key" "$CERT_HOST/client.key.prev"; do
+        [ ! -f "$f" ] || act "shred $f" shred -u "$f"
+    done
+    for f in "$CERT_HOST/client.crt" "$CERT_HOST/client.crt.prev" "$CERT_HOST/issuer-ca.pem" "$CONFIG_HOST/site.json"; do
+        [ ! -f "$f" ] || act "remove $f" rm -f "$f"
+    done
+    [ ! -d "$STATE_HOST" ] || act "remove the state folder $STATE_HOST" rm -rf "$STATE_HOST"
+    for f in "$CERT_HOST" "$CONFIG_HOST"; do
+        [ ! -d "$f" ] || [ "$DRY_RUN" = 1 ] || rmdir "$f" 2>/dev/null || warn "kept $f: it holds other files"
+    done
+    [ "$DRY_RUN" = 1 ] || say "uninstalled (purged)"
+}
+
+# --- summary -----------------------------------------------------------------------------------------
+
+summary() {
+    local crt="$CERT_HOST/client.crt"
+    if [ "$DRY_RUN" = 1 ]; then say "dry run: nothing was changed"; return 0; fi
+    echo "orchestrator id:     $ORCH_ID"
+    echo "certificate:         $crt"
+    echo "  not before:        $(openssl x509 -in "$crt" -noout -startdate | sed 's/^notBefore=//')"
+    echo "  not after:         $(openssl x509 -in "$crt" -noout -enddate | sed 's/^notAfter=//')"
+    echo "  sha256 fingerprint: $(openssl x509 -in "$crt" -noout -fingerprint -sha256 | sed 's/^[^=]*=//')"
+    echo "site config:         $CONFIG_HOST/site.json"
+    if [ "$NO_DOCKER" = 0 ]; then
+        echo "netmon container:    $NETMON_NAME $NETMON_RESULT (${NETMON_ID#sha256:})"
+        echo "agent container:     $AGENT_NAME $AGENT_RESULT (${AGENT_ID#sha256:})"
+    fi
+    if [ "$NEW_CERT" = 1 ]; then
+        echo "Link this orchestrator in the Autonomy Edge web app with the id $ORCH_ID."
+    fi
+}
+
+# --- main --------------------------------------------------------------------------------------------
+
+main() {
+    parse_args "$@"
+    check_platform
+    check_tools
+    CERT_HOST="$ROOT$CERT_DIR" CONFIG_HOST="$ROOT$CONFIG_REL" STATE_HOST="$ROOT$STATE_REL"
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/orchestrator-install.XXXXXX")"
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    [ "$DRY_RUN" = 0 ] || say "dry run: printing the actions, changing nothing"
+    if [ "$UNINSTALL" = 1 ]; then uninstall; return 0; fi
+    enroll_or_reuse
+    if [ "$NO_DOCKER" = 0 ]; then
+        docker_setup
+        NETMON_ID="$(resolve_image "$NETMON_IMAGE")" || exit $?
+        AGENT_ID="$(resolve_image "$AGENT_IMAGE")" || exit $?
+    fi
+    read_pins
+    install_cert_files
+    fix_cert_files
+    write_config
+    [ "$NO_DOCKER" = 1 ] || run_containers
+    summary
+}
+
+main "$@"
