@@ -132,16 +132,15 @@ struct LoggingTests {
         blocked.logger.info("goes nowhere, and nothing traps")
     }
 
-    @Test("a stdout that cannot take data counts errors and never blocks for long")
+    /// (Not timed: a sink that blocked would hang here and the run would fail on its deadline.)
+    @Test("a stdout that cannot take data counts errors and drops lines instead of blocking")
     func stalledStream() async throws {
         var fds: [Int32] = [0, 0]
         try #require(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(stream: fds[1], file: nil)
         let line = Array(String(repeating: "y", count: 1023).utf8) + [10]
-        let started = ContinuousClock.now
         await onThread { for _ in 0..<200 { sink.write(line) } }  // 200 KiB into a 64 KiB pipe nobody reads
-        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(sink.writeErrors > 100)
     }
 }
