@@ -89,7 +89,7 @@ public final class LocalDoor: Sendable {
             let who = UnixSocket.peer(fd).map { "uid \($0.uid)" } ?? "an unknown peer"
             logger.warning("local door: refused \(who)")
             _ = UnixSocket.send(fd, DoorMessage.error(DoorError(id: .null, "forbidden", "the local door is for root only; \(who) is not allowed")))
-            Glibc.close(fd)
+            UnixSocket.closeAfterReply(fd)
             return
         }
         let admitted = state.withLock { s -> Bool in
@@ -99,7 +99,7 @@ public final class LocalDoor: Sendable {
         }
         guard admitted else {
             _ = UnixSocket.send(fd, DoorMessage.error(DoorError(id: .null, "busy", "too many local door connections")))
-            Glibc.close(fd)
+            UnixSocket.closeAfterReply(fd)
             return
         }
         let connection = DoorConnection(fd: fd, origin: .local(uid: peer.uid, pid: peer.pid), door: self)

@@ -77,6 +77,16 @@ public enum UnixSocket {
         return true
     }
 
+    /// Closes a connection after a final reply so the peer can still read it: a unix socket
+    /// closed with unread input makes the kernel reset the peer, which may then lose the reply.
+    /// The write side is shut, unread input is discarded (without waiting), then it is closed.
+    static func closeAfterReply(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while buf.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        close(fd)
+    }
+
     /// Reads what is there (blocking); empty at end of stream or on error.
     static func receive(_ fd: Int32, max: Int = 65536) -> [UInt8] {
         var buf = [UInt8](repeating: 0, count: max)

@@ -87,13 +87,15 @@ struct AuditTrailTests {
     }
 
     @Test func aRecomputedForgeryStillBreaksTheChainOfTheNextLine() async throws {
+        // (sha256sum runs on a thread of its own, off the cooperative pool.)
         // Someone rewrites line 2 and recomputes its own hash correctly: line 3's prev no longer matches.
         try await record(4)
         var l = try lines()
         let forged = l[1].replacingOccurrences(of: "unknown_topic", with: "success")
         let body = forged[forged.index(forged.startIndex, offsetBy: 157)..<forged.index(before: forged.endIndex)]
         let prev = String(forged.dropFirst(9 + 64 + 10).prefix(64))
-        let hash = sha256Hex(prev + body)
+        let text = prev + body
+        let hash = try await DockerLabFreeThread.run { sha256Hex(text) }
         l[1] = #"{"hash":""# + hash + #"","prev":""# + prev + #"","entry":"# + body + "}"
         try write(l)
         let r = AuditVerifier.verify(directory: dir)
@@ -114,14 +116,15 @@ struct AuditTrailTests {
 
     @Test func theCLIVerifiesAndFails() async throws {
         try await record(3)
-        let ok = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "verify", "--config", config])
+        let (agent, config, dir) = (BuildProducts.executable("orchestrator-agent"), config, dir)
+        let ok = try await DockerLabFreeThread.run { try run(agent, ["audit", "verify", "--config", config]) }
         #expect(ok.code == 0 && ok.stdout.hasPrefix("OK 3 entries"), "\(ok.output)")
-        let show = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "show", "--dir", dir, "--tail", "1"])
+        let show = try await DockerLabFreeThread.run { try run(agent, ["audit", "show", "--dir", dir, "--tail", "1"]) }
         #expect(show.stdout.contains("invalid_json"), "\(show.output)")
         var l = try lines()
         l[0] = l[0].replacingOccurrences(of: "n0", with: "n9")
         try write(l)
-        let bad = try run(BuildProducts.executable("orchestrator-agent"), ["audit", "verify", "--dir", dir])
+        let bad = try await DockerLabFreeThread.run { try run(agent, ["audit", "verify", "--dir", dir]) }
         #expect(bad.code == 1 && bad.stdout.contains("line 1"), "\(bad.output)")
     }
 }

@@ -140,7 +140,21 @@ struct LocalDoorTests {
         daemon.executableURL = URL(fileURLWithPath: BuildProducts.executable("orchestrator-agent"))
         daemon.arguments = ["run", "--config", config, "--log-level", "warning"]
         try daemon.run()
-        defer { terminate(daemon) }
+        let stop = { @Sendable in _ = try? await DockerLabFreeThread.run { terminate(daemon) } }
+        do { try await ctlAgainst(daemon: daemon) } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+        let ctl = BuildProducts.executable("orchestrator-agent")
+        let (socket, config) = (socket, config)
+        let none = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--socket", socket, "get_agent_config"]) }
+        #expect(none.code != 0 && none.output.contains("no agent answers"), "\(none.output)")
+        let verify = try await DockerLabFreeThread.run { try run(ctl, ["audit", "verify", "--config", config]) }
+        #expect(verify.code == 0 && verify.stdout.hasPrefix("OK 4 entries"), "\(verify.output)")
+    }
+
+    func ctlAgainst(daemon: Process) async throws {
         var up = false
         for _ in 0..<100 where !up {
             up = FileManager.default.fileExists(atPath: socket)
@@ -158,11 +172,6 @@ struct LocalDoorTests {
         #expect(toggled.code == 0, "\(toggled.output)")
         let off = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--config", config, "example_hello", #"{"name":"Ada"}"#]) }
         #expect(off.code == 3 && off.stdout.contains("disabled"), "\(off.output)")
-        terminate(daemon)
-        let none = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--socket", socket, "get_agent_config"]) }
-        #expect(none.code != 0 && none.output.contains("no agent answers"), "\(none.output)")
-        let verify = try await DockerLabFreeThread.run { try run(ctl, ["audit", "verify", "--config", config]) }
-        #expect(verify.code == 0 && verify.stdout.hasPrefix("OK 4 entries"), "\(verify.output)")
     }
 }
 
