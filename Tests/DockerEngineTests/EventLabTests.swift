@@ -80,7 +80,7 @@ struct EventLabTests {
         let feed = EventFeed(
             engine: service.engine, filter: EventFilter(), backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(100)),
             onEvent: log.callback)
-        let lost = try #require(await log.wait("stream.lost"))
+        let lost = try #require(await log.wait("stream.lost", seconds: 60))  // a deadline, not a timing: it comes in ms when the machine is idle
         #expect(lost["code"] == "engine_unreachable")
         try await Task.sleep(for: .milliseconds(400))  // several more failed attempts
         feed.cancel()
