@@ -130,7 +130,17 @@ final class SidecarLab: @unchecked Sendable {
 
     /// A connected client, with the greeting (network_discovery, device_discovery) already read.
     func connect(timeout: Double = 10) throws -> (LineClient, [JSONObject]) {
-        let c = try LineClient(path: socketPath)
+        // The socket file appears at bind(), a moment before listen(): a connect in between is
+        // refused, so it is retried for a few seconds.
+        var client: LineClient?
+        var lastError: (any Error)?
+        for _ in 0..<50 where client == nil {
+            do { client = try LineClient(path: socketPath) } catch {
+                lastError = error
+                usleep(100_000)
+            }
+        }
+        guard let c = client else { throw lastError ?? DockerLabError("cannot connect to \(socketPath)") }
         guard let discovery = c.next(timeout: timeout), let devices = c.next(timeout: timeout) else {
             throw DockerLabError("no greeting; read:\n\(c.seen)\nlog:\n\(process.log)")
         }
