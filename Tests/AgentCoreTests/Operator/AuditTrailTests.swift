@@ -1,6 +1,7 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The hash-chained audit trail: written for every command of a real agent, verified, and every
@@ -95,7 +96,7 @@ struct AuditTrailTests {
         let body = forged[forged.index(forged.startIndex, offsetBy: 157)..<forged.index(before: forged.endIndex)]
         let prev = String(forged.dropFirst(9 + 64 + 10).prefix(64))
         let text = prev + body
-        let hash = try await DockerLabFreeThread.run { sha256Hex(text) }
+        let hash = try await DockerLab.blocking { sha256Hex(text) }
         l[1] = #"{"hash":""# + hash + #"","prev":""# + prev + #"","entry":"# + body + "}"
         try write(l)
         let r = AuditVerifier.verify(directory: dir)
@@ -117,14 +118,14 @@ struct AuditTrailTests {
     @Test func theCLIVerifiesAndFails() async throws {
         try await record(3)
         let (agent, config, dir) = (BuildProducts.executable("orchestrator-agent"), config, dir)
-        let ok = try await DockerLabFreeThread.run { try run(agent, ["audit", "verify", "--config", config]) }
+        let ok = try await DockerLab.blocking { try run(agent, ["audit", "verify", "--config", config]) }
         #expect(ok.code == 0 && ok.stdout.hasPrefix("OK 3 entries"), "\(ok.output)")
-        let show = try await DockerLabFreeThread.run { try run(agent, ["audit", "show", "--dir", dir, "--tail", "1"]) }
+        let show = try await DockerLab.blocking { try run(agent, ["audit", "show", "--dir", dir, "--tail", "1"]) }
         #expect(show.stdout.contains("invalid_json"), "\(show.output)")
         var l = try lines()
         l[0] = l[0].replacingOccurrences(of: "n0", with: "n9")
         try write(l)
-        let bad = try await DockerLabFreeThread.run { try run(agent, ["audit", "verify", "--dir", dir]) }
+        let bad = try await DockerLab.blocking { try run(agent, ["audit", "verify", "--dir", dir]) }
         #expect(bad.code == 1 && bad.stdout.contains("line 1"), "\(bad.output)")
     }
 }

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The local operator door: same contracts as the cloud, root only, audited, robust against
@@ -71,7 +72,7 @@ struct LocalDoorTests {
         try await withDoor { agent in
             // The client blocks: it runs on a thread of its own, never on the cooperative pool.
             let path = socket
-            let (viaDoor, invalid) = try await DockerLabFreeThread.run {
+            let (viaDoor, invalid) = try await DockerLab.blocking {
                 let client = try DoorClient(path: path)
                 return (
                     try client.call(topic: "example_hello", message: ["name": "Ada", "correlation_id": 7]),
@@ -89,7 +90,7 @@ struct LocalDoorTests {
 
     @Test func badLinesGetTypedErrorsAndTheConnectionKeepsWorking() async throws {
         try await withDoor { _ in
-            let out = try await DockerLabFreeThread.run {
+            let out = try await DockerLab.blocking {
                 try raw([
                     "not json", #"[1,2]"#, #"{"topic":""}"#, #"{"topic":"example_hello","events":"yes"}"#,
                     #"{"id":"x","topic":"example_hello","message":"a string"}"#,
@@ -107,11 +108,11 @@ struct LocalDoorTests {
     @Test func otherUsersCannotUseIt() async throws {
         try await withDoor { _ in
             // Mode 0600: the kernel refuses the connect.
-            let denied = try await DockerLabFreeThread.run { try raw([#"{"topic":"example_hello","message":{"name":"x"}}"#], asUID: 65534) }
+            let denied = try await DockerLab.blocking { try raw([#"{"topic":"example_hello","message":{"name":"x"}}"#], asUID: 65534) }
             #expect(denied.hasPrefix("CONNECT_FAILED 13"), "\(denied)")
             // Even with the file mode opened up, the peer check refuses uid 65534.
             chmod(socket, 0o666)
-            let refused = try await DockerLabFreeThread.run { try raw([#"{"topic":"example_hello","message":{"name":"x"}}"#], asUID: 65534) }
+            let refused = try await DockerLab.blocking { try raw([#"{"topic":"example_hello","message":{"name":"x"}}"#], asUID: 65534) }
             let reply = try JSONParser.parse(Array(refused.utf8)).objectValue
             #expect(reply?["error"]?.objectValue?["code"]?.stringValue == "forbidden", "\(refused)")
             #expect(AuditTrail.tail(directory: lab.stateDir + "/audit", count: 10).isEmpty, "a refused peer runs nothing")
@@ -120,7 +121,7 @@ struct LocalDoorTests {
 
     @Test func eventsAreForwardedOnRequest() async throws {
         try await withDoor { _ in
-            let out = try await DockerLabFreeThread.run {
+            let out = try await DockerLab.blocking {
                 try raw([#"{"topic":"example_emit_later","message":{"delay_ms":50,"count":2,"tag":"door"},"events":true}"#, "", ""])
             }
             let lines = out.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8)).objectValue }
@@ -140,7 +141,7 @@ struct LocalDoorTests {
         daemon.executableURL = URL(fileURLWithPath: BuildProducts.executable("orchestrator-agent"))
         daemon.arguments = ["run", "--config", config, "--log-level", "warning"]
         try daemon.run()
-        let stop = { @Sendable in _ = try? await DockerLabFreeThread.run { terminate(daemon) } }
+        let stop = { @Sendable in _ = try? await DockerLab.blocking { terminate(daemon) } }
         do { try await ctlAgainst(daemon: daemon) } catch {
             await stop()
             throw error
@@ -148,9 +149,9 @@ struct LocalDoorTests {
         await stop()
         let ctl = BuildProducts.executable("orchestrator-agent")
         let (socket, config) = (socket, config)
-        let none = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--socket", socket, "get_agent_config"]) }
+        let none = try await DockerLab.blocking { try run(ctl, ["ctl", "--socket", socket, "get_agent_config"]) }
         #expect(none.code != 0 && none.output.contains("no agent answers"), "\(none.output)")
-        let verify = try await DockerLabFreeThread.run { try run(ctl, ["audit", "verify", "--config", config]) }
+        let verify = try await DockerLab.blocking { try run(ctl, ["audit", "verify", "--config", config]) }
         #expect(verify.code == 0 && verify.stdout.hasPrefix("OK 4 entries"), "\(verify.output)")
     }
 
@@ -162,24 +163,15 @@ struct LocalDoorTests {
         }
         #expect(up)
         let ctl = BuildProducts.executable("orchestrator-agent")
-        let ok = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--config", config, "example_hello", #"{"name":"Ada"}"#]) }
+        let ok = try await DockerLab.blocking { try run(ctl, ["ctl", "--config", config, "example_hello", #"{"name":"Ada"}"#]) }
         #expect(ok.code == 0 && ok.stdout.contains("Hello, Ada!"), "\(ok.output)")
-        let err = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--socket", socket, "example_hello", #"{}"#]) }
+        let err = try await DockerLab.blocking { try run(ctl, ["ctl", "--socket", socket, "example_hello", #"{}"#]) }
         #expect(err.code == 3 && err.stdout.contains("missing_field"), "\(err.output)")
-        let toggled = try await DockerLabFreeThread.run {
+        let toggled = try await DockerLab.blocking {
             try run(ctl, ["ctl", "--config", config, "set_site_toggles", #"{"topics":{"example_hello":false}}"#])
         }
         #expect(toggled.code == 0, "\(toggled.output)")
-        let off = try await DockerLabFreeThread.run { try run(ctl, ["ctl", "--config", config, "example_hello", #"{"name":"Ada"}"#]) }
+        let off = try await DockerLab.blocking { try run(ctl, ["ctl", "--config", config, "example_hello", #"{"name":"Ada"}"#]) }
         #expect(off.code == 3 && off.stdout.contains("disabled"), "\(off.output)")
-    }
-}
-
-/// Runs blocking work (subprocesses) on a thread of its own, off the 2-thread cooperative pool.
-enum DockerLabFreeThread {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            Thread { c.resume(with: Result { try body() }) }.start()
-        }
     }
 }
