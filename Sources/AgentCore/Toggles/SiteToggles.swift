@@ -99,28 +99,19 @@ public struct SiteToggles: Sendable, Equatable {
         return t
     }
 
-    /// Writes the toggles file atomically (temp file, fsync, rename, fsync of the folder), 0600.
+    /// Writes the toggles file atomically (``AtomicFile``: temp file, fsync, rename), 0600, then
+    /// syncs the folder so the rename itself survives a power cut.
     /// - Throws: ``AgentCoreError`` `store_unavailable` when it cannot be written (nothing changed then).
     public func save(stateDirectory: String) throws(AgentCoreError) {
         let path = stateDirectory + "/" + Self.fileName
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Self.writeError(path) }
-        let ok = writeAll(fd, JSONWriter.bytes(json) + [UInt8(ascii: "\n")]) && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw Self.writeError(path)
+        do { try AtomicFile.replace(path, with: JSONWriter.bytes(json) + [UInt8(ascii: "\n")], mode: 0o600) } catch {
+            throw AgentCoreError(.storeUnavailable, "cannot write '\(path)': \(error.description)")
         }
         let dir = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
             close(dir)
         }
-    }
-
-    private static func writeError(_ path: String) -> AgentCoreError {
-        AgentCoreError(.storeUnavailable, "cannot write '\(path)': \(String(cString: strerror(errno)))")
     }
 
     static func isPin(_ s: String) -> Bool { AuditEntry.isHex64(s) }
