@@ -20,6 +20,18 @@ struct SiteToggleTopicTests {
         ])
     }
 
+    /// A new agent on the same state folder after `shutdown()`. The store's lock fd is CLOEXEC,
+    /// but a child another suite is spawning at that instant holds a copy until its exec; so the
+    /// open is retried for a moment while the store says `locked`.
+    func restart() async throws -> Agent {
+        for _ in 0..<50 {
+            do { return try lab.agent(configPath: config) } catch let e as AgentCoreError where "\(e)".contains("locked") {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return try lab.agent(configPath: config)
+    }
+
     @Test func disablingATopicAppliesAtOncePersistsAndSurvivesARestartAndAReload() async throws {
         let agent = try lab.agent(configPath: config)
         #expect(await agent.send("example_hello", #"{"name":"Ada"}"#)["greeting"] != nil)
@@ -34,7 +46,7 @@ struct SiteToggleTopicTests {
         #expect(saved.contains("example_hello") && saved.contains("cli:uid="))
         await agent.shutdown()
 
-        let again = try lab.agent(configPath: config)
+        let again = try await restart()
         #expect(await again.send("example_hello", #"{"name":"Ada"}"#)["code"]?.stringValue == "disabled")
         let cfg = await again.send("get_agent_config", "{}")
         let topic = cfg["topics"]?.arrayValue?.compactMap(\.objectValue).first { $0["name"]?.stringValue == "example_hello" }
@@ -57,13 +69,13 @@ struct SiteToggleTopicTests {
         #expect(greeter?["state"]?.stringValue == "loaded" && greeter?["staged"]?.objectValue?["deny"] == .bool(true))
         await agent.shutdown()
 
-        let next = try lab.agent(configPath: config)
+        let next = try await restart()
         #expect(next.plugins.first { $0.id == "com.example.greeter-swift" }?.state.code == "refused:denied")
         #expect(await next.send("example_hello", #"{"name":"Ada"}"#)["code"]?.stringValue == "unknown_topic")
         let allow = await next.send("set_site_toggles", #"{"plugins":{"allow":["com.example.greeter-swift"]}}"#)
         #expect(allow["restart_required"] == .bool(true), "\(allow)")
         await next.shutdown()
-        let third = try lab.agent(configPath: config)
+        let third = try await restart()
         #expect(third.plugins.first { $0.id == "com.example.greeter-swift" }?.state.code == "loaded")
         await third.shutdown()
     }
