@@ -12,6 +12,8 @@ import Logging
 /// - `example_sleep` `{ms: number}` → sleeps (honouring cancellation), for timeout tests.
 /// - `example_emit_later` `{delay_ms, count, tag?}` → answers at once, then after `delay_ms`
 ///   emits `count` events `example_tick` `{tag, seq}` (for the outbound-queue tests).
+/// Config: `default_language`; `emit_at_init: n` emits n `example_tick {tag: "init", seq}` while
+/// the plugin loads, before the transport has started.
 /// - `example_relay_count` `{}` → reads the C counter plugin's count by finding its topic handler
 ///   in the registry (plugin to plugin, never by linking); `not_found` when it is not loaded.
 struct GreeterPlugin: AgentPlugin {
@@ -32,6 +34,12 @@ struct GreeterPlugin: AgentPlugin {
                 field: "config.default_language")
         }
         self.defaultLanguage = language
+        // `emit_at_init: n` emits n `example_tick {tag: "init", seq}` events while loading,
+        // before the transport starts (for the tests that such events are not lost).
+        let early = Int(config["emit_at_init"]?.numberValue ?? 0)
+        for seq in 0..<max(0, min(early, 1000)) {
+            try? host.emit("example_tick", ["tag": "init", "seq": .number(Double(seq))])
+        }
         logger.info("greeter ready", metadata: ["language": "\(language)"])
     }
 

@@ -56,7 +56,11 @@ final class CloudTransport: TransportProvider {
             s.link = link
             s.settings = settings
             s.group = group
-            s.queue = OutboundQueue(capacity: settings.queueLimit)
+            // Events plugins emitted between their load and this start (e.g. a recovery's
+            // `operation_update` at boot) are already queued: carry them over, in order.
+            var queue = OutboundQueue<String>(capacity: settings.queueLimit)
+            queue.prepend(s.queue.drain())
+            s.queue = queue
             return true
         }
         guard started else {

@@ -16,10 +16,11 @@ final class AgentUnderTest: @unchecked Sendable {
     ///   - heartbeatMs: the heartbeat interval.
     ///   - netns: run the agent inside this network namespace (the Docker lab's).
     ///   - extraPlugins: more first-party plugins to load: (product, plugin id, config).
+    ///   - greeterConfig: the Swift example plugin's config (e.g. `emit_at_init`).
     init(
         cloud: LabCloud, client: String = "client", heartbeatMs: Int = 5000, cloudExtra: JSONObject = [:],
         netns: String? = nil, extraPlugins: [(product: String, id: String, config: JSONObject)] = [],
-        logLevel: String = "info"
+        logLevel: String = "info", greeterConfig: JSONObject = [:]
     ) throws {
         lab = try PluginLab()
         certDir = lab.root + "/mtls"
@@ -38,7 +39,7 @@ final class AgentUnderTest: @unchecked Sendable {
             try lab.entry(
                 id: "io.autonomy.host-topics", path: hostTopics,
                 config: ["heartbeat_interval_ms": .number(Double(heartbeatMs)), "usage_interval_ms": 500]),
-            try lab.entry(id: "com.example.greeter-swift", path: greeter),
+            try lab.entry(id: "com.example.greeter-swift", path: greeter, config: greeterConfig),
         ]
         for extra in extraPlugins {
             entries.append(try lab.entry(id: extra.id, path: try lab.install(extra.product), config: extra.config))

@@ -120,6 +120,18 @@ struct CloudLinkTests {
         #expect(live == (0..<50).map(Double.init))
     }
 
+    @Test("events emitted while the plugins load, before the transport starts, reach the cloud in order")
+    func eventsBeforeTransportStart() async throws {
+        let cloud = try LabCloud()
+        let agent = try AgentUnderTest(cloud: cloud, greeterConfig: ["emit_at_init": 20])
+        #expect(try await cloud.waitUntil(seconds: 15) { try await !cloud.liveConnections().isEmpty })
+        #expect(try await cloud.waitUntil(seconds: 5) { try await cloud.events(named: "example_tick").count >= 20 })
+        let seqs = try await cloud.events(named: "example_tick").compactMap { $0["args"]?.arrayValue?.first?.objectValue }
+            .filter { $0["tag"] == "init" }.compactMap { $0["seq"]?.numberValue }
+        #expect(seqs == (0..<20).map(Double.init))
+        _ = agent
+    }
+
     @Test("a silent server (no pings) is noticed within pingInterval + pingTimeout")
     func pingTimeout() async throws {
         let cloud = try LabCloud(pingInterval: 1, pingTimeout: 1)
@@ -171,6 +183,7 @@ struct CloudLinkTests {
         Refusal(name: "cloud that does not trust the client's CA", serverCert: "server", clientCA: "rogue-ca.pem"),
         Refusal(name: "server certificate for another host name", serverCert: "server-wronghost", clientCA: nil),
         Refusal(name: "server certificate from an unknown CA", serverCert: "server-rogue", clientCA: nil),
+        Refusal(name: "expired server certificate", serverCert: "server-expired", clientCA: nil),
     ]
 
     @Test("no connection is made", arguments: refusals)
