@@ -6,7 +6,9 @@ import NetmonCore
 import NetmonProtocol
 
 /// The listening unix socket: a stale socket file is removed, the new one is created with mode
-/// 0660 (owned by root and, when given, the socket group).
+/// 0660 (owned by root and, when given, the socket group). It is bound and made to listen under a
+/// temporary name next to `path` and then renamed into place, so a client never finds a socket
+/// file that refuses connections (the window between bind and listen).
 enum SocketServer {
     static func listen(path: String, group: UInt32?) throws(StartupError) -> Int32 {
         var st = stat()
@@ -20,42 +22,49 @@ enum SocketServer {
             let dir = String(path[..<slash])
             if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw StartupError("mkdir \(dir): \(errnoText(errno))") }
         }
+        guard Array(path.utf8).count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
+            throw StartupError("socket path too long: \(path)")
+        }
+        // A temporary name that fits sun_path; when it does not, bind the final name directly.
+        let temporary = path + ".\(getpid()).tmp"
+        let staging = Array(temporary.utf8).count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) ? temporary : path
+        if staging != path { unlink(staging) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StartupError("socket: \(errnoText(errno))") }
+        do throws(StartupError) {
+            try bindListening(fd, at: staging, group: group)
+            if staging != path, rename(staging, path) != 0 {
+                throw StartupError("rename \(staging) to \(path): \(errnoText(errno))")
+            }
+            return fd
+        } catch {
+            close(fd)
+            if staging != path { unlink(staging) }
+            throw error
+        }
+    }
+
+    /// Binds `fd` to `path` (created 0600 and widened to 0660 after the chown, so nobody outside
+    /// root and the group ever sees it open) and starts listening.
+    private static func bindListening(_ fd: Int32, at path: String, group: UInt32?) throws(StartupError) {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            close(fd)
-            throw StartupError("socket path too long: \(path)")
-        }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
-        // Created 0600 and widened after chown, so nobody outside root/the group ever sees it open.
         let oldMask = umask(0o177)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         umask(oldMask)
-        guard bound == 0 else {
-            let e = errno
-            close(fd)
-            throw StartupError("bind \(path): \(errnoText(e))")
-        }
+        guard bound == 0 else { throw StartupError("bind \(path): \(errnoText(errno))") }
         if let group, chown(path, uid_t.max, group) != 0 {
-            let e = errno
-            close(fd)
-            throw StartupError("chown \(path) to gid \(group): \(errnoText(e))")
+            throw StartupError("chown \(path) to gid \(group): \(errnoText(errno))")
         }
         chmod(path, 0o660)
-        guard Glibc.listen(fd, 16) == 0 else {
-            let e = errno
-            close(fd)
-            throw StartupError("listen: \(errnoText(e))")
-        }
-        return fd
+        guard Glibc.listen(fd, 16) == 0 else { throw StartupError("listen: \(errnoText(errno))") }
     }
 
     /// The peer's uid (SO_PEERCRED).

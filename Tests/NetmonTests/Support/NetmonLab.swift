@@ -130,8 +130,8 @@ final class SidecarLab: @unchecked Sendable {
 
     /// A connected client, with the greeting (network_discovery, device_discovery) already read.
     func connect(timeout: Double = 10) throws -> (LineClient, [JSONObject]) {
-        // The socket file appears at bind(), a moment before listen(): a connect in between is
-        // refused, so it is retried for a few seconds.
+        // The sidecar renames its socket into place only once it listens; the retries only
+        // cover a sidecar that is slow to reach its event loop.
         var client: LineClient?
         var lastError: (any Error)?
         for _ in 0..<50 where client == nil {
