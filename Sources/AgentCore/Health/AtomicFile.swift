@@ -6,7 +6,8 @@ import Musl
 
 /// Small files replaced atomically: written to a temporary file beside the target, fsynced,
 /// given their mode, then renamed over it, so a reader sees the old or the new content, never a
-/// mix. Used for `health.json` and the upgrade's `last.json`.
+/// mix; the folder is fsynced after the rename, so the rename itself survives a power cut. Used
+/// for `health.json`, `site-toggles.json`, the site config's pins and the upgrade's `last.json`.
 public enum AtomicFile {
     /// A failed write: which system call failed on which path, with `errno`.
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -62,6 +63,13 @@ public enum AtomicFile {
             let e = errno
             unlink(tmp)
             throw Failure(path: path, call: "rename", errno: e)
+        }
+        // The new content is in place either way; a folder that cannot be synced is not an error
+        // (some file systems refuse fsync on a directory).
+        let folder = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
         }
     }
 

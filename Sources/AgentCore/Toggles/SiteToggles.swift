@@ -99,18 +99,13 @@ public struct SiteToggles: Sendable, Equatable {
         return t
     }
 
-    /// Writes the toggles file atomically (``AtomicFile``: temp file, fsync, rename), 0600, then
-    /// syncs the folder so the rename itself survives a power cut.
+    /// Writes the toggles file atomically (``AtomicFile``: temp file, fsync, rename, folder
+    /// fsync), 0600.
     /// - Throws: ``AgentCoreError`` `store_unavailable` when it cannot be written (nothing changed then).
     public func save(stateDirectory: String) throws(AgentCoreError) {
         let path = stateDirectory + "/" + Self.fileName
         do { try AtomicFile.replace(path, with: JSONWriter.bytes(json) + [UInt8(ascii: "\n")], mode: 0o600) } catch {
             throw AgentCoreError(.storeUnavailable, "cannot write '\(path)': \(error.description)")
-        }
-        let dir = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
         }
     }
 
