@@ -12,7 +12,7 @@ It stands in for the real orchestrator cloud in tests and demos:
 Usage::
 
     python cloud.py --pki DIR [--host 127.0.0.1] [--port 0] [--control-port 0]
-                    [--server-cert server|server-wronghost|server-rogue]
+                    [--server-cert server|server-wronghost|server-rogue|server-expired]
                     [--ping-interval 25] [--ping-timeout 20] [--client-ca DIR/ca.pem]
 
 Prints exactly one line ``READY <socketio_port> <control_port>`` on stdout once both listeners
@@ -354,13 +354,20 @@ def make_control_app(sio: socketio.AsyncServer) -> web.Application:
     async def raw(request: web.Request) -> web.Response:
         """Sends `{"frames": [text, ...]}` as raw Engine.IO message payloads (each goes out as
         the WebSocket text frame "4" + text), to test how the client copes with malformed
-        Socket.IO packets."""
+        Socket.IO packets. A frame may also be `{"prefix", "fill", "count", "suffix"}`, expanded
+        here to prefix + fill * count + suffix (oversize and deeply nested frames without sending
+        them through the control API)."""
         body = await body_of(request)
         sid = target_sid(body)
         if sid is None:
             return web.json_response({"error": "no client"})
         eio_sid = sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-        frames = [str(f) for f in body.get("frames") or []]
+
+        def expand(f: Any) -> str:
+            if isinstance(f, dict):
+                return str(f.get("prefix", "")) + str(f.get("fill", "")) * int(f.get("count", 0)) + str(f.get("suffix", ""))
+            return str(f)
+        frames = [expand(f) for f in body.get("frames") or []]
         for frame in frames:
             await sio.eio.send(eio_sid, frame)
         return web.json_response({"sent": len(frames), "sid": sid})
@@ -465,7 +472,7 @@ def main() -> int:
     p.add_argument("--control-unix", default=None,
                    help="serve the control API on this unix socket path instead of a TCP port")
     p.add_argument("--server-cert", default="server",
-                   choices=["server", "server-wronghost", "server-rogue"])
+                   choices=["server", "server-wronghost", "server-rogue", "server-expired"])
     p.add_argument("--ping-interval", type=float, default=25, help="Engine.IO pingInterval, s")
     p.add_argument("--ping-timeout", type=float, default=20, help="Engine.IO pingTimeout, s")
     p.add_argument("--client-ca", default=None, help="CA for client certs (default PKI/ca.pem)")

@@ -9,6 +9,7 @@
 #   server-wronghost.pem/.key            CA-signed, SAN DNS:wrong.example only
 #   rogue-ca.pem rogue-ca.key            an unrelated CA
 #   server-rogue.pem/.key                rogue-CA-signed, SAN IP:127.0.0.1,DNS:localhost
+#   server-expired.pem/.key              CA-signed, SAN IP:127.0.0.1,DNS:localhost, expired yesterday
 #   client.crt/.key        CN 07048933   CA-signed, EKU clientAuth
 #   client2.crt/.key       CN 07048934   CA-signed
 #   expiring.crt/.key      CN 07048935   CA-signed, notAfter = now + 10 days
@@ -84,6 +85,7 @@ make_ca rogue-ca "edge-lab-rogue-ca"
 issue ca       server.pem           server           localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost"
 issue ca       server-wronghost.pem server-wronghost wrong.example "$SERVER_EXT\nsubjectAltName=DNS:wrong.example"
 issue rogue-ca server-rogue.pem     server-rogue     localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost"
+issue ca       server-expired.pem   server-expired   localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost" "-30 days" "-1 day"
 
 issue ca       client.crt       client       07048933 "$CLIENT_EXT"
 issue ca       client2.crt      client2      07048934 "$CLIENT_EXT"
