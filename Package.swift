@@ -317,6 +317,26 @@ let package = Package(
             dependencies: ["AgentJSON", "LabSupport"],
             swiftSettings: swiftSettings
         ),
+        // Fuzzing (docs/fuzzing.md): the fuzz target functions, shared by the bounded seeded run
+        // (FuzzTests) and the libFuzzer driver that scripts/fuzz builds with coverage. Test-only:
+        // nothing in the product imports them.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "AgentJSON", "AgentContracts", "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
+                "DockerEngine", "AgentCore",
+            ],
+            path: "Tests/Fuzz/Targets",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzDriver", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["FuzzTargets", "AgentJSON", "SocketIOCore", "NetmonCore"],
+            exclude: ["Corpus", "Regressions"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentCoreTests",
             dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client"],

@@ -74,7 +74,13 @@ public struct SocketIOPacket: Sendable, Equatable {
         if let attachments { s += "\(attachments)-" }
         if namespace != "/" { s += namespace + "," }
         if let ackID { s += String(ackID) }
-        if let data { s += JSONWriter.string(data) }
+        if let data {
+            // A number right after the header would read as (part of) an ack id: `2` + `5` is ack 5.
+            // JSON allows leading whitespace, so a space keeps it data (found by fuzzing, docs/fuzzing.md).
+            let json = JSONWriter.string(data)
+            if json.utf8.first.map({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) == true { s += " " }
+            s += json
+        }
         return s
     }
 

@@ -34,7 +34,8 @@ public struct IPv4Assignment: Sendable, Equatable {
             self.init(address: first, prefixLength: prefix)
         case .object(let o):
             guard let address = o["address"]?.stringValue, !address.isEmpty else { return nil }
-            let prefix = o["prefixlen"]?.numberValue.map { Int($0) } ?? 32
+            // Clamped before the conversion: Int(1e300) traps (a fuzz regression case, docs/fuzzing.md).
+            let prefix = o["prefixlen"]?.numberValue.map { Int(min(max($0, 0), 32)) } ?? 32
             self.init(
                 address: address, prefixLength: prefix, subnet: o["subnet"]?.stringValue,
                 networkAddress: o["network_address"]?.stringValue)

@@ -94,7 +94,8 @@ extension SiteConfig {
             throw invalid("\(field).sha256", "is required: pin the file with `orchestrator-agent plugins pin FILE`")
         }
         let hex = sha.lowercased()
-        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit }) else {
+        // ASCII only: `Character.isHexDigit` also accepts fullwidth digits such as "ａ" (a fuzz regression case).
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw invalid("\(field).sha256", "must be 64 hex digits")
         }
         var config = JSONObject()
