@@ -91,7 +91,18 @@ struct RuntimeStore: Sendable {
         try wrap { () throws(PluginError) in try host.storeGet(key) }?.objectValue?["ack"]?.objectValue
     }
 
-    func recordAck(_ key: String, _ ack: JSONObject) throws(RuntimeError) {
+    /// Journals a new operation and records its ack (when it has a correlation key) in one
+    /// atomic write: an agent killed (or a disk that fills up) in between can leave neither a
+    /// journaled operation whose ack a re-sent command cannot find (it would run twice), nor a
+    /// queued entry for a command that was answered with an error (recovery would run it).
+    func accept(_ op: OperationRecord, ackKey: String?, ack: JSONObject) throws(RuntimeError) {
+        var m: [PluginHost.StoreMutation] = [.put("op/" + op.id, op.json)]
+        if let ackKey { m += try ackMutations(ackKey, ack) }
+        try wrap { () throws(PluginError) in try host.storeApply(m) }
+    }
+
+    /// The mutations that record `ack` under `key`, dropping the oldest records over the limit.
+    private func ackMutations(_ key: String, _ ack: JSONObject) throws(RuntimeError) -> [PluginHost.StoreMutation] {
         var m: [PluginHost.StoreMutation] = [.put(key, ["ack": .object(ack), "at": .number(WallClock.now())])]
         let keys = try wrap { () throws(PluginError) in try host.storeKeys(prefix: "req/") }
         if keys.count >= keepRequests {
@@ -103,6 +114,6 @@ struct RuntimeStore: Sendable {
             }
             for (k, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(keys.count - keepRequests + 1) { m.append(.delete(k)) }
         }
-        try wrap { () throws(PluginError) in try host.storeApply(m) }
+        return m
     }
 }

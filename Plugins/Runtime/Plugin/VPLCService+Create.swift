@@ -203,6 +203,27 @@ extension VPLCService {
         }
     }
 
+    /// A failed create whose rollback could not run (typically: the engine was away, e.g. dockerd
+    /// restarting) leaves objects no record knows. Runs next on the device's queue (before any
+    /// later command for it) and tries the rollback again every 2 s for about two minutes, until
+    /// it succeeds or a record of the device exists (then they are the device's, not orphans).
+    func retryRollback(_ failed: OperationRecord) async {
+        var op = failed
+        for _ in 0..<60 {
+            try? await Task.sleep(for: .seconds(2))
+            if Task.isCancelled { return }
+            guard (try? store.record(op.deviceID)) == nil else { return }
+            do throws(RuntimeError) {
+                try await rollback(&op)
+                host.log(.notice, "removed what a failed create had made", metadata: ["device": op.deviceID, "operation": op.id])
+                return
+            } catch {
+                host.log(.debug, "rollback of a failed create still impossible", metadata: ["device": op.deviceID, "error": error.message])
+            }
+        }
+        host.log(.error, "gave up removing what a failed create had made", metadata: ["device": op.deviceID, "operation": op.id])
+    }
+
     /// Builds a record for a container this agent made earlier (labels carry the spec).
     func adopt(container: JSONObject, spec: DeviceSpec) async throws(RuntimeError) -> DeviceRecord {
         let labels = container["labels"]?.objectValue ?? [:]

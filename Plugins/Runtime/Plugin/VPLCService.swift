@@ -55,10 +55,9 @@ final class VPLCService: Sendable {
         let op = OperationRecord(
             id: newOperationID(), deviceID: device, kind: kind, correlationID: correlation, now: WallClock.iso(WallClock.now()),
             request: request)
-        try store.put(op)
         var answer = ack(op)
         answer["operation_id"] = .string(op.id)
-        if let key { try store.recordAck(key, answer) }
+        try store.accept(op, ackKey: key, ack: answer)
         await live.begin(op)
         await queue.enqueue(device) { [self] in await self.run(op) }
         return answer
@@ -74,6 +73,7 @@ final class VPLCService: Sendable {
         await live.begin(op)
         var device: DeviceRecord? = nil
         var deleteDevice = false
+        var rollbackLater = false
         do throws(RuntimeError) {
             switch op.kind {
             case .create: device = try await performCreate(&op)
@@ -99,6 +99,7 @@ final class VPLCService: Sendable {
                     op.error = RuntimeError(
                         op.error?.code ?? "create_failed",
                         "\(op.error?.message ?? ""); rollback incomplete: \(error.message)")
+                    rollbackLater = !oneShot
                 }
             }
             host.log(.error, "operation failed", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "error": error.description])
@@ -109,6 +110,10 @@ final class VPLCService: Sendable {
         }
         await live.end(op)
         emitUpdate(op)
+        if rollbackLater {
+            let service = self, failed = op
+            await queue.enqueue(op.deviceID) { await service.retryRollback(failed) }
+        }
         if op.state == .succeeded, [.create, .start, .restart].contains(op.kind) {
             // The engine's `start` event does this too; a missed event must not leave a DHCP
             // vNIC without its client (both paths are idempotent).

@@ -57,10 +57,12 @@ final class VPLCHarness: @unchecked Sendable {
     }
 
     /// Kills the agent with SIGKILL and starts it again on the same state, without the fault
-    /// injection it may have been configured with.
-    func crashAndRestartAgent() async throws {
+    /// injection it may have been configured with. `whileDown` runs (on a thread of its own)
+    /// between the kill and the new start.
+    func crashAndRestartAgent(whileDown: (@Sendable () throws -> Void)? = nil) async throws {
         let old = agent
         try await DockerLab.blocking { old.kill9() }
+        if let whileDown { try await DockerLab.blocking(whileDown) }
         let path = agent.configPath
         if var doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue,
             var plugins = doc["plugins"]?.objectValue, let load = plugins["load"]?.arrayValue
