@@ -1,3 +1,12 @@
+// `struct stat` is declared by several Clang modules (Glibc, CDispatch, CoreFoundation); which
+// copy the compiler picks differs between debug (CDispatch) and whole-module release builds
+// (CoreFoundation), and MemberImportVisibility wants the picked one imported: import both.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
+#if canImport(CDispatch)
+import CDispatch
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
