@@ -11,10 +11,13 @@ struct Options {
     var ioIterations: Int?
     var loadRuns = 20
     var skipLoad = false
+    /// Appends timed for the audit trail's cost per command (0 skips it).
+    var auditIterations = 2_000
 
     static let usage = """
         usage: agent-bench --plugin-dir DIR [--config FILE] [--iterations N] [--warmup W]
                            [--io-iterations M] [--load-runs K] [--agent-bin PATH] [--skip-load]
+                           [--audit-iterations A]
 
           --plugin-dir DIR    folder holding libagent-example-swift.so and libagent-example-c.so
           --config FILE       site config that loads (and pins) both plugins; when omitted,
@@ -26,6 +29,10 @@ struct Options {
           --load-runs K       fresh `orchestrator-agent plugins list --json` processes (20)
           --agent-bin PATH    orchestrator-agent executable (default: next to agent-bench)
           --skip-load         skip the plugin load measurement
+          --audit-iterations A  audit trail appends timed, fdatasync each (2000; 0 skips)
+
+        With BENCH_ROWS=FILE in the environment, the report's rows are also appended to FILE as
+        tab-separated `figure, runs, median, p99, target, met` lines (scripts/bench reads them).
         """
 
     static func parse(_ args: [String]) -> Options {
@@ -52,6 +59,7 @@ struct Options {
             case "--io-iterations": o.ioIterations = int(a, min: 1)
             case "--load-runs": o.loadRuns = int(a, min: 1)
             case "--skip-load": o.skipLoad = true
+            case "--audit-iterations": o.auditIterations = int(a, min: 0)
             case "-h", "--help":
                 print(usage)
                 exit(0)

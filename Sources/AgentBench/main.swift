@@ -3,11 +3,11 @@
 //   agent-bench --plugin-dir DIR [--config FILE] [--iterations N] [--warmup W] ...
 //
 // DIR holds libagent-example-swift.so and libagent-example-c.so. With --config the given site
-// config is used as is (scripts/bench writes one with `orchestrator-agent plugins pin` and a temp
+// config is used as is (scripts/bench-core writes one with `orchestrator-agent plugins pin` and a temp
 // state_dir); without it agent-bench pins DIR's two plugins with the same command and writes its
 // own config, with state_dir in a fresh temp dir that it removes at the end.
 //
-// Output: Markdown tables on stdout. See scripts/bench.
+// Output: Markdown tables on stdout. See scripts/bench-core.
 import AgentCore
 import AgentJSON
 import Foundation
@@ -119,6 +119,9 @@ if let loads {
         rows.append([
             id, "\(s.count)", fmt(s.p50, 2), fmt(s.p99, 2), fmt(s.max, 2), "≤ 30 ms", s.p50 <= 30 ? "yes" : "NO",
         ])
+        BenchRows.add(
+            "plugin load, \(id) (fresh process, loader's `load_us`)", runs: s.count, median: fmt(s.p50, 2) + " ms",
+            p99: fmt(s.p99, 2) + " ms", target: "≤ 30 ms", met: s.p50 <= 30 ? "yes" : "**no**")
     }
     for record in agent.plugins {
         if let us = record.loadMicroseconds {
@@ -129,6 +132,9 @@ if let loads {
         }
     }
     let wall = Summary(loads.processWallMilliseconds)
+    BenchRows.add(
+        "whole `plugins list` process, exec → exit (context)", runs: wall.count, median: fmt(wall.p50, 2) + " ms",
+        p99: fmt(wall.p99, 2) + " ms")
     rows.append([
         "whole `plugins list` process (exec → exit, context)", "\(wall.count)", fmt(wall.p50, 2), fmt(wall.p99, 2),
         fmt(wall.max, 2), "-", "-",
@@ -157,11 +163,43 @@ for r in results {
         r.label, "\(s.count)", fmt(s.p50, 2), fmt(s.p90, 2), fmt(s.p99, 2), fmt(s.max, 1), fmt(s.mean, 2),
         fmt(Double(s.count) / (s.total / 1_000_000), 0), fmt(s.p50 / baselineP50, 0) + "×", "\(r.errors)", target, met,
     ])
+    let figure = r.label.hasPrefix("baseline") || r.label.hasPrefix("component") ? r.label : "round trip: " + r.label
+    BenchRows.add(
+        figure + (r.errors > 0 ? " (\(r.errors) errors)" : ""), runs: s.count, median: fmt(s.p50, 2) + " µs",
+        p99: fmt(s.p99, 2) + " µs", target: target == "-" ? "–" : target, met: met == "-" ? "–" : (met == "yes" ? "yes" : "**no**"))
+    if isDispatch {
+        BenchRows.add(
+            "ratio of the row above to the baseline `await f(bytes)` (p50 ÷ p50)", runs: s.count,
+            median: fmt(s.p50 / baselineP50, 0) + "×", p99: "–")
+        BenchRows.add(
+            "throughput of that sequential loop", runs: s.count, median: fmt(Double(s.count) / (s.total / 1_000_000), 0) + " msg/s",
+            p99: "–")
+    }
 }
 print(markdownTable(
     ["Measurement", "Calls", "p50 µs", "p90 µs", "p99 µs", "max µs", "mean µs", "msgs/s", "p50 ÷ baseline", "Errors",
      "Target", "Met"], rows))
 print("")
+if options.auditIterations > 0, let audit = measureAudit(scratch: scratch, iterations: options.auditIterations) {
+    let a = audit.append, b = audit.baseline
+    print("## Audit trail append (per command)")
+    print("")
+    print("Method: `AuditLog.append` of a typical answered command (\(audit.lineBytes) bytes a line) — flock, head read,")
+    print("SHA-256 chain, O_APPEND write, fdatasync, head rewrite — \(a.count) calls after 50 warm-up, in a fresh folder")
+    print("under TMPDIR; baseline in the same run: `write` + `fdatasync` of a line of the same length to a plain file.")
+    print("")
+    print(markdownTable(
+        ["Measurement", "Calls", "p50 µs", "p90 µs", "p99 µs", "max µs", "p50 ÷ baseline"],
+        [
+            ["AuditLog.append", "\(a.count)", fmt(a.p50, 1), fmt(a.p90, 1), fmt(a.p99, 1), fmt(a.max, 1), fmt(a.p50 / b.p50, 2) + "×"],
+            ["baseline: write + fdatasync, same length", "\(b.count)", fmt(b.p50, 1), fmt(b.p90, 1), fmt(b.p99, 1), fmt(b.max, 1), "1×"],
+        ]))
+    print("")
+    BenchRows.add("audit trail append per command (`AuditLog.append`, fdatasync)", runs: a.count, median: fmt(a.p50, 1) + " µs", p99: fmt(a.p99, 1) + " µs")
+    BenchRows.add("baseline: bare `write` + `fdatasync` of a line of the same length", runs: b.count, median: fmt(b.p50, 1) + " µs", p99: fmt(b.p99, 1) + " µs")
+    BenchRows.add("audit append ÷ baseline (p50 ÷ p50)", runs: a.count, median: fmt(a.p50 / b.p50, 2) + "×", p99: "–")
+}
+
 print("Sample responses:")
 for r in results where !r.sampleResponse.isEmpty { print("- \(r.sampleResponse)") }
 

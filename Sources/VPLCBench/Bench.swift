@@ -125,6 +125,7 @@ struct Bench {
     struct Fleet {
         var vplcs: Int
         var passMs: Double
+        var passes: [Double]
         var listMs: [Double]
         var consumptionMs: [Double]
         var pssMiB: Double
@@ -146,7 +147,7 @@ struct Bench {
             consumption.append((now() - t1) * 1000)
             try? await Task.sleep(for: .milliseconds(150))
         }
-        return Fleet(vplcs: vplcs, passMs: median(passes), listMs: list, consumptionMs: consumption, pssMiB: pss())
+        return Fleet(vplcs: vplcs, passMs: median(passes), passes: passes, listMs: list, consumptionMs: consumption, pssMiB: pss())
     }
 
     func pss() -> Double {

@@ -48,8 +48,52 @@ extension Bench {
         print("| `get_consumption_device` p50 ms | \(f(median(one.consumptionMs), 2)) | \(f(median(many.consumptionMs), 2)) | \(f(median(many.consumptionMs) / median(one.consumptionMs), 1))× |")
         print("| PSS of the process (agent in-process + bench), MiB | \(f(one.pssMiB)) | \(f(many.pssMiB)) | +\(f(many.pssMiB - one.pssMiB)) MiB |")
         print("")
+        addRows(a: a, c: c, r: r, s: s, ratio: ratio, one: one, many: many)
         print("The heartbeat (libagent-host-topics) reads /proc and statvfs only and never calls the engine, so its cost")
         print("does not depend on the number of vPLCs; the per-vPLC engine work is the usage pass above, which runs")
         print("concurrently and off the heartbeat's path (upstream ran `docker stats` serially inside the heartbeat).")
+    }
+}
+
+extension Bench {
+    /// The same figures as rows for scripts/bench (see ``BenchRows``).
+    func addRows(a: [Double], c: [Double], r: [Double], s: [Double], ratio: Double, one: Fleet, many: Fleet) {
+        let ms = { (v: Double, d: Int) in f(v, d) + " ms" }
+        let met = ratio <= 1.1 ? "yes" : "**no**"
+        BenchRows.add(
+            "create → running through the agent (`create_new_runtime` → `operation_update` succeeded)", runs: a.count,
+            median: ms(median(a), 1), p99: ms(percentile(a, 0.99), 1), target: "≤ 1.1 × CLI", met: met)
+        BenchRows.add(
+            "baseline: the same container with the docker CLI (`network create --internal` + `run -d` + `network connect`)",
+            runs: c.count, median: ms(median(c), 1), p99: ms(percentile(c, 0.99), 1), target: "baseline")
+        BenchRows.add("docker CLI `run -d` alone (context)", runs: r.count, median: ms(median(r), 1), p99: ms(percentile(r, 0.99), 1))
+        BenchRows.add(
+            "**ratio agent ÷ docker CLI** (medians; p99 ÷ p99)", runs: a.count, median: "**" + f(ratio, 2) + "×**",
+            p99: f(percentile(a, 0.99) / percentile(c, 0.99), 2) + "×", target: "≤ 1.1×", met: met)
+        BenchRows.add(
+            "`get_device_status` on a running vPLC (includes the engine's inspect)", runs: s.count, median: ms(median(s), 2),
+            p99: ms(percentile(s, 0.99), 2))
+        for fleet in [one, many] {
+            BenchRows.add(
+                "usage pass (stats of all vPLCs from their cgroups, concurrently), \(fleet.vplcs) running vPLC(s)",
+                runs: fleet.passes.count, median: ms(fleet.passMs, 1), p99: ms(percentile(fleet.passes, 0.99), 1),
+                target: fleet.vplcs == one.vplcs ? "–" : "off the heartbeat path", met: "–")
+        }
+        let growth = median(many.consumptionMs) / median(one.consumptionMs)
+        for fleet in [one, many] {
+            BenchRows.add(
+                "`get_consumption_device`, \(fleet.vplcs) running vPLC(s)", runs: fleet.consumptionMs.count,
+                median: ms(median(fleet.consumptionMs), 2), p99: ms(percentile(fleet.consumptionMs, 0.99), 2),
+                target: fleet.vplcs == one.vplcs ? "–" : "flat (≤ 1.5× of 1 vPLC)",
+                met: fleet.vplcs == one.vplcs ? "–" : (growth <= 1.5 ? "yes (\(f(growth, 2))×)" : "**no** (\(f(growth, 2))×)"))
+        }
+        for fleet in [one, many] {
+            BenchRows.add(
+                "`list_devices`, \(fleet.vplcs) running vPLC(s)", runs: fleet.listMs.count, median: ms(median(fleet.listMs), 2),
+                p99: ms(percentile(fleet.listMs, 0.99), 2))
+        }
+        BenchRows.add(
+            "PSS of the bench process (agent in-process), 1 → \(many.vplcs) vPLCs", runs: 1,
+            median: f(one.pssMiB) + " → " + f(many.pssMiB) + " MiB", p99: "–")
     }
 }

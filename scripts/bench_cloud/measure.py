@@ -378,6 +378,29 @@ def main() -> int:
         f"`{Path(n).name if n.startswith('/') else n}` {mib(p_):.1f} ({mib(d):.1f})"
         for n, p_, d in breakdown[:8]) + ".")
     print("\n".join(out), flush=True)
+
+    # Rows for scripts/bench (BENCH_ROWS=FILE): figure, runs, median, p99, target, met.
+    rows = [
+        ("start → connected (spawn → the cloud's Socket.IO `connect`)", start_runs, f"{s50:.0f} ms",
+         f"{pct(starts_ms, 99):.0f} ms", f"≤ {T_START_MS} ms (Python agent: 0.77 s)", yn(s50 <= T_START_MS)),
+        ("baseline: bare python-socketio client, start → connected", base_runs, f"{bs50:.0f} ms",
+         f"{pct(base_starts_ms, 99):.0f} ms", "–", "–"),
+        (f"ack round trip, sequential `example_sleep {{ms:0}}` over mTLS Socket.IO", len(agent_lat), f"{a50:.3f} ms",
+         f"{a99:.3f} ms", f"p50 ≤ {T_P50_MS:g} ms, p99 ≤ {T_P99_MS:g} ms (Python: 7.9 / 13.3 ms)",
+         yn(a50 <= T_P50_MS and a99 <= T_P99_MS)),
+        ("baseline: bare python-socketio AsyncClient, same calls", len(base_lat), f"{b50:.3f} ms", f"{b99:.3f} ms", "–", "–"),
+        ("ratio agent ÷ baseline ack (p50 ÷ p50; p99 ÷ p99)", len(agent_lat), f"{a50 / b50:.2f}×", f"{a99 / b99:.2f}×", "–", "–"),
+        (f"idle PSS, {idle_mem_s} s connected (RSS {rss:.1f} MiB)", 1, f"{pss:.1f} MiB", "–",
+         f"≤ {T_PSS_MIB:g} MiB (Python: 74 MiB)", yn(pss <= T_PSS_MIB)),
+        (f"idle CPU per 30 s ({idle_cpu_s} s window, heartbeats only)", 1, f"{cpu_per_30:.3f} CPU-s", "–",
+         f"≤ {T_CPU_PER_30S:g} CPU-s (Python: 0.06)", yn(cpu_per_30 <= T_CPU_PER_30S)),
+        ("SIGTERM → exit with a live link", len(stops_ms), f"{statistics.median(stops_ms):.0f} ms",
+         f"{pct(stops_ms, 99):.0f} ms", "–", "–"),
+    ]
+    if os.environ.get("BENCH_ROWS"):
+        with open(os.environ["BENCH_ROWS"], "a") as f:
+            for r in rows:
+                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
     return 0
 
 
