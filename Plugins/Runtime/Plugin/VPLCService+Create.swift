@@ -179,12 +179,24 @@ extension VPLCService {
         }
         op.createdNetworks.append(target.name)
         try store.put(op)
-        _ = try await engine.call(
-            "network.create",
-            [
-                "name": .string(target.name), "driver": "macvlan", "options": ["parent": .string(target.parent)],
-                "labels": .object(target.labels), "ipam": .object(ipam),
-            ])
+        do throws(RuntimeError) {
+            _ = try await engine.call(
+                "network.create",
+                [
+                    "name": .string(target.name), "driver": "macvlan", "options": ["parent": .string(target.parent)],
+                    "labels": .object(target.labels), "ipam": .object(ipam),
+                ])
+        } catch where error.code == "engine_conflict" {
+            // Another create (of another device) made the same network between the look-up above
+            // and this call: it is that create's, not this one's (a rollback here must not remove
+            // it), and this create uses it as it would have found it.
+            op.createdNetworks.removeAll { $0 == target.name }
+            try store.put(op)
+            guard let net = try await engine.network(target.name), net["driver"]?.stringValue == "macvlan",
+                net["options"]?.objectValue?["parent"]?.stringValue == target.parent
+            else { throw error }
+            return target.name
+        }
         return target.name
     }
 
