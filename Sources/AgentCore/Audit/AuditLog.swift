@@ -12,22 +12,29 @@ import Glibc
 ///   (the chain runs on across files);
 /// - `head` — `<seq> <hash> <first seq of audit.log>` of the last line, so a cut tail is seen.
 ///
-/// Appends take `flock` on `audit/.lock` (two processes never interleave) and `fdatasync` the
-/// line before the command's answer leaves. A failed append is logged by the caller and counted
-/// in ``failures``; it never blocks or fails the command.
+/// Appends take `flock` on `audit/.lock` (two processes never interleave) and write the line
+/// (`O_APPEND`) before the command's answer leaves; ``AuditSyncer`` makes it durable — before
+/// the answer with `syncWindow` 0, else within `syncWindow` (group commit). A failed append is
+/// logged by the caller and counted in ``failures``; it never blocks or fails the command.
 public final class AuditLog: Sendable {
     public let directory: String
     let maxBytes: Int
     let maxFiles: Int
     private let lock = Mutex<Void>(())
     private let failureCount = Atomic<Int>(0)
+    private let syncer: AuditSyncer
 
     /// The trail in `directory` (created 0700 when missing).
+    /// - Parameter syncWindow: 0 syncs every line before ``append(_:)`` returns; otherwise lines
+    ///   are synced in groups within this time (``AuditSyncer``).
     /// - Throws: ``AgentCoreError`` `audit_unavailable` when the folder cannot be made.
-    public init(directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8) throws(AgentCoreError) {
+    public init(directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8, syncWindow: Duration = .zero)
+        throws(AgentCoreError)
+    {
         self.directory = directory
         self.maxBytes = max(4096, maxBytes)
         self.maxFiles = max(1, maxFiles)
+        self.syncer = AuditSyncer(path: directory + "/audit.log", window: max(.zero, syncWindow))
         // The state folder itself may be new (mkdir -p; the audit folder is 0700).
         var partial = ""
         for part in directory.split(separator: "/").dropLast() {
@@ -55,14 +62,18 @@ public final class AuditLog: Sendable {
             defer { close(lockFD) }
             guard flock(lockFD, LOCK_EX) == 0 else { return fail() }
             var head = readHead() ?? recoverHead()
-            if let size = fileSize(logPath), size >= maxBytes { rotate(firstSeq: head.first); head.first = head.seq + 1 }
+            if let size = fileSize(logPath), size >= maxBytes {
+                syncer.syncNow()  // what the window has not synced yet goes with the old file
+                rotate(firstSeq: head.first)
+                head.first = head.seq + 1
+            }
             let seq = head.seq + 1
             let entry = AuditEntry.entryObject(seq: seq, time: Dispatcher.isoNow(), record: record)
             let (line, hash) = AuditEntry.line(prev: head.hash, entry: entry)
             let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { return fail() }
             defer { close(fd) }
-            guard writeAll(fd, line + [UInt8(ascii: "\n")]), fdatasync(fd) == 0 else { return fail() }
+            guard writeAll(fd, line + [UInt8(ascii: "\n")]), syncer.written(fd: fd) else { return fail() }
             writeHead(Head(seq: seq, hash: hash, first: head.seq == 0 ? 1 : head.first))
             return hash
         }

@@ -14,7 +14,8 @@ public final class OperatorServices: Sendable {
         let config = agent.services.config.config
         let settings = try OperatorSettings.parse(config)
         let audit = try AuditLog(
-            directory: OperatorSettings.auditDirectory(config), maxBytes: settings.auditMaxBytes, maxFiles: settings.auditMaxFiles)
+            directory: OperatorSettings.auditDirectory(config), maxBytes: settings.auditMaxBytes, maxFiles: settings.auditMaxFiles,
+            syncWindow: .milliseconds(settings.auditSyncWindowMs))
         let logger = agent.services.logger
         agent.services.commands.observe { record in
             if audit.append(record) == nil {

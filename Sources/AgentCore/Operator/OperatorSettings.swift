@@ -4,17 +4,19 @@ import AgentJSON
 ///
 /// ```json
 /// "local_door": { "enabled": true, "socket": "/var/lib/orchestrator-agent/agent.sock", "allowed_uids": [0] },
-/// "audit": { "max_bytes": 16777216, "max_files": 8 }
+/// "audit": { "max_bytes": 16777216, "max_files": 8, "sync_window_ms": 20 }
 /// ```
 ///
 /// Defaults: the door is on, at `<state_dir>/agent.sock`, root only; the audit trail rotates at
-/// 16 MiB and keeps 8 earlier files.
+/// 16 MiB and keeps 8 earlier files; lines are written before the answer leaves and synced to
+/// disk within 20 ms (`sync_window_ms`: 0 syncs each line before its answer leaves).
 public struct OperatorSettings: Sendable, Equatable {
     public var doorEnabled = true
     public var doorSocket: String
     public var allowedUIDs: Set<UInt32> = [0]
     public var auditMaxBytes = 16 << 20
     public var auditMaxFiles = 8
+    public var auditSyncWindowMs = 20
 
     /// Reads both sections of `config`.
     /// - Throws: ``AgentCoreError`` `config_invalid` naming the field.
@@ -48,6 +50,7 @@ public struct OperatorSettings: Sendable, Equatable {
             guard let o = audit.objectValue else { throw invalid("audit", "must be an object") }
             s.auditMaxBytes = try int(o["max_bytes"], "audit.max_bytes", 65536...(1 << 34)) ?? s.auditMaxBytes
             s.auditMaxFiles = try int(o["max_files"], "audit.max_files", 1...1000) ?? s.auditMaxFiles
+            s.auditSyncWindowMs = try int(o["sync_window_ms"], "audit.sync_window_ms", 0...1000) ?? s.auditSyncWindowMs
         }
         return s
     }

@@ -115,6 +115,32 @@ struct AuditTrailTests {
         #expect(r.ok && r.lastSeq == 40 && r.anchored && r.firstSeq > 1, "\(r)")
     }
 
+    /// With a sync window (group commit, the daemon's default), every line is in the file when
+    /// its append returns (a process crash loses none), rotation keeps the chain, and it verifies.
+    @Test func aSyncWindowStillWritesEachLineBeforeTheAppendReturns() throws {
+        let log = try AuditLog(directory: dir, maxBytes: 4096, maxFiles: 3, syncWindow: .milliseconds(20))
+        let rec = CommandRecord(
+            origin: .local(uid: 0, pid: 1), topic: "example_hello", message: ["name": .string(String(repeating: "y", count: 300))],
+            response: ["status": "success"], seconds: 0.001)
+        for n in 1...20 {
+            #expect(log.append(rec) != nil)
+            let r = AuditVerifier.verify(directory: dir)
+            #expect(r.ok && r.lastSeq == UInt64(n), "after append \(n): \(r)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("audit-") }
+        #expect(!files.isEmpty, "rotated at 4 KiB")
+    }
+
+    @Test("audit.sync_window_ms is read and bounded", arguments: [(JSONValue.number(0), 0), (5, 5), (-1, nil), (1001, nil), ("20", nil)] as [(JSONValue, Int?)])
+    func syncWindowSetting(value: JSONValue, expected: Int?) throws {
+        let config = try SiteConfig.parse(.object(["state_dir": .string(dir), "audit": ["sync_window_ms": value]]), baseDirectory: dir)
+        let parsed = try? OperatorSettings.parse(config)
+        #expect(parsed?.auditSyncWindowMs == expected)
+        if expected == nil {
+            #expect(throws: AgentCoreError.self) { try OperatorSettings.parse(config) }
+        }
+    }
+
     @Test func theCLIVerifiesAndFails() async throws {
         try await record(3)
         let (agent, config, dir) = (BuildProducts.executable("orchestrator-agent"), config, dir)
