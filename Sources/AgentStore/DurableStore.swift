@@ -61,7 +61,12 @@ public final class DurableStore: Sendable {
     /// also in the same process). The store stays readable and writable; only the exclusion ends.
     public func unlock() {
         lockFD.withLock { fd in
-            if let f = fd { close(f) }
+            if let f = fd {
+                // Explicitly: a child forked meanwhile (until its exec closes the CLOEXEC copy)
+                // shares the open file description, and a plain close would leave it locked.
+                flock(f, LOCK_UN)
+                close(f)
+            }
             fd = nil
         }
     }
