@@ -4,19 +4,19 @@ import AgentJSON
 ///
 /// ```json
 /// "local_door": { "enabled": true, "socket": "/var/lib/orchestrator-agent/agent.sock", "allowed_uids": [0] },
-/// "audit": { "max_bytes": 16777216, "max_files": 8, "sync_window_ms": 20 }
+/// "audit": { "max_bytes": 16777216, "max_files": 8, "sync_window_ms": 0 }
 /// ```
 ///
 /// Defaults: the door is on, at `<state_dir>/agent.sock`, root only; the audit trail rotates at
-/// 16 MiB and keeps 8 earlier files; lines are written before the answer leaves and synced to
-/// disk within 20 ms (`sync_window_ms`: 0 syncs each line before its answer leaves).
+/// 16 MiB and keeps 8 earlier files; each line is synced to disk before its answer leaves
+/// (`sync_window_ms` > 0 syncs in groups within that window instead, for slow disks).
 public struct OperatorSettings: Sendable, Equatable {
     public var doorEnabled = true
     public var doorSocket: String
     public var allowedUIDs: Set<UInt32> = [0]
     public var auditMaxBytes = 16 << 20
     public var auditMaxFiles = 8
-    public var auditSyncWindowMs = 20
+    public var auditSyncWindowMs = 0
 
     /// Reads both sections of `config`.
     /// - Throws: ``AgentCoreError`` `config_invalid` naming the field.
