@@ -146,8 +146,10 @@ import Testing
 
     @Test func cancellingTheTaskClosesTheConnectionAndFailsWithCancelled() async throws {
         let closed = Recorder<Bool>()
+        let requested = Recorder<Bool>()
         let server = try UnixStubServer { c in
             _ = c.readRequest()
+            requested.set(true)
             c.readUntilEOF()  // returns when the client closes
             closed.set(true)
             c.close()
@@ -155,12 +157,14 @@ import Testing
         defer { server.close() }
         let c = client(server)
         let task = Task { try await c.send(HTTP1Request(method: "GET", target: "/"), timeout: .seconds(30)) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Cancel once the request is on the server (a fixed 200 ms sleep raced a slow connect once
+        // in CI: cancelled before connecting, there was no connection to close).
+        #expect(await requested.wait(seconds: 20) == true)
         task.cancel()
         let result = await task.result
         #expect((try? result.get()) == nil)
         if case .failure(let error) = result { #expect((error as? HTTPClientError)?.code == .cancelled) }
-        #expect(await closed.wait() == true)
+        #expect(await closed.wait(seconds: 20) == true)
     }
 
     @Test func aStreamedRequestBodyArrivesWhole() async throws {
