@@ -8,9 +8,12 @@ final class SidecarUnderTest: @unchecked Sendable {
     let netns: String
     private(set) var process = Process()
     private(set) var log: LogCollector
+    /// The temp folder was made here (not given): it goes when this goes.
+    private let ownsDirectory: Bool
 
     init(netns: String, directory: String? = nil) throws {
         self.netns = netns
+        ownsDirectory = directory == nil
         let dir = directory ?? (NSTemporaryDirectory() + "netmon-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
         self.directory = dir
@@ -46,7 +49,10 @@ final class SidecarUnderTest: @unchecked Sendable {
 
     func stop() { terminate(process) }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
+    }
 }
 
 /// Processes whose environment holds `ORCH_DHCP_KEY=<key>` (the sidecar's DHCP clients), by PID.
