@@ -55,6 +55,11 @@ public struct OperationRecord: Sendable, Equatable {
         self.request = request
     }
 
+    /// Whether the journal lists Docker objects this operation made. A `failed` create that
+    /// lists some could not roll them back (a rollback that ran ends `rolled_back`, or clears
+    /// the list: `markRolledBack`).
+    public var madeSomething: Bool { createdContainer != nil || !createdNetworks.isEmpty }
+
     /// The upstream status word for an active operation (`creating`, `deleting`, …).
     public var activeStatus: String {
         switch kind {

@@ -25,6 +25,10 @@ struct RuntimeSettings: Sendable {
     /// subnet (e.g. 28 → .240–.254 of a /24), where DHCP vNICs sit until their lease arrives.
     /// Keep it out of the site's DHCP pool and static hosts. 0 = Docker's whole subnet (upstream).
     var dockerRangePrefix = 28
+    /// Where vPLCs' internal bridges get their subnets (`internal_subnet_pool`, CIDR, and
+    /// `internal_subnet_prefix`); nil (`""`) leaves it to the engine's address pools, as upstream
+    /// (about 30 vPLCs on an engine with Docker's defaults).
+    var internalPool: InternalSubnetPool? = .standard
     /// Registry name of the container driver (empty = any).
     var driverName = ""
     /// Self-upgrade (docs/upgrade.md): the agent image to move to when the message names none
@@ -90,6 +94,7 @@ struct RuntimeSettings: Sendable {
             pauseAtStep = f["pause_at_step"]?.stringValue
             pauseMilliseconds = Int(f["pause_ms"]?.numberValue ?? 0)
         }
+        try readInternalPool(config, int: int)
         if let v = config["driver"] {
             guard let s = v.stringValue else { throw bad("driver", "must be a plugin id") }
             driverName = s
@@ -100,5 +105,33 @@ struct RuntimeSettings: Sendable {
         var s = ContainerPlan.Settings()
         s.imageRepository = imageRepository
         return s
+    }
+
+    /// `internal_subnet_pool` (CIDR; `""` = the engine's pools) and `internal_subnet_prefix`.
+    private mutating func readInternalPool(
+        _ config: JSONObject, int: (String, ClosedRange<Int>, inout Int) throws(PluginError) -> Void
+    ) throws(PluginError) {
+        let pool = config["internal_subnet_pool"]
+        if pool?.stringValue == "" {
+            internalPool = nil
+            return
+        }
+        guard pool != nil || config["internal_subnet_prefix"] != nil else { return }
+        var range = InternalSubnetPool.standard.range
+        if let pool {
+            guard let text = pool.stringValue, let r = IPv4Network(cidr: text) else {
+                throw PluginError(
+                    code: "bad_config", message: "internal_subnet_pool: must be a CIDR such as \"198.18.0.0/16\", or \"\"",
+                    field: "config.internal_subnet_pool")
+            }
+            range = r
+        }
+        var prefix = InternalSubnetPool.standard.blockPrefix
+        try int("internal_subnet_prefix", InternalSubnetPool.blockPrefixes, &prefix)
+        do throws(RuntimeError) {
+            internalPool = try InternalSubnetPool(range: range, blockPrefix: prefix)
+        } catch {
+            throw PluginError(code: "bad_config", message: error.message, field: error.field)
+        }
     }
 }

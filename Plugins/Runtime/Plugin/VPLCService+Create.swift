@@ -38,18 +38,47 @@ extension VPLCService {
         }
         let lans = await knownLANs(spec)
         let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
-        try await checkMACsFree(plan)
-
         try await step(&op, "pulling_image")
         try await ensureImage(plan.image, tag: spec.runtimeVersion)
 
         try await step(&op, "creating_networks")
+        // Networks and the container that attaches to them are one step for other devices'
+        // creates, rollbacks and deletes (see NetworkGate).
+        let (created, networkNames) = try await networkGate.run { () async throws(RuntimeError) in
+            try await makeNetworksAndContainer(plan, spec: spec, op: &op)
+        }
+
+        try await step(&op, "starting_container")
+        _ = try await engine.call("container.start", ["id": .string(spec.deviceID)])
+
+        try await step(&op, "recording")
+        guard let inspect = try await engine.inspect(spec.deviceID) else {
+            throw RuntimeError("container_vanished", "the container disappeared right after it started")
+        }
+        var record = DeviceRecord(
+            deviceID: spec.deviceID, spec: spec.json, fingerprint: spec.fingerprint,
+            vnics: recordedVNICs(plan: plan, networkNames: networkNames, inspect: inspect),
+            createdAt: WallClock.iso(WallClock.now()))
+        record.containerID = created["id"]?.stringValue ?? inspect["id"]?.stringValue
+        await live.resetGuard(spec.deviceID)
+        return record
+    }
+
+    /// The networks `plan` needs (internal bridge, MACVLANs) and the container attached to
+    /// them; answers the created container and each vNIC's real network name. Call it holding
+    /// ``networkGate``.
+    func makeNetworksAndContainer(
+        _ plan: ContainerPlan, spec: DeviceSpec, op: inout OperationRecord
+    ) async throws(RuntimeError) -> (JSONObject, [String: String]) {
+        try await checkMACsFree(plan)
         if try await engine.network(plan.internalNetwork) == nil {
+            var params: JSONObject = [
+                "name": .string(plan.internalNetwork), "driver": "bridge", "internal": true, "labels": .object(plan.internalLabels),
+            ]
+            if let pool = settings.internalPool { params["ipam"] = ["subnet": .string(try await freeInternalSubnet(pool, plan: plan).description)] }
             op.createdNetworks.append(plan.internalNetwork)
             try store.put(op)
-            _ = try await engine.call(
-                "network.create",
-                ["name": .string(plan.internalNetwork), "driver": "bridge", "internal": true, "labels": .object(plan.internalLabels)])
+            _ = try await engine.call("network.create", params)
         }
         var networkNames: [String: String] = [:]
         for v in plan.vnics {
@@ -75,21 +104,22 @@ extension VPLCService {
                 "name": .string(spec.deviceID), "image": .string(plan.image), "labels": .object(labels),
                 "host_config": .object(plan.hostConfig), "networks": .array(networks),
             ])
+        return (created, networkNames)
+    }
 
-        try await step(&op, "starting_container")
-        _ = try await engine.call("container.start", ["id": .string(spec.deviceID)])
-
-        try await step(&op, "recording")
-        guard let inspect = try await engine.inspect(spec.deviceID) else {
-            throw RuntimeError("container_vanished", "the container disappeared right after it started")
+    /// A block of `pool` no engine network and none of the plan's LANs use. Call it holding
+    /// ``networkGate`` (two creates would pick the same block).
+    /// - Throws: ``RuntimeError`` `address_pool_exhausted` when the pool is full.
+    func freeInternalSubnet(_ pool: InternalSubnetPool, plan: ContainerPlan) async throws(RuntimeError) -> IPv4Network {
+        let networks = try await engine.call("network.list", [:]).arrayValue ?? []
+        var used = networks.compactMap { $0.objectValue?["subnet"]?.stringValue.flatMap { IPv4Network(cidr: $0) } }
+        used += plan.vnics.map(\.network.subnet)
+        guard let block = pool.firstFree(avoiding: used) else {
+            throw RuntimeError(
+                "address_pool_exhausted",
+                "no free /\(pool.blockPrefix) left in internal_subnet_pool \(pool.range) for the vPLC's internal bridge (\(pool.capacity) blocks); widen the pool in the runtime plugin's config")
         }
-        var record = DeviceRecord(
-            deviceID: spec.deviceID, spec: spec.json, fingerprint: spec.fingerprint,
-            vnics: recordedVNICs(plan: plan, networkNames: networkNames, inspect: inspect),
-            createdAt: WallClock.iso(WallClock.now()))
-        record.containerID = created["id"]?.stringValue ?? inspect["id"]?.stringValue
-        await live.resetGuard(spec.deviceID)
-        return record
+        return block
     }
 
     /// The LANs (subnet, gateway) of the parents of `spec`'s vNICs that gave no subnet, as the
@@ -203,6 +233,10 @@ extension VPLCService {
     /// Removes what a failed or interrupted create made: its container, its internal bridge,
     /// and MACVLAN networks it made that nobody else uses.
     func rollback(_ op: inout OperationRecord) async throws(RuntimeError) {
+        try await networkGate.run { () async throws(RuntimeError) in try await rollbackHoldingGate(op) }
+    }
+
+    private func rollbackHoldingGate(_ op: OperationRecord) async throws(RuntimeError) {
         if let c = op.createdContainer {
             if let found = try await engine.inspect(c),
                 found["labels"]?.objectValue?[Naming.deviceLabel]?.stringValue == op.deviceID
@@ -227,6 +261,7 @@ extension VPLCService {
             guard (try? store.record(op.deviceID)) == nil else { return }
             do throws(RuntimeError) {
                 try await rollback(&op)
+                try markRolledBack(op)
                 host.log(.notice, "removed what a failed create had made", metadata: ["device": op.deviceID, "operation": op.id])
                 return
             } catch {
@@ -234,6 +269,15 @@ extension VPLCService {
             }
         }
         host.log(.error, "gave up removing what a failed create had made", metadata: ["device": op.deviceID, "operation": op.id])
+    }
+
+    /// Journals that the objects `op` (a failed create) made are gone: its entry keeps its
+    /// state and error as reported, and no longer lists them, so no later start removes them again.
+    func markRolledBack(_ op: OperationRecord) throws(RuntimeError) {
+        var done = op
+        done.createdContainer = nil
+        done.createdNetworks = []
+        try store.put(done)
     }
 
     /// Builds a record for a container this agent made earlier (labels carry the spec).

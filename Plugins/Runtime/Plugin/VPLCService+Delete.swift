@@ -35,12 +35,14 @@ extension VPLCService {
             _ = try await engine.call("container.remove", ["id": .string(t), "force": true])
         }
         try await step(&op, "removing_networks")
-        try await engine.removeNetworkIfUnused(Naming.internalNetwork(device))
-        for n in macvlans.sorted() {
-            guard let net = try await engine.network(n),
-                net["labels"]?.objectValue?[Naming.managedLabel]?.stringValue == "true"
-            else { continue }
-            try await engine.removeNetworkIfUnused(n)
+        try await networkGate.run { () async throws(RuntimeError) in
+            try await engine.removeNetworkIfUnused(Naming.internalNetwork(device))
+            for n in macvlans.sorted() {
+                guard let net = try await engine.network(n),
+                    net["labels"]?.objectValue?[Naming.managedLabel]?.stringValue == "true"
+                else { continue }
+                try await engine.removeNetworkIfUnused(n)
+            }
         }
         await live.forget(device)
     }

@@ -174,47 +174,57 @@ extension VPLCService {
             records[d] = r
             decisions[d] = mine
         }
-        // 2. One MACVLAN per parent: the old ones go (when nobody else uses them), the new one comes.
-        var target: String? = nil
-        var failure: RuntimeError? = nil
-        do throws(RuntimeError) {
-            try await removeOldMacvlans(parent, keeping: subnet)
-            var scratch = OperationRecord(id: "reattach", deviceID: "", kind: .reattach, correlationID: .null, now: "")
-            target = try await ensureMacvlan(MacvlanTarget(parent: parent, subnet: subnet, gateway: gateway), op: &scratch)
-        } catch {
-            failure = error
-            host.log(.error, "could not make the MACVLAN network for a parent's new LAN", metadata: ["parent": parent, "error": error.description])
-        }
-        // 3. Attach (or report detached), record, tell the cloud.
-        for d in devices {
-            guard var op = ops[d], var r = records[d] else { continue }
-            try? await step(&op, "attaching")
-            var firstError: RuntimeError? = nil
-            for (i, decision) in (decisions[d] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                var v = r.vnics[i]
-                switch decision {
-                case .keep: continue
-                case .detach(let why):
-                    v.detached = RuntimeError(why.code, why.message, field: "vnic_configs[\(i)].\(why.field ?? "ip")")
-                case .move(let ip):
-                    guard let network = target else {
-                        v.detached = RuntimeError(failure?.code ?? "network_unavailable", "\(v.name): \(failure?.message ?? "no MACVLAN network")")
-                        break
-                    }
-                    var params: JSONObject = ["network": .string(network), "container": .string(d), "mac_address": .string(v.mac)]
-                    if let ip { params["ipv4_address"] = .string(ip.description) }
-                    do throws(RuntimeError) {
-                        _ = try await engine.call("network.connect", params)
-                        v.network = network
-                        v.detached = nil
-                        if v.mode == "dhcp" { v.ip = nil }
-                    } catch {
-                        v.detached = RuntimeError(error.code, "\(v.name): could not connect to \(network): \(error.message)")
-                    }
-                }
-                if let e = v.detached, firstError == nil { firstError = e }
-                r.vnics[i] = v
+        // 2. One MACVLAN per parent: the old ones go (when nobody else uses them), the new one
+        // comes, and the vNICs attach to it — one step for other devices' network changes.
+        var errors: [String: RuntimeError] = [:]
+        await networkGate.run { () async throws(Never) in
+            var target: String? = nil
+            var failure: RuntimeError? = nil
+            do throws(RuntimeError) {
+                try await removeOldMacvlans(parent, keeping: subnet)
+                var scratch = OperationRecord(id: "reattach", deviceID: "", kind: .reattach, correlationID: .null, now: "")
+                target = try await ensureMacvlan(MacvlanTarget(parent: parent, subnet: subnet, gateway: gateway), op: &scratch)
+            } catch {
+                failure = error
+                host.log(.error, "could not make the MACVLAN network for a parent's new LAN", metadata: ["parent": parent, "error": error.description])
             }
+            // 3. Attach (or report detached).
+            for d in devices {
+                guard var op = ops[d], var r = records[d] else { continue }
+                try? await step(&op, "attaching")
+                ops[d] = op
+                for (i, decision) in (decisions[d] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    var v = r.vnics[i]
+                    switch decision {
+                    case .keep: continue
+                    case .detach(let why):
+                        v.detached = RuntimeError(why.code, why.message, field: "vnic_configs[\(i)].\(why.field ?? "ip")")
+                    case .move(let ip):
+                        guard let network = target else {
+                            v.detached = RuntimeError(failure?.code ?? "network_unavailable", "\(v.name): \(failure?.message ?? "no MACVLAN network")")
+                            break
+                        }
+                        var params: JSONObject = ["network": .string(network), "container": .string(d), "mac_address": .string(v.mac)]
+                        if let ip { params["ipv4_address"] = .string(ip.description) }
+                        do throws(RuntimeError) {
+                            _ = try await engine.call("network.connect", params)
+                            v.network = network
+                            v.detached = nil
+                            if v.mode == "dhcp" { v.ip = nil }
+                        } catch {
+                            v.detached = RuntimeError(error.code, "\(v.name): could not connect to \(network): \(error.message)")
+                        }
+                    }
+                    if let e = v.detached, errors[d] == nil { errors[d] = e }
+                    r.vnics[i] = v
+                }
+                records[d] = r
+            }
+        }
+        // 4. Record, tell the cloud.
+        for d in devices {
+            guard var op = ops[d], let r = records[d] else { continue }
+            let firstError = errors[d]
             op.step = "done"
             op.state = firstError == nil ? .succeeded : .failed
             op.error = firstError

@@ -25,8 +25,10 @@ extension VPLCService {
         }
         try await step(&op, "cleaning_networks")
         let networks = try await engine.call("network.list", ["labels": [Naming.managedLabel: "true"]]).arrayValue ?? []
-        for n in networks {
-            if let name = n.objectValue?["name"]?.stringValue { try await engine.removeNetworkIfUnused(name) }
+        try await networkGate.run { () async throws(RuntimeError) in
+            for n in networks {
+                if let name = n.objectValue?["name"]?.stringValue { try await engine.removeNetworkIfUnused(name) }
+            }
         }
         try await step(&op, "removing_self")
     }

@@ -11,7 +11,8 @@ extension VPLCService {
         do throws(RuntimeError) {
             _ = try await engine.driver(waitSeconds: 30)
             try await replayJournal()
-            try await adoptOrphans()
+            let pending = try await removeLeftoversOfFailedCreates()
+            try await adoptOrphans(skipping: pending)
         } catch {
             host.log(.error, "recovery incomplete; the lifecycle manager will retry", metadata: ["error": error.description])
         }
@@ -53,15 +54,42 @@ extension VPLCService {
         }
     }
 
+    /// A create that failed and whose rollback could not run (the engine was away) leaves
+    /// objects; its retry dies with the agent. Its journal entry stays `failed` with what it made
+    /// (a rollback that ran clears that): on start, for each device with no record whose newest
+    /// operation is such a create, the rollback runs again — those objects must not be adopted
+    /// as a vPLC the cloud was told failed. Answers the devices whose rollback failed again (a
+    /// retry is queued; adoption skips them).
+    func removeLeftoversOfFailedCreates() async throws(RuntimeError) -> Set<String> {
+        let known = Set(try store.records().map(\.deviceID))
+        var newest: [String: OperationRecord] = [:]
+        for op in try store.operations() { newest[op.deviceID] = op }  // oldest first
+        var pending: Set<String> = []
+        for (device, op) in newest.sorted(by: { $0.key < $1.key })
+        where !known.contains(device) && op.kind == .create && op.state == .failed && op.madeSomething {
+            var left = op
+            do throws(RuntimeError) {
+                try await rollback(&left)
+                try markRolledBack(left)
+                host.log(.notice, "removed what a failed create had made", metadata: ["device": device, "operation": op.id])
+            } catch {
+                pending.insert(device)
+                let service = self
+                await queue.enqueue(device) { await service.retryRollback(op) }
+            }
+        }
+        return pending
+    }
+
     /// Containers labelled as the agent's whose device has no record get one again, rebuilt
-    /// from their labels (the create request is stored on the container).
-    func adoptOrphans() async throws(RuntimeError) {
+    /// from their labels (the create request is stored on the container) — except `skipping`.
+    func adoptOrphans(skipping: Set<String> = []) async throws(RuntimeError) {
         let known = Set(try store.records().map(\.deviceID))
         let list = try await engine.call("container.list", ["labels": [Naming.managedLabel: "true"]]).arrayValue ?? []
         for c in list {
             guard let o = c.objectValue, let labels = o["labels"]?.objectValue,
                 labels[Naming.roleLabel]?.stringValue == "vplc", let device = labels[Naming.deviceLabel]?.stringValue,
-                !known.contains(device), !(await live.isActive(device))
+                !known.contains(device), !skipping.contains(device), !(await live.isActive(device))
             else { continue }
             guard let text = labels["io.autonomy.spec.json"]?.stringValue,
                 let specJSON = (try? JSONParser.parse(text))?.objectValue, let spec = try? DeviceSpec(stored: specJSON),

@@ -2,7 +2,6 @@ import AgentJSON
 import AgentPluginKit
 import HostMetrics
 import Logging
-import Synchronization
 import RuntimeModel
 import Synchronization
 
@@ -18,6 +17,8 @@ final class VPLCService: Sendable {
     let proxy = RuntimeProxy()
     let netmon: Netmon
     let netState = NetworkState()
+    /// Network changes and first attachments, one at a time across devices.
+    let networkGate = NetworkGate()
     private let opCounter = Atomic<UInt64>(0)
     /// Background tasks (lifecycle, usage), cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
@@ -91,7 +92,7 @@ final class VPLCService: Sendable {
             op.state = .succeeded
         } catch {
             op.error = error
-            let madeSomething = op.createdContainer != nil || !op.createdNetworks.isEmpty
+            let madeSomething = op.madeSomething
             op.state = op.kind == .create && madeSomething ? .rolledBack : .failed
             if op.kind == .create && madeSomething {
                 do throws(RuntimeError) { try await rollback(&op) } catch {

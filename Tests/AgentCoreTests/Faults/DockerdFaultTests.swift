@@ -73,5 +73,39 @@ struct DockerdRestarts {
         try await FaultInvariants.check(h, ledger: ledger, expected: [])
         await h.shutdown()
     }
+
+    @Test("a create failed because dockerd died and could not roll back; the agent is killed before its retry: on restart what the create made is removed, not adopted as a vPLC")
+    func leftoversOfAFailedCreateAreNotAdopted() async throws {
+        let lab = try await DockerLab.blocking { try DockerLab.dedicated("fleft") }
+        defer { lab.down() }
+        // The create pauses once its container exists, before starting it: dockerd dies there.
+        let h = try await VPLCHarness(
+            runtime: ["fault_injection": ["pause_at_step": "starting_container", "pause_ms": 3000]], lab: lab)
+        defer { h.stop() }
+        let device = uniqueDevice("left")
+        let ack = try await h.call("create_new_runtime", h.createRequest(device, host: 83))
+        let id = try #require(ack["operation_id"]?.stringValue, "\(ack)")
+        let made = try await h.cloud.waitUntil(seconds: 30) { !(try await h.engineObjects(device).containers.isEmpty) }
+        #expect(made, "the paused create made its container")
+        kill(lab.dockerdPID, SIGKILL)
+        let end = try await h.operationEnd(id, seconds: 60)
+        #expect(end["status"] == "failed", "start and rollback both fail with the engine gone: \(end)")
+        // Killed before the queued rollback retry could reach the engine; dockerd back meanwhile.
+        try await h.crashAndRestartAgent(whileDown: { try lab.restartDockerd() })
+        let gone = try await h.cloud.waitUntil(seconds: 30) {
+            let o = try await h.engineObjects(device)
+            return o.containers.isEmpty && o.networks.isEmpty
+                && h.agent.log.contents.contains("removed what a failed create had made")
+        }
+        let left = try await h.engineObjects(device)
+        #expect(gone, "the failed create's objects are removed at start: \(left)")
+        let status = try await h.status(device)
+        // Not adopted: the status is still the failed create's (no vPLC record, nothing running).
+        #expect(status["status"] == "error" && status["operation_id"]?.stringValue == id, "not adopted as a vPLC: \(status)")
+        #expect(status["is_running"] != true)
+        #expect(!h.agent.log.contents.contains("re-adopted a vPLC"), "\(h.agent.log.contents.suffix(2000))")
+        #expect(h.agent.log.contents.contains("removed what a failed create had made"), "\(h.agent.log.contents.suffix(3000))")
+        await h.shutdown()
+    }
 }
 }

@@ -125,7 +125,9 @@ struct Network {
         // A planned restart gives the dedicated NIC back and moves it into the new namespace.
         let r = try await h.operate("restart_device", ["device_id": .string(device)])
         #expect(r.end["status"] == "succeeded", "\(r.end)")
-        #expect(try await nicInContainer(h, device, "ded0"), "the dedicated NIC follows the restart")
+        #expect(
+            try await nicInContainer(h, device, "ded0"),
+            "the dedicated NIC follows the restart; agent log:\n\(h.agent.log.contents.suffix(6000))")
         let stop = try await h.operate("stop_device", ["device_id": .string(device)])
         #expect(stop.end["status"] == "succeeded", "\(stop.end)")
         let home = try await DockerLab.blocking { try lab.exec(inNamespace: lab.labNamespace, ["ip", "link", "show", "ded0"]) }
