@@ -10,7 +10,8 @@ import Glibc
 /// - `audit.log` — the current file, one ``AuditEntry`` line per command, mode 0600;
 /// - `audit-<first seq>.log` — earlier files, rotated at `maxBytes`, at most `maxFiles` kept
 ///   (the chain runs on across files);
-/// - `head` — `<seq> <hash> <first seq of audit.log>` of the last line, so a cut tail is seen.
+/// - `head` — `<seq> <hash> <first seq of audit.log>` of the last line, so a cut tail is seen
+///   (rewritten in place, fixed width).
 ///
 /// Appends take `flock` on `audit/.lock` (two processes never interleave) and write the line
 /// (`O_APPEND`) before the command's answer leaves; ``AuditSyncer`` makes it durable — before
@@ -88,6 +89,16 @@ public final class AuditLog: Sendable {
         var seq: UInt64
         var hash: String
         var first: UInt64
+
+        /// `<seq> <hash> <first>\n`, the numbers zero-padded to 20 digits so that every record
+        /// has the same length (107 bytes) and overwrites the previous one exactly.
+        var record: [UInt8] {
+            func padded(_ n: UInt64) -> String {
+                let d = String(n)
+                return String(repeating: "0", count: max(0, 20 - d.count)) + d
+            }
+            return Array("\(padded(seq)) \(hash) \(padded(first))\n".utf8)
+        }
     }
 
     func readHead() -> Head? {
@@ -113,13 +124,18 @@ public final class AuditLog: Sendable {
         return Head(seq: 0, hash: AuditEntry.genesis, first: 1)
     }
 
+    /// Rewrites `head` in place: one fixed-width record (`Head.record`, 107 bytes) written at
+    /// offset 0. Not a temporary file renamed over it: on ext4 a rename over an existing file
+    /// starts writeback of the new one (`auto_da_alloc`), which cost as much as the line's own
+    /// `fdatasync` on every command. A torn record reads as no head, as a deleted one does
+    /// (the trail then resumes from the log's last line).
     private func writeHead(_ head: Head) {
-        let tmp = headPath + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(headPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let ok = writeAll(fd, Array("\(head.seq) \(head.hash) \(head.first)\n".utf8))
-        close(fd)
-        if ok { rename(tmp, headPath) }
+        defer { close(fd) }
+        // (Heads of the earlier variable-width format are never longer than a record.)
+        let record = head.record
+        _ = record.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
     private func rotate(firstSeq: UInt64) {

@@ -87,6 +87,39 @@ struct AuditTrailTests {
         if case .headMismatch = r.failure?.reason {} else { Issue.record("expected headMismatch, got \(String(describing: r.failure))") }
     }
 
+    /// The head is rewritten in place with fixed-width records (no temporary file renamed over
+    /// it); a head of the earlier variable-width format is read and then overwritten exactly; an
+    /// unreadable (torn) head reads as none, and the chain resumes from the log's last line.
+    @Test func theHeadIsRewrittenInPlaceAndOlderOrTornHeadsAreHandled() throws {
+        let rec = CommandRecord(
+            origin: .local(uid: 0, pid: 1), topic: "example_hello", message: ["name": "h"], response: ["status": "success"],
+            seconds: 0.001)
+        let log = try AuditLog(directory: dir)
+        for _ in 0..<3 { #expect(log.append(rec) != nil) }
+        let head = try String(contentsOfFile: dir + "/head", encoding: .utf8)
+        #expect(head.utf8.count == 107 && head.hasPrefix("00000000000000000003 ") && head.hasSuffix(" 00000000000000000001\n"), "\(head)")
+        let inode = try FileManager.default.attributesOfItem(atPath: dir + "/head")[.systemFileNumber] as? Int
+        #expect(log.append(rec) != nil)
+        #expect(try FileManager.default.attributesOfItem(atPath: dir + "/head")[.systemFileNumber] as? Int == inode, "same file, not replaced")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/head.tmp"))
+
+        // The earlier format: "<seq> <hash> <first>\n", shorter.
+        let parts = try String(contentsOfFile: dir + "/head", encoding: .utf8).split(separator: " ")
+        let hash4 = String(parts[1])
+        try "4 \(hash4) 1\n".write(toFile: dir + "/head", atomically: false, encoding: .utf8)
+        #expect(AuditVerifier.verify(directory: dir).ok)
+        #expect(log.append(rec) != nil)
+        let five = try String(contentsOfFile: dir + "/head", encoding: .utf8)
+        #expect(five.utf8.count == 107 && five.hasPrefix("00000000000000000005 "), "\(five)")
+        #expect(AuditVerifier.verify(directory: dir).ok)
+
+        // Torn: half a record. Appends go on from the log's last line; the next head is whole.
+        try String(five.prefix(50)).write(toFile: dir + "/head", atomically: false, encoding: .utf8)
+        #expect(log.append(rec) != nil)
+        let r = AuditVerifier.verify(directory: dir)
+        #expect(r.ok && r.lastSeq == 6, "\(r)")
+    }
+
     @Test func aRecomputedForgeryStillBreaksTheChainOfTheNextLine() async throws {
         // (sha256sum runs on a thread of its own, off the cooperative pool.)
         // Someone rewrites line 2 and recomputes its own hash correctly: line 3's prev no longer matches.
