@@ -208,10 +208,20 @@ def measure_acks(cloud, sid: str, pid: int, warmup: int, calls: int,
     log(f"{label} ack to example_sleep {{ms:0}}: {json.dumps(sample.get('ack'))}")
     cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
                                       "count": warmup, "sid": sid}, timeout=300)
+    perf = None
+    if label == "agent" and os.environ.get("PERF_RECORD"):
+        # Development aid: a call-graph profile of the agent over the measured calls.
+        perf = subprocess.Popen(["perf", "record", "-q", "-F", "4999", "-g", "-p", str(pid),
+                                 "-o", os.environ["PERF_RECORD"]], stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
     cpu0 = cpu_seconds(pid)
     r = cloud.call("POST", "/emit_many", {"event": "example_sleep", "data": {"ms": 0},
                                           "count": calls, "sid": sid}, timeout=600)
     cpu = cpu_seconds(pid) - cpu0
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait(timeout=60)
+        log(f"perf profile of the agent over the calls: {os.environ['PERF_RECORD']}")
     lat = [x / 1000 for x in r["latencies_us"]]
     log(f"{label} acks: p50 {statistics.median(lat):.3f} ms, p99 {pct(lat, 99):.3f} ms, "
         f"errors {r['errors']}")
@@ -236,7 +246,7 @@ def main() -> int:
     kids = Children(workdir)
 
     start_runs = 3 if a.quick else 10
-    calls = 200 if a.quick else 1000
+    calls = int(os.environ.get("BENCH_CLOUD_CALLS", 200 if a.quick else 1000))
     warmup = 100
     idle_mem_s = 10 if a.quick else 30
     idle_cpu_s = 10 if a.quick else 60
