@@ -119,16 +119,21 @@ let package = Package(
             path: "Sources/orchestrator-agent",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "BenchSupport",
+            path: "Sources/BenchSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "AgentBench",
-            dependencies: ["AgentCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentCore", "BenchSupport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/AgentBench",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "VPLCBench",
-            dependencies: ["AgentCore", "AgentJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentCore", "AgentJSON", "BenchSupport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/VPLCBench",
             swiftSettings: swiftSettings
         ),

@@ -10,6 +10,7 @@
 // Output: Markdown tables on stdout. See scripts/bench-core.
 import AgentCore
 import AgentJSON
+import BenchSupport
 import Foundation
 import Logging
 

@@ -1,5 +1,6 @@
 import AgentCore
 import AgentJSON
+import BenchSupport
 import Foundation
 
 /// `--mode network`: figures of the host-network side (issue 5), with the netmon sidecar running

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 func median(_ v: [Double]) -> Double { percentile(v, 0.5) }

@@ -6,8 +6,9 @@ import Glibc
 /// variable `BENCH_ROWS` names a file, every ``BenchRows/add`` appends one tab-separated line
 /// `figure, runs, median, p99, target, met` to it (the values already formatted with units).
 /// Without the variable nothing is written; the Markdown on stdout is the same either way.
-enum BenchRows {
-    static func add(_ figure: String, runs: Int, median: String, p99: String, target: String = "–", met: String = "–") {
+/// Shared by the benchmark executables (`agent-bench`, `vplc-bench`).
+public enum BenchRows {
+    public static func add(_ figure: String, runs: Int, median: String, p99: String, target: String = "–", met: String = "–") {
         guard let path = getenv("BENCH_ROWS").map({ String(cString: $0) }), !path.isEmpty else { return }
         let fields = [figure, "\(runs)", median, p99, target, met].map { $0.replacingTabs() }
         let line = Array((fields.joined(separator: "\t") + "\n").utf8)
