@@ -70,7 +70,12 @@ final class VPLCService: Sendable {
         var op = queued
         op.state = .running
         op.updatedAt = WallClock.iso(WallClock.now())
-        try? store.put(op)
+        do { try store.put(op) } catch {
+            // It runs anyway (it was accepted). The journal still says "queued": an agent stopped
+            // meanwhile runs it again at start (device operations are idempotent; an upgrade is
+            // failed instead), as for one stopped before it began.
+            host.log(.error, "could not journal that an operation started", metadata: ["operation": op.id, "error": error.message])
+        }
         await live.begin(op)
         var device: DeviceRecord? = nil
         var deleteDevice = false
