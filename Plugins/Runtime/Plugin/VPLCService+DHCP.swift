@@ -13,7 +13,15 @@ extension VPLCService {
             let state = inspect["state"]?.objectValue, state["running"]?.boolValue == true,
             let pid = state["pid"]?.numberValue, pid > 0
         else { return }
-        if let nic = dedicatedNIC(device, inspect: inspect) { await attachDedicatedNIC(device, nic: nic, pid: pid) }
+        // While an operation of the device is queued or running it owns the dedicated NIC: a
+        // planned stop or restart gives the NIC back to the host before the container goes, and
+        // a move from here meanwhile (an engine event, the sidecar's resync, the periodic check,
+        // with an inspect taken before the restart) put it back into the old namespace, where a
+        // virtual NIC dies with it (seen in the lab: ded0 lost on restart). Operations that
+        // start the container call this again once they have ended.
+        if let nic = dedicatedNIC(device, inspect: inspect), !(await live.isActive(device)) {
+            await attachDedicatedNIC(device, nic: nic, pid: pid)
+        }
         let endpoints = inspect["networks"]?.objectValue ?? [:]
         for v in vnics(of: device, inspect: inspect) where v.detached == nil {
             guard let endpoint = endpoints[v.network]?.objectValue else { continue }
