@@ -54,6 +54,7 @@ extension VPLCService {
                             Task { await service.onContainerStarted(device) }
                         }
                     case "stream.open":
+                        engineEpoch.add(1, ordering: .relaxed)
                         await reconcile(reason: "event_stream_reopened")
                     default:
                         break
@@ -68,8 +69,11 @@ extension VPLCService {
 
     /// A vPLC died: after the restart delay, restart it if it should run and still does not.
     func handleDeath(_ device: String) async {
+        let epoch = engineEpoch.load(ordering: .relaxed)
         try? await Task.sleep(for: .milliseconds(settings.restartDelayMilliseconds))
-        await restartIfNeeded(device, reason: "died")
+        // The engine restarted meanwhile (its shutdown stopped the vPLC): not a crash.
+        let engineRestarted = engineEpoch.load(ordering: .relaxed) != epoch
+        await restartIfNeeded(device, reason: engineRestarted ? "event_stream_reopened" : "died")
     }
 
     /// One pass over every record: start those that should run and do not.
@@ -86,8 +90,16 @@ extension VPLCService {
         await queue.enqueue(device) { [self] in await self.restartNow(device, reason: reason) }
     }
 
+    /// The restart reasons that count against the crash-loop guard: the vPLC itself stopped
+    /// (`died`, or found stopped by the periodic check). Not `startup` (the agent or the host
+    /// restarted) nor `event_stream_reopened` (the engine restarted and took every vPLC down):
+    /// counting those tripped the guard after five engine restarts in ten minutes, and healthy
+    /// vPLCs stayed down (the full fault run).
+    static let crashReasons: Set<String> = ["died", "health_check"]
+
     /// Starts `device` if its record wants it running and the engine says it is not running;
-    /// counts against the crash-loop guard. Runs on the device queue.
+    /// counts against the crash-loop guard when `reason` is one of ``crashReasons``. Runs on the
+    /// device queue.
     func restartNow(_ device: String, reason: String) async {
         do throws(RuntimeError) {
             guard var record = try store.record(device), record.desired == .running, !record.crashLoop else { return }
@@ -96,8 +108,11 @@ extension VPLCService {
                 return
             }
             if inspect["state"]?.objectValue?["running"]?.boolValue == true { return }
-            let allowed = await live.allowRestart(
-                device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds, now: WallClock.now())
+            var allowed = true
+            if Self.crashReasons.contains(reason) {
+                allowed = await live.allowRestart(
+                    device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds, now: WallClock.now())
+            }
             guard allowed else {
                 record.crashLoop = true
                 try store.put(record)

@@ -20,6 +20,9 @@ final class VPLCService: Sendable {
     /// Network changes and first attachments, one at a time across devices.
     let networkGate = NetworkGate()
     private let opCounter = Atomic<UInt64>(0)
+    /// Counts the engine event stream's (re)openings: a vPLC death seen before a reopening went
+    /// with the engine, not a crash of its own.
+    let engineEpoch = Atomic<Int>(0)
     /// Background tasks (lifecycle, usage), cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
 
