@@ -232,20 +232,18 @@ extension VPLCService {
 
     /// Removes what a failed or interrupted create made: its container, its internal bridge,
     /// and MACVLAN networks it made that nobody else uses.
-    func rollback(_ op: inout OperationRecord) async throws(RuntimeError) {
-        try await networkGate.run { () async throws(RuntimeError) in try await rollbackHoldingGate(op) }
-    }
-
-    private func rollbackHoldingGate(_ op: OperationRecord) async throws(RuntimeError) {
-        if let c = op.createdContainer {
-            if let found = try await engine.inspect(c),
-                found["labels"]?.objectValue?[Naming.deviceLabel]?.stringValue == op.deviceID
-            {
-                _ = try await engine.call("container.remove", ["id": .string(c), "force": true])
+    func rollback(_ op: OperationRecord) async throws(RuntimeError) {
+        try await networkGate.run { () async throws(RuntimeError) in
+            if let c = op.createdContainer {
+                if let found = try await engine.inspect(c),
+                    found["labels"]?.objectValue?[Naming.deviceLabel]?.stringValue == op.deviceID
+                {
+                    _ = try await engine.call("container.remove", ["id": .string(c), "force": true])
+                }
             }
-        }
-        for n in op.createdNetworks.reversed() {
-            try await engine.removeNetworkIfUnused(n)
+            for n in op.createdNetworks.reversed() {
+                try await engine.removeNetworkIfUnused(n)
+            }
         }
     }
 
@@ -253,14 +251,13 @@ extension VPLCService {
     /// restarting) leaves objects no record knows. Runs next on the device's queue (before any
     /// later command for it) and tries the rollback again every 2 s for about two minutes, until
     /// it succeeds or a record of the device exists (then they are the device's, not orphans).
-    func retryRollback(_ failed: OperationRecord) async {
-        var op = failed
+    func retryRollback(_ op: OperationRecord) async {
         for _ in 0..<60 {
             try? await Task.sleep(for: .seconds(2))
             if Task.isCancelled { return }
             guard (try? store.record(op.deviceID)) == nil else { return }
             do throws(RuntimeError) {
-                try await rollback(&op)
+                try await rollback(op)
                 try markRolledBack(op)
                 host.log(.notice, "removed what a failed create had made", metadata: ["device": op.deviceID, "operation": op.id])
                 return

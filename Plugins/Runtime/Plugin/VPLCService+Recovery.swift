@@ -36,7 +36,7 @@ extension VPLCService {
                 emitUpdate(op)
             } else if op.kind == .create && op.state == .running {
                 do throws(RuntimeError) {
-                    try await rollback(&op)
+                    try await rollback(op)
                     op.state = .rolledBack
                     op.error = RuntimeError("interrupted", "the agent stopped during this create; what it had made was removed")
                 } catch {
@@ -67,10 +67,9 @@ extension VPLCService {
         var pending: Set<String> = []
         for (device, op) in newest.sorted(by: { $0.key < $1.key })
         where !known.contains(device) && op.kind == .create && op.state == .failed && op.madeSomething {
-            var left = op
             do throws(RuntimeError) {
-                try await rollback(&left)
-                try markRolledBack(left)
+                try await rollback(op)
+                try markRolledBack(op)
                 host.log(.notice, "removed what a failed create had made", metadata: ["device": device, "operation": op.id])
             } catch {
                 pending.insert(device)

@@ -103,7 +103,7 @@ final class VPLCService: Sendable {
             let madeSomething = op.madeSomething
             op.state = op.kind == .create && madeSomething ? .rolledBack : .failed
             if op.kind == .create && madeSomething {
-                do throws(RuntimeError) { try await rollback(&op) } catch {
+                do throws(RuntimeError) { try await rollback(op) } catch {
                     op.state = .failed
                     op.error = RuntimeError(
                         op.error?.code ?? "create_failed",
