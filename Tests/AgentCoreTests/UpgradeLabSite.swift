@@ -97,7 +97,7 @@ final class UpgradeLabSite: @unchecked Sendable {
         let settings: [String: JSONObject] = [
             "io.autonomy.docker": ["socket": "/var/run/docker.sock"],
             "io.autonomy.runtime": [
-                "image_repository": .string(lab.runtimeImageRepo), "runtime_scheme": "http", "restart_delay_ms": 300,
+                "image_repository": .string(lab.runtimeImageRepo), "restart_delay_ms": 300,
                 "health_interval_ms": 2000,
             ],
             "io.autonomy.host-topics": ["heartbeat_interval_ms": 5000],

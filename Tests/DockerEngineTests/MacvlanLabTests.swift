@@ -56,11 +56,12 @@ struct MacvlanLabTests {
         // API 1.41 ignores an endpoint MAC given to connect: Docker derives it from the IP.
         #expect(onInternal["mac_address"] == "02:42:0a:e8:01:05")
 
-        // The LAN host reaches the container's static address over the MACVLAN.
+        // The LAN host reaches the container's static address over the MACVLAN (the stand-in
+        // runtime's plain-HTTP port).
         var answer = ""
         let reached = try await LabTest.eventually(10) {
             let r = try await DockerLab.blocking {
-                try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-sf", "-m", "1", "http://\(ip):8443/api/version"])
+                try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-sf", "-m", "1", "http://\(ip):8080/api/version"])
             }
             answer = r.stdout
             return r.succeeded

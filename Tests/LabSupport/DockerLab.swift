@@ -109,7 +109,8 @@ public final class DockerLab: Sendable {
     public var lanhostIP: String { required("LANHOST_IP") }
     /// The stand-in runtime image's repository (`RUNTIME_IMAGE_REPO`).
     public var runtimeImageRepo: String { required("RUNTIME_IMAGE_REPO") }
-    /// The stand-in runtime image, `<repo>:latest` (busybox httpd, plain HTTP on 8443).
+    /// The stand-in runtime image, `<repo>:latest` (busybox httpd; as the real runtime, HTTPS with
+    /// a self-signed certificate on 8443 and plain HTTP on 8080).
     public var runtimeImage: String { runtimeImageRepo + ":latest" }
     /// dockerd's current PID (`DOCKERD_PID`).
     public var dockerdPID: Int32 { Int32(required("DOCKERD_PID")) ?? 0 }

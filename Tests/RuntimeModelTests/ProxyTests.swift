@@ -4,23 +4,56 @@ import Testing
 
 @Suite("run_command request building")
 struct ProxyTests {
-    func build(_ extra: JSONObject) throws -> ProxyRequest {
+    func build(_ extra: JSONObject, site: ProxyRequest.SchemeRule = .auto) throws -> ProxyRequest {
         var m: JSONObject = ["device_id": "p", "method": "get", "api": "/api/status"]
         for (k, v) in extra.entries { m[k] = v }
-        return try ProxyRequest(message: m, defaultScheme: .https, boundary: "B")
+        return try ProxyRequest(message: m, siteScheme: site, boundary: "B")
     }
 
-    @Test("defaults: https on 8443 from the site, method upper-cased, 30 s")
+    @Test("defaults: https on 8443, method upper-cased, 30 s")
     func defaults() throws {
         let r = try build([:])
         #expect(r.method == "GET" && r.target == "/api/status" && r.port == 8443 && r.scheme == .https)
         #expect(r.timeoutMilliseconds == 30_000)
     }
 
-    @Test("scheme from the message, not from the port")
-    func scheme() throws {
+    @Test("site rule auto (the default) is upstream's port rule: https on 8443, http on any other port",
+          arguments: [(8443, ProxyRequest.Scheme.https), (8080, .http), (1234, .http), (443, .http), (80, .http)])
+    func portRule(port: Int, scheme: ProxyRequest.Scheme) throws {
+        #expect(try build(["port": .number(Double(port))]).scheme == scheme)
+        #expect(try build(["port": .number(Double(port))], site: .auto).scheme == scheme)
+    }
+
+    @Test("the message's scheme wins over the port rule and over the site")
+    func messageWins() throws {
         #expect(try build(["port": 8443, "scheme": "http"]).scheme == .http)
-        #expect(try build(["port": 8080]).scheme == .https)
+        #expect(try build(["scheme": "http"]).scheme == .http)
+        #expect(try build(["port": 8080, "scheme": "https"]).scheme == .https)
+        #expect(try build(["port": 8080, "scheme": "HTTPS"], site: .http).scheme == .https)
+        #expect(try build(["port": 8443, "scheme": "http"], site: .https).scheme == .http)
+    }
+
+    @Test("site http / https force one scheme for every port")
+    func siteOverride() throws {
+        for port in [8443, 8080, 1234] {
+            #expect(try build(["port": .number(Double(port))], site: .http).scheme == .http)
+            #expect(try build(["port": .number(Double(port))], site: .https).scheme == .https)
+        }
+    }
+
+    @Test("the site value: auto, http, https are read; anything else is bad_config naming the key")
+    func siteValue() throws {
+        #expect(try ProxyRequest.SchemeRule(siteValue: "auto") == .auto)
+        #expect(try ProxyRequest.SchemeRule(siteValue: "http") == .http)
+        #expect(try ProxyRequest.SchemeRule(siteValue: "https") == .https)
+        for bad: JSONValue in ["ftp", "HTTP", "", 8443, true, .null, ["https"]] {
+            #expect {
+                _ = try ProxyRequest.SchemeRule(siteValue: bad)
+            } throws: { error in
+                let e = error as? RuntimeError
+                return e?.code == "bad_config" && e?.field == "config.runtime_scheme" && e?.message.contains("auto") == true
+            }
+        }
     }
 
     @Test("any method token; params as query; JSON body with case-insensitive content type")

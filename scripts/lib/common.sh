@@ -23,11 +23,13 @@ ensure_prerequisites() {
 
 # Installs what scripts/lab/docker-lab needs on a fresh Debian machine of this kind: the Docker
 # Engine (dockerd, containerd, runc), a *static* busybox (copied into the registry-free stand-in
-# image, so it must not need a libc), dnsmasq for DHCP on the lab LAN, iproute2 and curl (the lab
-# talks to the Engine API with curl). Asks dpkg rather than PATH: dockerd and dnsmasq live in sbin,
-# and a dynamic busybox on PATH would not do. apt-get runs only when something is missing.
+# image, so it must not need a libc), socat and openssl (the stand-in's TLS front on 8443: socat
+# and the shared libraries it needs are copied into the image, openssl makes its self-signed
+# certificate), dnsmasq for DHCP on the lab LAN, iproute2 and curl (the lab talks to the Engine API
+# with curl). Asks dpkg rather than PATH: dockerd and dnsmasq live in sbin, and a dynamic busybox
+# on PATH would not do. apt-get runs only when something is missing.
 ensure_lab_packages() {
-    local wanted=(docker.io busybox-static dnsmasq-base iproute2 curl openssl jq patchelf) missing=() p
+    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done

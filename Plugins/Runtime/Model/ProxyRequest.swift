@@ -3,7 +3,8 @@ import AgentJSON
 /// A `run_command` message turned into one HTTP request to the vPLC's own runtime (spec §2.4,
 /// improved per §12.11): any token method, a path that cannot leave the runtime, query from
 /// `params`, case-insensitive headers, JSON / form / raw / multipart bodies, a timeout, and
-/// http or https chosen by the message or the site, not by the port number.
+/// http or https: the message's own `scheme`, else the site's ``SchemeRule`` (by default
+/// upstream's port rule: https on 8443, http on any other port).
 public struct ProxyRequest: Sendable, Equatable {
     public enum Scheme: String, Sendable { case http, https }
 
@@ -27,11 +28,11 @@ public struct ProxyRequest: Sendable, Equatable {
 
     /// Builds the request.
     /// - Parameters:
-    ///   - defaultScheme: the site's `runtime.scheme` (the real runtime is https on 8443).
+    ///   - siteScheme: the site's `runtime_scheme`, for a message without `scheme`.
     ///   - boundary: multipart boundary (injectable for tests).
     /// - Throws: ``RuntimeError`` `invalid_request` with the field.
     public init(
-        message: JSONObject, defaultScheme: Scheme, defaultTimeoutMilliseconds: Int = 30_000,
+        message: JSONObject, siteScheme: SchemeRule = .auto, defaultTimeoutMilliseconds: Int = 30_000,
         boundary: String = "agent-\(UInt64.random(in: 1...UInt64.max))"
     ) throws(RuntimeError) {
         func fail(_ field: String, _ why: String) -> RuntimeError {
@@ -60,14 +61,14 @@ public struct ProxyRequest: Sendable, Equatable {
             target += (target.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
         }
         self.target = target
-        let p = message["port"]?.numberValue ?? 8443
+        let p = message["port"]?.numberValue ?? Double(Self.runtimePort)
         guard p == p.rounded(), (1...65535).contains(p) else { throw fail("port", "must be 1-65535") }
         port = Int(p)
         if let s = message["scheme"]?.stringValue {
             guard let sc = Scheme(rawValue: s.lowercased()) else { throw fail("scheme", "must be \"http\" or \"https\"") }
             scheme = sc
         } else {
-            scheme = defaultScheme
+            scheme = siteScheme.scheme(port: port)
         }
         let t = message["timeout_ms"]?.numberValue ?? Double(defaultTimeoutMilliseconds)
         guard (1...300_000).contains(t) else { throw fail("timeout_ms", "must be 1-300000") }

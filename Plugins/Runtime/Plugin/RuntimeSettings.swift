@@ -6,8 +6,9 @@ import RuntimeModel
 struct RuntimeSettings: Sendable {
     /// Image repository of the OpenPLC runtime; the tag is the request's `runtime_version`.
     var imageRepository = "ghcr.io/autonomy-logic/openplc-runtime"
-    /// Scheme of the runtime's REST API for `run_command` when the message gives none.
-    var runtimeScheme = ProxyRequest.Scheme.https
+    /// Scheme of the runtime's REST API for `run_command` when the message gives none: `auto`
+    /// (upstream's rule: https on 8443, http on any other port), or one scheme for every port.
+    var runtimeScheme = ProxyRequest.SchemeRule.auto
     /// `run_command` timeout when the message gives none.
     var proxyTimeoutMilliseconds = 30_000
     /// Pull policy: `missing` pulls only when the image is not present; `always` pulls first.
@@ -62,10 +63,11 @@ struct RuntimeSettings: Sendable {
             imageRepository = s
         }
         if let v = config["runtime_scheme"] {
-            guard let s = v.stringValue, let sc = ProxyRequest.Scheme(rawValue: s) else {
-                throw bad("runtime_scheme", "must be \"http\" or \"https\"")
+            do throws(RuntimeError) {
+                runtimeScheme = try ProxyRequest.SchemeRule(siteValue: v)
+            } catch {
+                throw PluginError(code: error.code, message: error.message, field: error.field)
             }
-            runtimeScheme = sc
         }
         if let v = config["pull"] {
             guard let s = v.stringValue, ["missing", "always"].contains(s) else { throw bad("pull", "must be \"missing\" or \"always\"") }

@@ -61,7 +61,7 @@ extension VPLCService {
     func runCommand(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         guard let device = message["device_id"]?.stringValue else { throw RuntimeError("invalid_request", "device_id missing") }
         let request = try ProxyRequest(
-            message: message, defaultScheme: settings.runtimeScheme, defaultTimeoutMilliseconds: settings.proxyTimeoutMilliseconds)
+            message: message, siteScheme: settings.runtimeScheme, defaultTimeoutMilliseconds: settings.proxyTimeoutMilliseconds)
         guard try store.record(device) != nil, let inspect = try await engine.inspect(device) else {
             throw RuntimeError("device_not_found", "Device not found: \(device)", field: "device_id")
         }

@@ -31,7 +31,7 @@ final class VPLCHarness: @unchecked Sendable {
         self.lab = theLab
         cloud = try await DockerLab.blocking { try LabCloud(netns: theLab.labNamespace) }
         var config: JSONObject = [
-            "image_repository": .string(self.lab.runtimeImageRepo), "runtime_scheme": "http", "restart_delay_ms": 300,
+            "image_repository": .string(self.lab.runtimeImageRepo), "restart_delay_ms": 300,
             "health_interval_ms": 2000, "usage_interval_ms": 1000,
         ]
         for (k, v) in runtime.entries { config[k] = v }
@@ -207,10 +207,11 @@ final class VPLCHarness: @unchecked Sendable {
         return r.status == 200 ? r.json?.objectValue?["State"]?.objectValue : nil
     }
 
-    /// GET from the LAN host namespace (the plant LAN's view).
+    /// GET from the LAN host namespace (the plant LAN's view). https does not verify (`-k`): the
+    /// runtime's certificate on 8443 is self-signed.
     func fromLAN(_ url: String) async throws -> CommandResult {
         let lab = self.lab
-        return try await DockerLab.blocking { try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-s", "-m", "3", url]) }
+        return try await DockerLab.blocking { try lab.exec(inNamespace: lab.lanhostNamespace, ["curl", "-s", "-k", "-m", "3", url]) }
     }
 }
 

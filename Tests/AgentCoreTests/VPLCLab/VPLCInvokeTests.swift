@@ -16,7 +16,7 @@ struct Invoke {
             try plugins.entry(id: "io.autonomy.docker", path: try plugins.install("agent-docker"), config: ["socket": .string(lab.socketPath)]),
             try plugins.entry(
                 id: "io.autonomy.runtime", path: try plugins.install("agent-runtime"),
-                config: ["image_repository": .string(lab.runtimeImageRepo), "runtime_scheme": "http"]),
+                config: ["image_repository": .string(lab.runtimeImageRepo)]),
         ])
         func invoke(_ topic: String, _ message: JSONObject) async throws -> JSONObject {
             let argv = ["invoke", "--config", config, topic, JSONWriter.string(.object(message))]

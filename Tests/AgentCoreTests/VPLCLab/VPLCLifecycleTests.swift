@@ -41,10 +41,10 @@ struct Lifecycle {
         let labels = try #require(inspect.json?.objectValue?["Config"]?.objectValue?["Labels"]?.objectValue)
         #expect(labels["io.autonomy.managed"] == "true" && labels["io.autonomy.device"] == .string(device))
 
-        // Reachable from the plant LAN.
+        // Reachable from the plant LAN (the runtime's own port: https, self-signed).
         var lanReply = CommandResult?.none
         _ = try await h.cloud.waitUntil(seconds: 10) {
-            lanReply = try await h.fromLAN("http://\(ip):8443/api/version")
+            lanReply = try await h.fromLAN("https://\(ip):8443/api/version")
             return lanReply?.stdout.contains("lab-standin") == true
         }
         #expect(lanReply?.stdout.contains("lab-standin") == true, "LAN host could not reach \(ip): \(String(describing: lanReply))")
@@ -68,9 +68,6 @@ struct Lifecycle {
         let slow = try await h.call(
             "run_command", ["device_id": .string(device), "method": "GET", "api": "cgi-bin/slow", "timeout_ms": 500])
         #expect(slow["source"] == "proxy" && slow["code"] == "proxy_timeout", "\(slow)")
-        let https = try await h.call(
-            "run_command", ["device_id": .string(device), "method": "GET", "api": "api/version", "scheme": "https"])
-        #expect(https["source"] == "proxy", "the stand-in speaks plain HTTP, so TLS must fail as a proxy error: \(https)")
         let unknown = try await h.call("run_command", ["device_id": "nope", "method": "GET", "api": "x"])
         #expect(unknown["status"] == "error" && unknown["code"] == "device_not_found")
 
@@ -99,7 +96,7 @@ struct Lifecycle {
         try await h.expectNothingLeft(device)
         let macvlans = try await h.lab.engineAPI("GET", "/networks?filters=%7B%22driver%22%3A%5B%22macvlan%22%5D%7D")
         #expect(macvlans.json?.arrayValue?.isEmpty == true, "unused MACVLAN network left: \(String(describing: macvlans.json))")
-        #expect(try await h.fromLAN("http://\(ip):8443/api/version").stdout.isEmpty)
+        #expect(try await h.fromLAN("https://\(ip):8443/api/version").stdout.isEmpty)
         await h.shutdown()
     }
 

@@ -183,12 +183,13 @@ private func waitLease(_ h: VPLCHarness, _ device: String, seconds: Double = 20,
     try await waitVNIC(h, device, seconds: seconds, condition)
 }
 
-/// The LAN host fetches the runtime API at `ip` (retrying for a few seconds).
+/// The LAN host fetches the runtime API at `ip` over https on 8443 (self-signed, so `-k`),
+/// retrying for a few seconds.
 private func reachable(_ lab: DockerLab, _ ip: String) async throws -> Bool {
     let r = try await DockerLab.blocking {
         try lab.exec(
             inNamespace: lab.lanhostNamespace,
-            ["curl", "-sf", "-m", "1", "--retry", "20", "--retry-connrefused", "--retry-delay", "0", "--retry-all-errors", "http://\(ip):8443/api/version"],
+            ["curl", "-sfk", "-m", "1", "--retry", "20", "--retry-connrefused", "--retry-delay", "0", "--retry-all-errors", "https://\(ip):8443/api/version"],
             timeout: 60)
     }
     return r.succeeded && r.stdout.contains("version")

@@ -146,7 +146,7 @@ struct Resilience {
         #expect(try await h.cloud.events(named: "device_crash_loop").isEmpty)
         #expect(try await h.status(running)["crash_loop"] == nil)
         #expect(try await h.status(stopped)["is_running"] == false)
-        let reply = try await h.fromLAN("http://\(h.lab.lanAddress(44)):8443/api/version")
+        let reply = try await h.fromLAN("https://\(h.lab.lanAddress(44)):8443/api/version")
         #expect(reply.stdout.contains("lab-standin"))
         try await h.deleteExpectingNothingLeft(running)
         try await h.deleteExpectingNothingLeft(stopped)
