@@ -76,7 +76,10 @@ enum CloudCheck {
         }
         let waiter = LinkWaiter()
         agent.services.link.observe { kind, detail in
-            if kind != "connected", let reason = detail["reason"]?.stringValue { log.note(reason) }
+            if kind != "connected", let reason = detail["reason"]?.stringValue {
+                // The transport's stable code first (`tls_failed: …`), when it gives one.
+                log.note(detail["code"]?.stringValue.map { "\($0): \(reason)" } ?? reason)
+            }
             waiter.report(kind: kind, detail: detail)
         }
         let clock = ContinuousClock()

@@ -14,6 +14,7 @@ struct ReconnectPolicyTests {
     }
 
     @Test func freshPolicyHasNeverConnected() {
+        #expect(ReconnectPolicy().schedule == .upstream)
         let p = ReconnectPolicy()
         #expect(!p.hasEverConnected)
         #expect(p.attempt == 0)
@@ -140,3 +141,80 @@ struct ReconnectPolicyTests {
         #expect(a != c)
     }
 }
+
+@Suite("Reconnect back-off: jittered slots")
+struct SlotScheduleTests {
+    static func connected() -> ReconnectPolicy {
+        var p = ReconnectPolicy(schedule: .slots)
+        p.connected()
+        return p
+    }
+
+    @Test func beforeTheFirstSuccessItIsFiveSecondsToo() {
+        var p = ReconnectPolicy(schedule: .slots)
+        #expect(p.nextDelay(random: 0.1, elapsed: 0) == 5)
+        #expect(p.attempt == 0)
+    }
+
+    @Test func slotBoundaries() {
+        #expect((0..<13).map(ReconnectPolicy.slotStart) == [0, 1, 2, 3, 4.5, 6.5, 9.5, 13.5, 19.5, 27.5, 39.5, 55.5, 79.5])
+        #expect(ReconnectPolicy.slotStart(14) == 79.5 + 60)
+        #expect(ReconnectPolicy.slotWidth(100) == 30)
+    }
+
+    /// Attempt times (seconds since the link was lost) when every attempt fails at once.
+    static func attemptTimes(_ randoms: [Double]) -> [Double] {
+        var p = connected()
+        var now = 0.0
+        return randoms.map { r in
+            now += p.nextDelay(random: r, elapsed: now)
+            return now
+        }
+    }
+
+    @Test("one attempt per slot, anywhere in it: never more than 10 in the first 30 s, whatever the draws",
+          arguments: [0.0, 0.3, 0.5, 0.99, 1.0.nextDown])
+    func attemptsPerOutage(random: Double) {
+        let times = Self.attemptTimes(Array(repeating: random, count: 40))
+        #expect(times.filter { $0 < 30 }.count <= 10)
+        #expect(times.filter { $0 < 60 }.count <= 12)
+        for (n, t) in times.enumerated() {
+            #expect(t >= ReconnectPolicy.slotStart(n) && t < ReconnectPolicy.slotStart(n + 1), "attempt \(n) at \(t)")
+        }
+    }
+
+    @Test("a cloud back after a 3 s restart is reached within 2 s, whatever the draws (10k random schedules)")
+    func shortOutageIsBridgedQuickly() {
+        var rng = SplitMix64(seed: 7)
+        var worst = 0.0
+        var waits: [Double] = []
+        for _ in 0..<10_000 {
+            let times = Self.attemptTimes((0..<12).map { _ in Double.random(in: 0..<1, using: &rng) })
+            let next = times.first { $0 >= 3 } ?? .infinity
+            worst = max(worst, next - 3)
+            waits.append(next - 3)
+        }
+        waits.sort()
+        #expect(worst <= 2.0, "worst \(worst)")
+        #expect(waits[waits.count / 2] <= 1.0, "median \(waits[waits.count / 2])")
+    }
+
+    @Test("time spent in a failed attempt is not waited again")
+    func elapsedCounts() {
+        var p = Self.connected()
+        #expect(p.nextDelay(random: 0.5, elapsed: 0) == 0.5)
+        // The first attempt took 2 s to fail: slot 1 ([1, 2)) is over, so no wait at all.
+        #expect(p.nextDelay(random: 0.5, elapsed: 2.5) == 0)
+        #expect(p.nextDelay(random: 0.5, elapsed: 2.5) == 0)  // slot 2 ends at 3: 2.5 is its middle
+        #expect(p.nextDelay(random: 0.0, elapsed: 2.5) == 0.5)  // slot 3 starts at 3
+    }
+
+    @Test func successStartsOver() {
+        var p = Self.connected()
+        for _ in 0..<20 { _ = p.nextDelay(random: 0.5, elapsed: 1000) }
+        p.connected()
+        #expect(p.attempt == 0)
+        #expect(p.nextDelay(random: 0.25, elapsed: 0) == 0.25)
+    }
+}
+

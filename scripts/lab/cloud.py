@@ -4,6 +4,9 @@
 It stands in for the real orchestrator cloud in tests and demos:
 
 * serves Socket.IO over TLS and REQUIRES a client certificate signed by the lab CA;
+* runs python-socketio on the library's DEFAULT settings (CORS policy, ping interval and
+  timeout, transports polling + websocket) unless a flag asks otherwise, so that what passes
+  here passes against an ordinary cloud;
 * records every connection (with the client certificate CN), every ``heartbeat`` and every
   other event the clients emit, Socket.IO connection refusals and failed TLS handshakes;
 * exposes a plain-HTTP JSON control API on 127.0.0.1 so tests can inspect the records and make
@@ -11,9 +14,10 @@ It stands in for the real orchestrator cloud in tests and demos:
 
 Usage::
 
-    python cloud.py --pki DIR [--host 127.0.0.1] [--port 0] [--control-port 0]
-                    [--server-cert server|server-wronghost|server-rogue|server-expired]
-                    [--ping-interval 25] [--ping-timeout 20] [--client-ca DIR/ca.pem]
+    python cloud.py --pki DIR [--host 127.0.0.1|::1] [--port 0] [--control-port 0]
+                    [--server-cert server|server-wronghost|server-dnsonly|server-rogue|server-expired]
+                    [--ping-interval S] [--ping-timeout S] [--client-ca DIR/ca.pem]
+                    [--transports polling|websocket] [--strip-upgrade]
 
 Prints exactly one line ``READY <socketio_port> <control_port>`` on stdout once both listeners
 are up, then serves until SIGTERM/SIGINT and exits 0. Logs go to stderr.
@@ -151,15 +155,31 @@ async def stash_peer(request: web.Request, handler):  # type: ignore[no-untyped-
     return await handler(request)
 
 
-def make_sio(ping_interval: float, ping_timeout: float) -> socketio.AsyncServer:
-    sio = socketio.AsyncServer(
-        async_mode="aiohttp",
-        ping_interval=ping_interval,
-        ping_timeout=ping_timeout,
-        cors_allowed_origins="*",    # accept any Origin header (clients are not browsers)
-        logger=False,
-        engineio_logger=False,
-    )
+@web.middleware
+async def strip_upgrade(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """What a reverse proxy or load balancer that does not pass WebSocket upgrades does: it
+    forwards the request without its Upgrade and Connection headers (python-engineio then
+    answers a transport=websocket request 400, "Invalid transport")."""
+    if "Upgrade" in request.headers:
+        headers = request.headers.copy()
+        for name in ("Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version"):
+            headers.popall(name, None)
+        request = request.clone(headers=headers)
+    return await handler(request)
+
+
+def make_sio(ping_interval: float | None, ping_timeout: float | None,
+             transports: list[str] | None) -> socketio.AsyncServer:
+    # Only what a flag asks for is passed: everything else stays python-socketio's default
+    # (cors_allowed_origins unset = same-origin policy, ping 25 s / 20 s, both transports).
+    options: dict[str, Any] = {}
+    if ping_interval is not None:
+        options["ping_interval"] = ping_interval
+    if ping_timeout is not None:
+        options["ping_timeout"] = ping_timeout
+    if transports is not None:
+        options["transports"] = transports
+    sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False, **options)
 
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -179,6 +199,8 @@ def make_sio(ping_interval: float, ping_timeout: float) -> socketio.AsyncServer:
             "cn": cn,
             "peer": peer,
             "transport": transport,
+            "origin": environ.get("HTTP_ORIGIN"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
             "auth": auth,
             "connected_at": time.time(),
             "disconnected_at": None,
@@ -288,6 +310,18 @@ def make_control_app(sio: socketio.AsyncServer) -> web.Application:
 
     @routes.get("/state")
     async def state(_: web.Request) -> web.Response:
+        # The transport each live connection uses now: a polling session that upgraded shows
+        # "websocket" here while its record keeps the transport it began with.
+        for c in RECORDS.connections:
+            c["current_transport"] = None
+            if c["disconnected_at"] is None:
+                try:
+                    eio_sid = sio.manager.eio_sid_from_sid(c["sid"], NAMESPACE)
+                    sock = sio.eio.sockets.get(eio_sid) if eio_sid else None
+                except Exception:  # pragma: no cover - a connection that is going away
+                    sock = None
+                if sock is not None:
+                    c["current_transport"] = "websocket" if sock.upgraded else "polling"
         return web.json_response(RECORDS.state())
 
     @routes.post("/reset")
@@ -420,8 +454,10 @@ async def serve(args: argparse.Namespace) -> None:
     tls = make_tls_context(pki, args.server_cert, client_ca)
     install_tls_failure_hook()
 
-    sio = make_sio(args.ping_interval, args.ping_timeout)
-    sio_app = web.Application(middlewares=[stash_peer])
+    transports = None if args.transports is None else [args.transports]
+    sio = make_sio(args.ping_interval, args.ping_timeout, transports)
+    middlewares = [strip_upgrade, stash_peer] if args.strip_upgrade else [stash_peer]
+    sio_app = web.Application(middlewares=middlewares)
     sio.attach(sio_app)   # path /socket.io/
     control_app = make_control_app(sio)
 
@@ -472,9 +508,15 @@ def main() -> int:
     p.add_argument("--control-unix", default=None,
                    help="serve the control API on this unix socket path instead of a TCP port")
     p.add_argument("--server-cert", default="server",
-                   choices=["server", "server-wronghost", "server-rogue", "server-expired"])
-    p.add_argument("--ping-interval", type=float, default=25, help="Engine.IO pingInterval, s")
-    p.add_argument("--ping-timeout", type=float, default=20, help="Engine.IO pingTimeout, s")
+                   choices=["server", "server-wronghost", "server-dnsonly", "server-rogue", "server-expired"])
+    p.add_argument("--ping-interval", type=float, default=None,
+                   help="Engine.IO pingInterval, s (default: python-socketio's)")
+    p.add_argument("--ping-timeout", type=float, default=None,
+                   help="Engine.IO pingTimeout, s (default: python-socketio's)")
+    p.add_argument("--transports", choices=["polling", "websocket"], default=None,
+                   help="offer only this Engine.IO transport (default: both, python-socketio's)")
+    p.add_argument("--strip-upgrade", action="store_true",
+                   help="drop Upgrade headers before Socket.IO sees them (a proxy that does not pass upgrades)")
     p.add_argument("--client-ca", default=None, help="CA for client certs (default PKI/ca.pem)")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args()

@@ -5,8 +5,9 @@
 #
 # DIR (created 0700; existing files are overwritten) receives, all EC P-256, keys 0600:
 #   ca.pem ca.key                        lab CA (CA:TRUE)
-#   server.pem server.key                CA-signed, SAN IP:127.0.0.1,DNS:localhost, EKU serverAuth
+#   server.pem server.key                CA-signed, SAN IP:127.0.0.1,IP:::1,DNS:localhost, EKU serverAuth
 #   server-wronghost.pem/.key            CA-signed, SAN DNS:wrong.example only
+#   server-dnsonly.pem/.key              CA-signed, SAN DNS:localhost only (no IP entry)
 #   rogue-ca.pem rogue-ca.key            an unrelated CA
 #   server-rogue.pem/.key                rogue-CA-signed, SAN IP:127.0.0.1,DNS:localhost
 #   server-expired.pem/.key              CA-signed, SAN IP:127.0.0.1,DNS:localhost, expired yesterday
@@ -82,8 +83,9 @@ CLIENT_EXT='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignatu
 make_ca ca "edge-lab-ca"
 make_ca rogue-ca "edge-lab-rogue-ca"
 
-issue ca       server.pem           server           localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost"
+issue ca       server.pem           server           localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"
 issue ca       server-wronghost.pem server-wronghost wrong.example "$SERVER_EXT\nsubjectAltName=DNS:wrong.example"
+issue ca       server-dnsonly.pem   server-dnsonly   localhost     "$SERVER_EXT\nsubjectAltName=DNS:localhost"
 issue rogue-ca server-rogue.pem     server-rogue     localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost"
 issue ca       server-expired.pem   server-expired   localhost     "$SERVER_EXT\nsubjectAltName=IP:127.0.0.1,DNS:localhost" "-30 days" "-1 day"
 

@@ -1,8 +1,9 @@
 import AgentJSON
 
-/// One Engine.IO v4 packet as carried by one WebSocket text frame: a type digit and its data.
+/// One Engine.IO v4 packet as carried by one WebSocket text frame (or one record of a polling
+/// payload, see ``EngineIOPayload``): a type digit and its data.
 ///
-/// Over WebSocket the server pings (`2`) and the client answers pong (`3`); a `4` carries a
+/// The server pings (`2`) and the client answers pong (`3`); a `4` carries a
 /// Socket.IO packet as text. See docs/cloud-protocol.md.
 public enum EngineIOPacket: Sendable, Equatable {
     /// `0{…}`: the handshake, first frame from the server.
@@ -15,7 +16,7 @@ public enum EngineIOPacket: Sendable, Equatable {
     case pong(String)
     /// `4<socket.io packet>`
     case message(String)
-    /// `5`: upgrade (not expected over a direct WebSocket).
+    /// `5`: upgrade (sent by the client to finish a polling → WebSocket upgrade).
     case upgrade
     /// `6`
     case noop
@@ -61,12 +62,16 @@ public struct EngineIOHandshake: Sendable, Equatable {
     public var pingTimeout: Int
     /// Largest packet the server accepts, in bytes.
     public var maxPayload: Int
+    /// The transports the server offers to upgrade to (`["websocket"]` on a polling handshake,
+    /// empty over a WebSocket).
+    public var upgrades: [String]
 
-    public init(sid: String, pingInterval: Int, pingTimeout: Int, maxPayload: Int) {
+    public init(sid: String, pingInterval: Int, pingTimeout: Int, maxPayload: Int, upgrades: [String] = []) {
         self.sid = sid
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
         self.maxPayload = maxPayload
+        self.upgrades = upgrades
     }
 
     static func parse(_ text: String) throws(FramingError) -> EngineIOHandshake {
@@ -78,12 +83,15 @@ public struct EngineIOHandshake: Sendable, Equatable {
             let timeout = obj["pingTimeout"]?.numberValue, timeout >= 1, timeout < 86_400_000
         else { throw FramingError(.badPayload, "Engine.IO open packet lacks sid, pingInterval or pingTimeout") }
         let maxPayload = obj["maxPayload"]?.numberValue.map { Int(max(0, min($0, 1e9))) } ?? 1_000_000
-        return EngineIOHandshake(sid: sid, pingInterval: Int(interval), pingTimeout: Int(timeout), maxPayload: maxPayload)
+        // Names that are not strings are ignored: the list only decides whether to try an upgrade.
+        let upgrades = obj["upgrades"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return EngineIOHandshake(
+            sid: sid, pingInterval: Int(interval), pingTimeout: Int(timeout), maxPayload: maxPayload, upgrades: upgrades)
     }
 
     var json: JSONValue {
         [
-            "sid": .string(sid), "upgrades": [], "pingInterval": .number(Double(pingInterval)),
+            "sid": .string(sid), "upgrades": .array(upgrades.map { .string($0) }), "pingInterval": .number(Double(pingInterval)),
             "pingTimeout": .number(Double(pingTimeout)), "maxPayload": .number(Double(maxPayload)),
         ]
     }

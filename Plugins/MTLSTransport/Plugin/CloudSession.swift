@@ -4,16 +4,16 @@ import Logging
 import SocketIOCore
 import Synchronization
 import NIOCore
-import NIOWebSocket
-import WSClient
 
-/// One WebSocket connection to the cloud: Engine.IO handshake and heartbeat, Socket.IO connect,
-/// inbound commands handed to the host (answered as acks), ordered outbound frames.
+/// One Engine.IO session with the cloud, over either transport (``EngineIOLink``): Engine.IO
+/// handshake and heartbeat, Socket.IO connect, inbound commands handed to the host (answered as
+/// acks), ordered outbound packets.
 ///
-/// The connection ends (and ``run(inbound:outbound:)`` returns) when the server closes or
-/// disconnects, when no ping arrived for `pingInterval + pingTimeout`, when no handshake arrived
-/// in time, or when the transport closes the outbox. Frames that do not parse are logged and
-/// dropped; they never end the connection.
+/// The session ends (and ``run(_:)`` returns) when the server closes or disconnects, when no ping
+/// arrived for `pingInterval + pingTimeout`, when no handshake arrived in time, or when the
+/// transport closes the outbox (after queuing the Socket.IO and Engine.IO close packets: then the
+/// link is closed politely, with a short bounded grace). Packets that do not parse are logged and
+/// dropped; they never end the session.
 final class CloudSession: Sendable {
     struct Ended: Error, CustomStringConvertible {
         let description: String
@@ -39,18 +39,31 @@ final class CloudSession: Sendable {
         self.onConnected = onConnected
     }
 
-    /// Runs the connection until it ends.
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.readLoop(inbound) }
-            group.addTask { await self.writeLoop(outbound) }
-            group.addTask { await self.watchdog() }
-            _ = await group.next()
+    /// Runs the session on an open link until it ends.
+    func run(_ link: any EngineIOChannel) async {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                let why = await link.receive { self.handle(frame: $0) }
+                self.end(why)
+                return false
+            }
+            group.addTask { await self.writeLoop(link) }
+            group.addTask {
+                await self.watchdog()
+                return false
+            }
+            // The writer ends with true when the outbox was closed and drained: a local stop.
+            let stopping = await group.next() ?? false
             leftovers.withLock { $0.append(contentsOf: outbox.close()) }
+            if stopping {
+                end("the agent closed the link")
+                // The close packets went out; now close the link itself and let the reader see
+                // the server's answer for a short, bounded grace.
+                await link.finish()
+            } else {
+                link.abort()
+            }
             group.cancelAll()
-            // Start the WebSocket close handshake: the read loop may be parked in the inbound
-            // stream, which only ends when the socket does (a dead peer: closeTimeout later).
-            try? await outbound.close(.normalClosure, reason: nil)
         }
     }
 
@@ -60,23 +73,7 @@ final class CloudSession: Sendable {
 
     // MARK: reading
 
-    private func readLoop(_ inbound: WebSocketInboundStream) async {
-        do {
-            for try await message in inbound.messages(maxSize: 1 << 22) {
-                switch message {
-                case .text(let text):
-                    if !handle(frame: text) { return }
-                case .binary:
-                    logger.warning("dropped a binary WebSocket message (not used by this protocol)")
-                }
-            }
-            end("the server closed the WebSocket")
-        } catch {
-            end("read failed: \(error)")
-        }
-    }
-
-    /// Handles one frame; false ends the connection.
+    /// Handles one Engine.IO packet; false ends the session.
     private func handle(frame: String) -> Bool {
         let packet: EngineIOPacket
         do { packet = try EngineIOPacket.parse(frame) } catch {
@@ -178,19 +175,19 @@ final class CloudSession: Sendable {
         outbox.push(.init(text: text, requeue: nil, waiter: nil))
     }
 
-    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+    /// Writes the outbox in order, a batch at a time. True when the outbox was closed and
+    /// everything in it written; false when a write failed.
+    private func writeLoop(_ link: any EngineIOChannel) async -> Bool {
         while true {
             let frames = await outbox.take()
-            if frames.isEmpty { return }  // closed
-            for (i, frame) in frames.enumerated() {
-                do {
-                    try await outbound.write(.text(frame.text))
-                    frame.waiter?(true)
-                } catch {
-                    end("write failed: \(error)")
-                    leftovers.withLock { $0.append(contentsOf: frames[i...]) }
-                    return
-                }
+            if frames.isEmpty { return true }  // closed and drained
+            do {
+                try await link.send(frames.map(\.text))
+                for frame in frames { frame.waiter?(true) }
+            } catch {
+                end("write failed: \(error)")
+                leftovers.withLock { $0.append(contentsOf: frames) }
+                return false
             }
         }
     }

@@ -7,11 +7,11 @@ import NIOPosix
 import NIOSSL
 import SocketIOCore
 import Synchronization
-import WSClient
 
-/// The agent's link to the cloud: a Socket.IO v5 client over an mTLS WebSocket that connects,
-/// keeps reconnecting with the upstream back-off, keeps events while disconnected and reports
-/// its state. See docs/cloud-protocol.md and docs/security.md.
+/// The agent's link to the cloud: a Socket.IO v5 client over mTLS — WebSocket, or long-polling
+/// where upgrades do not get through, directly or through an HTTP proxy — that connects, keeps
+/// reconnecting on its back-off schedule, keeps events while disconnected and reports its state.
+/// See docs/cloud-protocol.md and docs/security.md.
 final class CloudTransport: TransportProvider {
     private struct State {
         var link: TransportLink?
@@ -24,11 +24,15 @@ final class CloudTransport: TransportProvider {
         var wakeRequested = false
         var wake: CheckedContinuation<Void, Never>?
         var policy = ReconnectPolicy()
+        /// When the link was lost (or the first attempt failed); nil while connected.
+        var outageStart: UInt64?
         var agentID: String?
         var certExpiresInDays: Int?
         var certWarning: String?
         var sid: String?
         var lastError: String?
+        var lastErrorCode: String?
+        var linkName: String?
         var connects = 0
         var attempts = 0
     }
@@ -56,6 +60,7 @@ final class CloudTransport: TransportProvider {
             s.link = link
             s.settings = settings
             s.group = group
+            s.policy = ReconnectPolicy(schedule: settings.reconnect)
             // Events plugins emitted between their load and this start (e.g. a recovery's
             // `operation_update` at boot) are already queued: carry them over, in order.
             var queue = OutboundQueue<String>(capacity: settings.queueLimit)
@@ -67,7 +72,7 @@ final class CloudTransport: TransportProvider {
             try? group.syncShutdownGracefully()
             throw PluginError(status: 4, code: "already_started", message: "the transport was already started")
         }
-        logger.info("connecting to \(settings.url)")
+        logger.info("connecting to \(settings.url)", metadata: settings.proxy.map { ["proxy": "\($0)"] } ?? [:])
         let loop = Task { await self.runLoop(settings: settings, group: group, link: link) }
         state.withLock { $0.loop = loop }
     }
@@ -110,6 +115,9 @@ final class CloudTransport: TransportProvider {
         wake?.resume()
     }
 
+    /// Stops: a live session sends the Socket.IO and Engine.IO close packets and closes the link
+    /// with a short grace; a connection attempt in progress is abandoned (the event loop is
+    /// shut down under it when it does not end within ``stopBound``).
     func stop() async {
         let (loop, session, wake, group, first) = state.withLock { s in
             let first = !s.stopped
@@ -119,12 +127,25 @@ final class CloudTransport: TransportProvider {
             return (s.loop, s.session, w, s.group, first)
         }
         wake?.resume()
-        _ = session?.outbox.close()
+        if let session {
+            session.push("4" + SocketIOPacket(kind: .disconnect).encoded)
+            session.push(EngineIOPacket.close.encoded)
+            session.outbox.finish()
+        }
+        let bound = Task {
+            try? await Task.sleep(for: Self.stopBound)  // cancelled when the loop ended in time
+            if !Task.isCancelled, first { group?.shutdownGracefully { _ in } }
+        }
         await loop?.value
+        bound.cancel()
         guard first else { return }  // a second stop only waits for the first
+        // Throws only when the bound above shut the group down already: nothing left to do.
         try? await group?.shutdownGracefully()
         logger.info("transport stopped")
     }
+
+    /// How long `stop` lets a connection attempt in progress finish before cutting it off.
+    static let stopBound: Duration = .milliseconds(250)
 
     func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
         guard method == "status" else {
@@ -142,7 +163,10 @@ final class CloudTransport: TransportProvider {
                 "connects": .number(Double(s.connects)),
                 "attempts": .number(Double(s.attempts)),
                 "last_error": s.lastError.map { .string($0) } ?? .null,
+                "last_error_code": s.lastErrorCode.map { .string($0) } ?? .null,
                 "url": s.settings.map { .string($0.url) } ?? .null,
+                "link": s.linkName.map { .string($0) } ?? .null,
+                "proxy": s.settings?.proxy.map { .string($0.description) } ?? .null,
             ])
         }
     }
@@ -153,49 +177,39 @@ final class CloudTransport: TransportProvider {
         while !state.withLock({ $0.stopped }) {
             await connectOnce(settings: settings, group: group, link: link)
             if state.withLock({ $0.stopped }) { break }
-            let delay = state.withLock { $0.policy.nextDelay(random: Double.random(in: 0..<1)) }
-            logger.info("reconnecting in \(String(format: "%.1f", delay)) s")
+            let delay = state.withLock { s -> Double in
+                let now = monotonicNanoseconds()
+                let start = s.outageStart ?? now
+                s.outageStart = start
+                return s.policy.nextDelay(random: Double.random(in: 0..<1), elapsed: Double(now - start) / 1e9)
+            }
+            logger.info("reconnecting in \(String(format: "%.2f", delay)) s")
             await sleep(seconds: delay)
         }
     }
 
     private func connectOnce(settings: TransportSettings, group: MultiThreadedEventLoopGroup, link: TransportLink) async {
         state.withLock { $0.attempts += 1 }
-        let identity: ClientIdentity
-        do { identity = try ClientIdentity.load(certPath: settings.certPath, keyPath: settings.keyPath) } catch {
-            logger.error("\(error.message)")
-            state.withLock { $0.lastError = error.message }
-            link.state("error", ["reason": .string(error.message)])
+        let opened: any EngineIOLink
+        do {
+            opened = try await open(settings: settings, group: group)
+        } catch {
+            state.withLock { s in
+                s.lastError = error.message
+                s.lastErrorCode = error.code
+            }
+            logger.warning("connection attempt failed: \(error.code): \(error.message)")
+            link.state("error", ["reason": .string(error.message), "code": .string(error.code)])
             return
         }
-        let warning = identity.validityWarning()
-        if let warning { logger.warning("\(warning)") }
-        state.withLock { s in
-            s.agentID = identity.agentID
-            s.certExpiresInDays = identity.expiresInDays()
-            s.certWarning = warning
-        }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        tls.certificateVerification = .fullVerification
-        tls.certificateChain = identity.chain.map { .certificate($0) }
-        tls.privateKey = .privateKey(identity.key)
-        if let ca = settings.caBundle { tls.trustRoots = .file(ca) }
-
+        state.withLock { $0.linkName = opened.name }
         let session = CloudSession(link: link, logger: logger) { [weak self] session, sid in
             self?.connected(session, sid: sid, link: link)
         }
-        let client = WebSocketClient(
-            url: settings.url,
-            configuration: .init(maxFrameSize: 1 << 22, closeTimeout: .seconds(2), autoPing: .disabled),
-            tlsConfiguration: tls, eventLoopGroup: group, logger: wsLogger
-        ) { inbound, outbound, _ in
-            await session.run(inbound: inbound, outbound: outbound)
-        }
         do {
-            try await client.run()
+            try await opened.run { io in await session.run(io) }
         } catch {
-            session.endReason.withLock { if $0 == nil { $0 = "connection failed: \(error)" } }
+            session.endReason.withLock { if $0 == nil { $0 = "\(error.code): \(error.message)" } }
         }
         let reason = session.endReason.withLock { $0 } ?? "connection closed"
         let leftovers = session.leftovers.withLock { $0 } + session.outbox.close()
@@ -204,16 +218,40 @@ final class CloudTransport: TransportProvider {
             if was { s.session = nil }
             s.sid = nil
             s.lastError = reason
+            s.lastErrorCode = was ? "disconnected" : "handshake_failed"
             s.queue.prepend(leftovers.compactMap { $0.requeue?.payloadJSON })
             return was
         }
         for frame in leftovers { frame.waiter?(false) }
-        if wasConnected {
+        if wasConnected, state.withLock({ $0.stopped }) {
+            logger.info("closed the link to the cloud")
+            link.state("disconnected", ["reason": .string(reason)])
+        } else if wasConnected {
             logger.warning("disconnected from the cloud: \(reason)")
             link.state("disconnected", ["reason": .string(reason)])
         } else {
             logger.warning("connection attempt failed: \(reason)")
         }
+    }
+
+    /// Reads the identity, builds TLS and the route, and opens the link.
+    private func open(settings: TransportSettings, group: MultiThreadedEventLoopGroup) async throws(PluginError) -> any EngineIOLink {
+        let identity = try ClientIdentity.load(certPath: settings.certPath, keyPath: settings.keyPath)
+        let warning = identity.validityWarning()
+        if let warning { logger.warning("\(warning)") }
+        state.withLock { s in
+            s.agentID = identity.agentID
+            s.certExpiresInDays = identity.expiresInDays()
+            s.certWarning = warning
+        }
+        let route = try settings.proxy.map { proxy throws(PluginError) in
+            ProxyRoute(url: proxy, authorization: try ProxyCredentials.authorization(for: proxy, file: settings.proxyCredentialsFile))
+        }
+        let timeout = TimeAmount.milliseconds(Int64(settings.connectTimeoutMilliseconds))
+        let connector = CloudConnector(
+            host: settings.host, port: settings.port, proxy: route, tls: try TLSSetup.context(settings, identity),
+            group: group, timeout: timeout)
+        return try await LinkOpener(mode: settings.mode, connector: connector, path: settings.path, logger: logger, timeout: timeout).open()
     }
 
     /// Socket.IO CONNECT acknowledged: live. Queued events go out first, in order.
@@ -224,6 +262,7 @@ final class CloudTransport: TransportProvider {
             s.connects += 1
             s.lastError = nil
             s.policy.connected()
+            s.outageStart = nil
             let queued = s.queue.drain()
             for text in queued { session.outbox.push(.init(text: text, requeue: ("", text), waiter: nil)) }
             return (s.agentID, queued.count)

@@ -60,6 +60,19 @@ final class SessionOutbox: Sendable {
         }
     }
 
+    /// Closes the outbox for new frames but keeps those already in it: the writer takes them,
+    /// then finds the outbox closed (``take()`` answers empty) and ends. Used for a polite close:
+    /// the close packets are the last frames.
+    func finish() {
+        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.closed = true
+            let w = s.wake
+            s.wake = nil
+            return w
+        }
+        wake?.resume()
+    }
+
     /// Closes the outbox and returns the frames never taken.
     func close() -> [Frame] {
         let (left, wake) = state.withLock { s -> ([Frame], CheckedContinuation<Void, Never>?) in

@@ -17,10 +17,17 @@ final class AgentUnderTest: @unchecked Sendable {
     ///   - netns: run the agent inside this network namespace (the Docker lab's).
     ///   - extraPlugins: more first-party plugins to load: (product, plugin id, config).
     ///   - greeterConfig: the Swift example plugin's config (e.g. `emit_at_init`).
+    ///   - host: `cloud.host` (`localhost`, `127.0.0.1`, `[::1]`, …).
+    ///   - caBundle: `cloud.ca_bundle`; nil leaves it out (the system trust store).
+    ///   - environment: variables added to the agent's environment (`HTTPS_PROXY`, …). Proxy
+    ///     variables of the test process itself are never passed on.
+    ///   - systemCertificates: a folder bind-mounted over `/etc/ssl/certs` in a mount namespace of
+    ///     the agent's own (a system trust store for this agent only; the host's is untouched).
     init(
         cloud: LabCloud, client: String = "client", heartbeatMs: Int = 5000, cloudExtra: JSONObject = [:],
         netns: String? = nil, extraPlugins: [(product: String, id: String, config: JSONObject)] = [],
-        logLevel: String = "info", greeterConfig: JSONObject = [:]
+        logLevel: String = "info", greeterConfig: JSONObject = [:], host: String = "localhost",
+        caBundle: String? = LabPKI.path("ca.pem"), environment: [String: String] = [:], systemCertificates: String? = nil
     ) throws {
         lab = try PluginLab()
         certDir = lab.root + "/mtls"
@@ -30,9 +37,9 @@ final class AgentUnderTest: @unchecked Sendable {
         let hostTopics = try lab.install("agent-host-topics")
         let greeter = try lab.install("agent-example-swift")
         var cloudConfig: JSONObject = [
-            "host": "localhost", "port": .number(Double(cloud.port)), "cert_dir": .string(certDir),
-            "ca_bundle": .string(LabPKI.path("ca.pem")),
+            "host": .string(host), "port": .number(Double(cloud.port)), "cert_dir": .string(certDir),
         ]
+        if let caBundle { cloudConfig["ca_bundle"] = .string(caBundle) }
         for (k, v) in cloudExtra.entries { cloudConfig[k] = v }
         var entries = [
             try lab.entry(id: "io.autonomy.transport-mtls", path: transport),
@@ -46,7 +53,18 @@ final class AgentUnderTest: @unchecked Sendable {
         }
         configPath = try lab.writeConfig(entries, extra: ["cloud": .object(cloudConfig)])
         let agentArgs = ["run", "--config", configPath, "--log-level", logLevel]
-        if let netns {
+        var env = ProcessInfo.processInfo.environment.filter { !Self.proxyVariables.contains($0.key) }
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let systemCertificates {
+            // unshare execs sh, which execs the agent: the child's PID stays the agent's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments = [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind \"$0\" /etc/ssl/certs && exec \"$@\"", systemCertificates,
+                BuildProducts.executable("orchestrator-agent"),
+            ] + agentArgs
+        } else if let netns {
             // `ip netns exec` execs the agent: the child's PID is the agent's, so stop() reaches it.
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
             process.arguments = ["netns", "exec", netns, BuildProducts.executable("orchestrator-agent")] + agentArgs
@@ -62,6 +80,9 @@ final class AgentUnderTest: @unchecked Sendable {
         try process.run()
     }
 
+    /// The proxy variables the agent honours; the test process's own are not passed on.
+    static let proxyVariables: Set<String> = ["HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"]
+
     /// Starts the agent again on the same config, plugins and state (after `stop` or `kill9`).
     init(restarting other: AgentUnderTest) throws {
         lab = other.lab
@@ -69,6 +90,7 @@ final class AgentUnderTest: @unchecked Sendable {
         configPath = other.configPath
         process.executableURL = other.process.executableURL
         process.arguments = other.process.arguments
+        process.environment = other.process.environment
         let err = Pipe()
         // The daemon logs to standard output (docs/logging-metrics.md); errors before that go to stderr.
         process.standardOutput = err
@@ -97,5 +119,8 @@ final class AgentUnderTest: @unchecked Sendable {
         while !childGone(process), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if ProcessInfo.processInfo.environment["DUMP_AGENT_LOG"] != nil { print("AGENTLOG BEGIN\n" + log.contents + "\nAGENTLOG END") }
+    }
 }

@@ -31,16 +31,25 @@ final class LabCloud: @unchecked Sendable {
     private let arguments: [String]
     private let netns: String?
 
-    /// Starts a cloud. `port` 0 picks a free one. With `netns` the cloud runs inside that network
+    /// Starts a cloud on python-socketio's default settings; only what a parameter names
+    /// differs. `port` 0 picks a free one. With `netns` the cloud runs inside that network
     /// namespace (next to an agent there) and its control API listens on a unix socket.
+    /// - Parameters:
+    ///   - host: the address to listen on (`127.0.0.1`, or `::1` for IPv6).
+    ///   - pingInterval, pingTimeout: seconds; nil keeps the library's defaults (25 and 20).
+    ///   - transports: `polling` or `websocket` to offer only that one; nil offers both.
+    ///   - stripUpgrade: behave like a proxy that drops WebSocket upgrades.
     init(
-        serverCert: String = "server", clientCA: String? = nil, pingInterval: Double = 25, pingTimeout: Double = 20,
-        port: Int = 0, netns: String? = nil
+        serverCert: String = "server", clientCA: String? = nil, pingInterval: Double? = nil, pingTimeout: Double? = nil,
+        port: Int = 0, netns: String? = nil, host: String = "127.0.0.1", transports: String? = nil, stripUpgrade: Bool = false
     ) throws {
         var args = [
-            "--pki", LabPKI.directory, "--port", String(port), "--server-cert", serverCert,
-            "--ping-interval", String(pingInterval), "--ping-timeout", String(pingTimeout), "--log-level", "WARNING",
+            "--pki", LabPKI.directory, "--host", host, "--port", String(port), "--server-cert", serverCert, "--log-level", "WARNING",
         ]
+        if let pingInterval { args += ["--ping-interval", String(pingInterval)] }
+        if let pingTimeout { args += ["--ping-timeout", String(pingTimeout)] }
+        if let transports { args += ["--transports", transports] }
+        if stripUpgrade { args.append("--strip-upgrade") }
         if let clientCA { args += ["--client-ca", LabPKI.path(clientCA)] }
         if netns != nil {
             // The venv comes from PyPI: make it here, in the host namespace; a lab namespace has

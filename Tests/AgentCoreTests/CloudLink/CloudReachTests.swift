@@ -1,0 +1,99 @@
+import AgentJSON
+import Foundation
+import Testing
+
+/// The agent reaches every cloud the Python agent reaches: a python-socketio server on the
+/// library's defaults (its same-origin CORS policy, default pings, both transports), addressed by
+/// name, by IPv4 and by IPv6 address, over WebSocket or long-polling only, through a proxy that
+/// strips upgrades and through a real CONNECT proxy (tinyproxy). Serialized: each test starts
+/// its own cloud, proxy and agent processes.
+@Suite("Cloud link: every cloud the Python agent reaches", .serialized)
+struct CloudReachTests {
+    /// Waits for the agent's connection and proves it carries commands both ways.
+    static func expectLive(_ cloud: LabCloud, _ agent: AgentUnderTest, transport: String, comment: String = "") async throws {
+        let live = try await cloud.waitUntil(seconds: 20) { try await !cloud.liveConnections().isEmpty }
+        #expect(live, "no connection (\(comment)); agent log:\n\(agent.log.contents)")
+        guard live else { return }
+        let conn = try #require(try await cloud.liveConnections().first)
+        #expect(conn["cn"] == "07048933")
+        #expect(conn["current_transport"]?.stringValue == transport, "\(conn)")
+        // The Python agent's client sends no Origin; a default python-engineio server refuses a foreign one.
+        #expect(conn["origin"] == .null, "\(conn)")
+        let r = try await cloud.call("example_hello", ["name": .string(comment), "correlation_id": 5])
+        #expect(r.first?.objectValue?["greeting"]?.stringValue == "Hello, \(comment)!")
+        #expect(r.first?.objectValue?["correlation_id"] == 5)
+        #expect(try await cloud.waitUntil(seconds: 12) { try await !cloud.heartbeats().isEmpty }, "heartbeats flow")
+    }
+
+    @Test("a default python-socketio server, reached by name, by IPv4 and by IPv6 address")
+    func byNameAndAddress() async throws {
+        let v4 = try LabCloud()
+        for host in ["localhost", "127.0.0.1"] {
+            let agent = try AgentUnderTest(cloud: v4, host: host)
+            try await Self.expectLive(v4, agent, transport: "websocket", comment: host)
+            agent.stop()
+            #expect(try await v4.waitUntil(seconds: 10) { try await v4.liveConnections().isEmpty })
+            _ = try await v4.request("POST", "/reset")
+        }
+        v4.stop()
+        let v6 = try LabCloud(host: "::1")
+        let agent = try AgentUnderTest(cloud: v6, host: "[::1]")
+        try await Self.expectLive(v6, agent, transport: "websocket", comment: "::1")
+        #expect(try await v6.liveConnections().first?["peer"]?.arrayValue?.first == "::1")
+    }
+
+    @Test("by IP address the certificate's IP entries count: a certificate naming only DNS names is refused (the name still works)")
+    func ipAddressNeedsIPEntry() async throws {
+        let cloud = try LabCloud(serverCert: "server-dnsonly")
+        let byIP = try AgentUnderTest(cloud: cloud, host: "127.0.0.1")
+        #expect(await byIP.log.waitFor("san_mismatch", seconds: 15), "\(byIP.log.contents)")
+        #expect(byIP.log.contents.contains("does not name the IP address 127.0.0.1"))
+        #expect(try await cloud.liveConnections().isEmpty)
+        byIP.stop()
+        let byName = try AgentUnderTest(cloud: cloud, host: "localhost")
+        try await Self.expectLive(cloud, byName, transport: "websocket", comment: "by name")
+    }
+
+    @Test("a server that offers long-polling only: the refused upgrade falls back to polling")
+    func pollingOnlyServer() async throws {
+        let cloud = try LabCloud(transports: "polling")
+        let agent = try AgentUnderTest(cloud: cloud)
+        try await Self.expectLive(cloud, agent, transport: "polling", comment: "polling only")
+        #expect(agent.log.contents.contains("upgrade_refused") || agent.log.contents.contains("refused the WebSocket upgrade"))
+        #expect(agent.log.contents.contains("HTTP 400"), "python-engineio answers 400 Invalid transport")
+        // Events from the agent travel as POSTs, in order.
+        _ = try await cloud.call("example_emit_later", ["delay_ms": 0, "count": 20, "tag": "p"])
+        #expect(try await cloud.waitUntil(seconds: 10) { try await cloud.events(named: "example_tick").count >= 20 })
+        let seqs = try await cloud.events(named: "example_tick").compactMap { $0["args"]?.arrayValue?.first?.objectValue?["seq"]?.numberValue }
+        #expect(seqs == (0..<20).map(Double.init))
+    }
+
+    @Test("a path that strips WebSocket upgrades (a plant proxy or load balancer): the agent works over polling")
+    func upgradeStripped() async throws {
+        let cloud = try LabCloud(stripUpgrade: true)
+        let agent = try AgentUnderTest(cloud: cloud)
+        try await Self.expectLive(cloud, agent, transport: "polling", comment: "stripped")
+    }
+
+    @Test("transport polling_upgrade: polling first, then the upgrade to WebSocket, as python-socketio's client does")
+    func pollingThenUpgrade() async throws {
+        let cloud = try LabCloud()
+        let agent = try AgentUnderTest(cloud: cloud, cloudExtra: ["transport": "polling_upgrade"])
+        try await Self.expectLive(cloud, agent, transport: "websocket", comment: "upgraded")
+        #expect(try await cloud.liveConnections().first?["transport"] == "polling", "the session began on polling")
+        let pollingOnly = try AgentUnderTest(cloud: cloud, cloudExtra: ["transport": "polling"])
+        #expect(try await cloud.waitUntil(seconds: 15) { try await cloud.liveConnections().count == 2 })
+        #expect(try await cloud.liveConnections().last?["current_transport"] == "polling")
+        _ = pollingOnly
+    }
+
+    @Test("a silent server over long-polling is noticed within pingInterval + pingTimeout")
+    func pollingPingTimeout() async throws {
+        let cloud = try LabCloud(pingInterval: 1, pingTimeout: 1, transports: "polling")
+        let agent = try AgentUnderTest(cloud: cloud)
+        #expect(try await cloud.waitUntil(seconds: 15) { try await !cloud.liveConnections().isEmpty })
+        cloud.freeze(true)
+        defer { cloud.freeze(false) }
+        #expect(await agent.log.waitFor("disconnected from the cloud", seconds: 10), "\(agent.log.contents)")
+    }
+}
