@@ -2,12 +2,13 @@
 ///
 /// Two schedules (docs/cloud-protocol.md, "Connection loop"):
 ///
-/// - ``Schedule/slots`` (the default): time since the link was lost is cut into slots of growing
-///   width — 1, 1, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24 s, then 30 s each — and one attempt is made
-///   at a uniformly random moment of each slot (full jitter inside the slot). A short outage is
-///   bridged quickly (after a 3 s restart the next attempt comes within 1.5 s), a fleet that lost
-///   the same cloud spreads its attempts over each slot, and the number of attempts in an outage
-///   is fixed by the slots, whatever the random draws: 10 in the first 30 s, then 2 a minute.
+/// - ``Schedule/slots`` (the default): time since the link was lost is cut into slots — six of
+///   1 s, then 2, 4, 8, 10, 15, 20 s, then 30 s each — and one attempt is made at a uniformly
+///   random moment of each slot (full jitter inside the slot). A short outage is bridged quickly
+///   (a cloud back 3 to 5 s after it went away is reached within 2 s, half the time within 0.5 s),
+///   a fleet that lost the same cloud spreads its attempts over each slot, and the number of
+///   attempts in an outage is fixed by the slots, whatever the random draws: 10 in the first
+///   30 s, then 2 a minute.
 /// - ``Schedule/upstream``: exactly what the Python agent does (spec §1.4): `min(1 s · 2^attempt,
 ///   30 s)` with ±30 % uniform jitter, floored at 1 s.
 ///
@@ -28,7 +29,7 @@ public struct ReconnectPolicy: Sendable, Equatable {
     public static let jitter = 0.3
     public static let floor = 1.0
     /// The widths of the first slots of ``Schedule/slots``; every later slot is ``maxDelay`` wide.
-    public static let slotWidths: [Double] = [1, 1, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24]
+    public static let slotWidths: [Double] = [1, 1, 1, 1, 1, 1, 2, 4, 8, 10, 15, 20]
 
     public let schedule: Schedule
     public private(set) var hasEverConnected = false

@@ -1,7 +1,6 @@
 import AgentPluginKit
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// One HTTP exchange of Engine.IO long-polling, each on its own connection (`Connection: close`,
 /// as the Python agent's aiohttp session with `force_close`): connect through the

@@ -42,6 +42,27 @@ struct CloudReachTests {
         #expect(try await v6.liveConnections().first?["peer"]?.arrayValue?.first == "::1")
     }
 
+    /// Guards the lab itself: if the lab cloud ever relaxed python-engineio's default CORS policy
+    /// again, this fails (a relaxed lab hid a client that ordinary clouds refuse).
+    @Test("the lab cloud keeps python-engineio's default Origin policy: a foreign Origin is refused, none is accepted")
+    func labCloudIsStrict() async throws {
+        let cloud = try LabCloud()
+        func status(_ extra: [String]) throws -> String {
+            let r = try run(
+                "/usr/bin/curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", LabPKI.path("ca.pem"),
+                 "--cert", LabPKI.path("client.crt"), "--key", LabPKI.path("client.key")] + extra
+                    + ["https://localhost:\(cloud.port)/socket.io/?EIO=4&transport=polling"])
+            return r.stdout
+        }
+        #expect(try status([]) == "200")
+        #expect(try status(["-H", "Origin: https://elsewhere.example"]) == "400")
+        // Even the server's own https origin is refused: python-engineio's aiohttp driver takes the
+        // scheme from X-Forwarded-Proto, else "http". Only no Origin is safe for a client.
+        #expect(try status(["-H", "Origin: https://localhost:\(cloud.port)"]) == "400")
+        #expect(try status(["-H", "Origin: http://localhost:\(cloud.port)"]) == "200")
+    }
+
     @Test("by IP address the certificate's IP entries count: a certificate naming only DNS names is refused (the name still works)")
     func ipAddressNeedsIPEntry() async throws {
         let cloud = try LabCloud(serverCert: "server-dnsonly")
