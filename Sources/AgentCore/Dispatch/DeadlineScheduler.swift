@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Fires per-request timeouts from one dedicated thread.
 ///
@@ -10,6 +9,12 @@ import Synchronization
 /// equal per-topic timeouts arrive in deadline order); disarming removes the action at once.
 /// Heap entries of disarmed requests are dropped lazily, and the heap is rebuilt when most of it
 /// is stale, so memory stays proportional to the requests in flight.
+///
+/// One lock (the condition's) guards the heap and the wait: the thread decides how long to wait
+/// and starts waiting without letting go of it, so an `arm` that becomes the earliest deadline
+/// — from another thread, or from an action running on this one — is always seen. (With a
+/// separate lock for the heap, such an `arm` in the gap signalled nobody and the thread slept
+/// on its old deadline, up to an hour with an empty heap.)
 final class DeadlineScheduler: Sendable {
     private struct Entry {
         let deadline: UInt64
@@ -22,10 +27,17 @@ final class DeadlineScheduler: Sendable {
         var stopped = false
     }
 
-    /// Shared with the thread, which must not keep the scheduler itself alive.
-    private final class Core: Sendable {
-        let state = Mutex(State())
+    /// Shared with the thread, which must not keep the scheduler itself alive. `state` is only
+    /// touched with `wakeup` locked.
+    private final class Core: @unchecked Sendable {
+        var state = State()
         let wakeup = NSCondition()
+
+        func withLock<R>(_ body: (inout State) -> R) -> R {
+            wakeup.lock()
+            defer { wakeup.unlock() }
+            return body(&state)
+        }
     }
 
     private let core = Core()
@@ -38,30 +50,25 @@ final class DeadlineScheduler: Sendable {
     }
 
     deinit {
-        core.state.withLock { $0.stopped = true }
-        core.wakeup.lock()
+        core.withLock { $0.stopped = true }
         core.wakeup.signal()
-        core.wakeup.unlock()
     }
 
     /// Runs `action` on the scheduler thread after `milliseconds`, unless disarmed first.
     func arm(id: UInt64, milliseconds: Int, _ action: @escaping @Sendable () -> Void) {
         let deadline = Self.now() + UInt64(max(0, milliseconds)) * 1_000_000
-        let earliest = core.state.withLock { s -> Bool in
+        core.withLock { s in
             s.actions[id] = action
             Self.push(&s.heap, Entry(deadline: deadline, id: id))
-            return s.heap.first?.id == id
-        }
-        if earliest {
-            core.wakeup.lock()
-            core.wakeup.signal()
-            core.wakeup.unlock()
+            // Signalled under the lock: the thread is either waiting (and wakes) or has not yet
+            // looked at the heap (and will see this entry).
+            if s.heap.first?.id == id { core.wakeup.signal() }
         }
     }
 
     /// Forgets the deadline of `id` (its action will not run).
     func disarm(id: UInt64) {
-        core.state.withLock { s in
+        core.withLock { s in
             s.actions[id] = nil
             if s.heap.count > 64, s.heap.count > 4 * s.actions.count {
                 s.heap = s.heap.filter { s.actions[$0.id] != nil }
@@ -71,31 +78,33 @@ final class DeadlineScheduler: Sendable {
     }
 
     /// The number of armed deadlines (for tests and diagnostics).
-    var armedCount: Int { core.state.withLock { $0.actions.count } }
+    var armedCount: Int { core.withLock { $0.actions.count } }
 
     private static func loop(_ core: Core) {
         let wakeup = core.wakeup
-        while true {
-            var due: [@Sendable () -> Void] = []
+        wakeup.lock()
+        while !core.state.stopped {
             let now = Self.now()
-            let (next, stopped): (UInt64?, Bool) = core.state.withLock { s in
-                while let top = s.heap.first, top.deadline <= now {
-                    Self.pop(&s.heap)
-                    if let action = s.actions.removeValue(forKey: top.id) { due.append(action) }
-                }
-                return (s.heap.first?.deadline, s.stopped)
+            var due: [@Sendable () -> Void] = []
+            while let top = core.state.heap.first, top.deadline <= now {
+                Self.pop(&core.state.heap)
+                if let action = core.state.actions.removeValue(forKey: top.id) { due.append(action) }
             }
-            for action in due { action() }
-            if stopped { return }
-            wakeup.lock()
-            if let next {
-                let wait = Double(next &- Self.now()) / 1e9
-                if next > Self.now() { _ = wakeup.wait(until: Date(timeIntervalSinceNow: wait)) }
+            if !due.isEmpty {
+                // Actions run without the lock (they may arm or disarm); then look again.
+                wakeup.unlock()
+                for action in due { action() }
+                wakeup.lock()
+                continue
+            }
+            // Deciding and waiting under the same lock: no arm can slip in between.
+            if let next = core.state.heap.first?.deadline {
+                _ = wakeup.wait(until: Date(timeIntervalSinceNow: Double(next &- now) / 1e9))
             } else {
-                _ = wakeup.wait(until: Date(timeIntervalSinceNow: 3600))
+                wakeup.wait()
             }
-            wakeup.unlock()
         }
+        wakeup.unlock()
     }
 
     static func now() -> UInt64 {
