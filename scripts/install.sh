@@ -173,7 +173,8 @@ validate_args() {
         || usage_error "--api-base must be an https:// URL (got '$API_BASE')"
     API_BASE="${API_BASE%/}"
     [ -z "$CLOUD_HOST" ] && { CLOUD_HOST="${API_BASE#https://}"; CLOUD_HOST="${CLOUD_HOST%%/*}"; CLOUD_HOST="${CLOUD_HOST%%:*}"; }
-    [[ "$CLOUD_HOST" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$ ]] || usage_error "--cloud-host must be a host name or IPv4 address"
+    [[ "$CLOUD_HOST" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$ || "$CLOUD_HOST" =~ ^\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]?$ ]] \
+        || usage_error "--cloud-host must be a host name, an IPv4 address or an IPv6 address"
     if ! [[ "$CLOUD_PORT" =~ ^[1-9][0-9]{0,4}$ ]] || [ "$CLOUD_PORT" -gt 65535 ]; then
         usage_error "--cloud-port must be 1..65535"
     fi

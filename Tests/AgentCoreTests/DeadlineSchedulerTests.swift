@@ -4,23 +4,50 @@ import Testing
 
 @testable import AgentCore
 
-/// Counts firings and lets a test wait for a count, with a deadline.
+/// Counts firings and lets a test wait for a count: woken by the firing itself, with a deadline
+/// that only bounds a failure.
 private final class Firings: Sendable {
-    private let state = Mutex<(count: Int, ids: [UInt64])>((0, []))
+    private struct State {
+        var ids: [UInt64] = []
+        var waiter: (want: Int, token: UInt64, resume: CheckedContinuation<Bool, Never>)?
+        var tokens: UInt64 = 0
+    }
 
-    func fire(_ id: UInt64) { state.withLock { $0.count += 1; $0.ids.append(id) } }
-    var count: Int { state.withLock { $0.count } }
+    private let state = Mutex(State())
+
+    func fire(_ id: UInt64) {
+        let done = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            s.ids.append(id)
+            guard let w = s.waiter, s.ids.count >= w.want else { return nil }
+            s.waiter = nil
+            return w.resume
+        }
+        done?.resume(returning: true)
+    }
+
+    var count: Int { state.withLock { $0.ids.count } }
     var ids: [UInt64] { state.withLock { $0.ids } }
 
-    /// Polls until `count >= n` or `seconds` pass (the deadline only bounds a failure).
+    /// True once `n` actions fired; false if `seconds` pass first.
     func wait(for n: Int, seconds: Double) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if count >= n { return true }
-            await Task.yield()
-            try? await Task.sleep(for: .milliseconds(2))  // polling an in-process counter; cancellation only ends the wait
+        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let token = state.withLock { s -> UInt64? in
+                if s.ids.count >= n { return nil }
+                s.tokens += 1
+                s.waiter = (n, s.tokens, c)
+                return s.tokens
+            }
+            guard let token else { return c.resume(returning: true) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                // Only this wait's own waiter, if it is still waiting.
+                let late = self.state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                    guard let w = s.waiter, w.token == token else { return nil }
+                    s.waiter = nil
+                    return w.resume
+                }
+                late?.resume(returning: false)
+            }
         }
-        return count >= n
     }
 }
 

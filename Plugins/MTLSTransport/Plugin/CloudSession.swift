@@ -67,6 +67,14 @@ final class CloudSession: Sendable {
         }
     }
 
+    /// Queues the Socket.IO disconnect and the Engine.IO close after whatever is queued, and
+    /// closes the outbox: the writer sends them, then the link is closed with a short grace.
+    func closePolitely() {
+        push("4" + SocketIOPacket(kind: .disconnect).encoded)
+        push(EngineIOPacket.close.encoded)
+        outbox.finish()
+    }
+
     private func end(_ reason: String) {
         endReason.withLock { if $0 == nil { $0 = reason } }
     }

@@ -18,7 +18,10 @@ final class CloudTransport: TransportProvider {
         var settings: TransportSettings?
         var loop: Task<Void, Never>?
         var group: MultiThreadedEventLoopGroup?
+        /// The live session (Socket.IO connect acknowledged).
         var session: CloudSession?
+        /// The session of the connection being run, live or still in its handshake.
+        var current: CloudSession?
         var queue: OutboundQueue<String>
         var stopped = false
         var wakeRequested = false
@@ -124,17 +127,16 @@ final class CloudTransport: TransportProvider {
             s.stopped = true
             let w = s.wake
             s.wake = nil
-            return (s.loop, s.session, w, s.group, first)
+            return (s.loop, s.current, w, s.group, first)
         }
         wake?.resume()
-        if let session {
-            session.push("4" + SocketIOPacket(kind: .disconnect).encoded)
-            session.push(EngineIOPacket.close.encoded)
-            session.outbox.finish()
-        }
+        // A session still in its handshake is closed the same way: it never goes live.
+        session?.closePolitely()
         let bound = Task {
             try? await Task.sleep(for: Self.stopBound)  // cancelled when the loop ended in time
-            if !Task.isCancelled, first { group?.shutdownGracefully { _ in } }
+            guard !Task.isCancelled, first else { return }
+            loop?.cancel()
+            group?.shutdownGracefully { _ in }
         }
         await loop?.value
         bound.cancel()
@@ -202,9 +204,21 @@ final class CloudTransport: TransportProvider {
             link.state("error", ["reason": .string(error.message), "code": .string(error.code)])
             return
         }
-        state.withLock { $0.linkName = opened.name }
         let session = CloudSession(link: link, logger: logger) { [weak self] session, sid in
             self?.connected(session, sid: sid, link: link)
+        }
+        // Decided under the lock that `stop` takes: either stop sees this session and closes
+        // it, or this attempt sees the stop and only closes the link it opened.
+        let proceed = state.withLock { s -> Bool in
+            guard !s.stopped else { return false }
+            s.current = session
+            s.linkName = opened.name
+            return true
+        }
+        guard proceed else {
+            // Running an empty body closes the link; a failure there changes nothing.
+            try? await opened.run { _ in }
+            return
         }
         do {
             try await opened.run { io in await session.run(io) }
@@ -216,6 +230,7 @@ final class CloudTransport: TransportProvider {
         let wasConnected = state.withLock { s -> Bool in
             let was = s.session === session
             if was { s.session = nil }
+            s.current = nil
             s.sid = nil
             s.lastError = reason
             s.lastErrorCode = was ? "disconnected" : "handshake_failed"
@@ -256,7 +271,9 @@ final class CloudTransport: TransportProvider {
 
     /// Socket.IO CONNECT acknowledged: live. Queued events go out first, in order.
     private func connected(_ session: CloudSession, sid: String, link: TransportLink) {
-        let (agentID, flushed) = state.withLock { s -> (String?, Int) in
+        let live = state.withLock { s -> (String?, Int)? in
+            // Stopping: the session is closing; it must not take the queue with it.
+            guard !s.stopped else { return nil }
             s.session = session
             s.sid = sid
             s.connects += 1
@@ -267,6 +284,7 @@ final class CloudTransport: TransportProvider {
             for text in queued { session.outbox.push(.init(text: text, requeue: ("", text), waiter: nil)) }
             return (s.agentID, queued.count)
         }
+        guard let (agentID, flushed) = live else { return }
         logger.notice("connected to the cloud", metadata: ["sid": "\(sid)", "agent_id": "\(agentID ?? "?")", "flushed": "\(flushed)"])
         link.state("connected", ["sid": .string(sid), "agent_id": agentID.map { .string($0) } ?? .null])
     }

@@ -25,6 +25,22 @@ struct CloudLinkTests {
         #expect(waitExit(agent.process, seconds: 15) == 0)
     }
 
+    /// A stop that lands while the link is being made (found by scripts/bench-link: the session
+    /// went live after the stop, the event loop was shut down under it, the agent hung 20 s).
+    @Test("SIGTERM while connecting: the agent exits at once and cleanly, and leaves no connection behind")
+    func stopWhileConnecting() async throws {
+        let cloud = try LabCloud()
+        for round in 0..<12 {
+            let agent = try AgentUnderTest(cloud: cloud)
+            #expect(await agent.log.waitFor("connecting to", seconds: 10))
+            agent.process.terminate()
+            #expect(waitExit(agent.process, seconds: 30) == 0, "round \(round)")
+            #expect(!agent.log.contents.contains("did not stop within"), "round \(round): \(agent.log.contents)")
+            #expect(!agent.log.contents.contains("Cannot schedule tasks"), "round \(round)")
+            #expect(try await cloud.waitUntil(seconds: 5) { try await cloud.liveConnections().isEmpty }, "round \(round)")
+        }
+    }
+
     @Test("a command round trip through the ack, and non-object payloads answered with error acks on a link that stays up")
     func commandsAndErrors() async throws {
         let cloud = try LabCloud()

@@ -9,7 +9,7 @@ struct CloudProxyTrustTests {
     @Test("cloud.proxy: the link goes through the proxy's tunnel, TLS and the client certificate end to end")
     func throughConfiguredProxy() async throws {
         let cloud = try LabCloud()
-        let proxy = try LabProxy()
+        let proxy = try await LabProxy.start()
         let agent = try AgentUnderTest(cloud: cloud, cloudExtra: ["proxy": .string(proxy.url)])
         try await CloudReachTests.expectLive(cloud, agent, transport: "websocket", comment: "via proxy")
         #expect(proxy.tunnels.contains("localhost:\(cloud.port)"), "\(proxy.log.contents)")
@@ -20,7 +20,7 @@ struct CloudProxyTrustTests {
     @Test("HTTPS_PROXY is used; NO_PROXY naming the cloud bypasses it; an IP literal is verified against the cloud, not the proxy")
     func environmentProxy() async throws {
         let cloud = try LabCloud()
-        let proxy = try LabProxy()
+        let proxy = try await LabProxy.start()
         let viaEnv = try AgentUnderTest(cloud: cloud, host: "127.0.0.1", environment: ["HTTPS_PROXY": proxy.url])
         try await CloudReachTests.expectLive(cloud, viaEnv, transport: "websocket", comment: "via HTTPS_PROXY")
         #expect(proxy.tunnels.contains("127.0.0.1:\(cloud.port)"), "\(proxy.log.contents)")
@@ -40,7 +40,7 @@ struct CloudProxyTrustTests {
     @Test("proxy credentials from a file: accepted; missing or wrong, a typed error and the back-off goes on")
     func proxyCredentials() async throws {
         let cloud = try LabCloud()
-        let proxy = try LabProxy(basicAuth: ("plant", "s3cret-2026"))
+        let proxy = try await LabProxy.start(basicAuth: ("plant", "s3cret-2026"))
         let folder = NSTemporaryDirectory() + "proxy-cred-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }  // a temp folder; a leftover is harmless
@@ -65,7 +65,7 @@ struct CloudProxyTrustTests {
     @Test("a proxy that refuses the tunnel: proxy_refused with its HTTP status")
     func proxyRefuses() async throws {
         let cloud = try LabCloud()
-        let proxy = try LabProxy(connectPorts: [443])
+        let proxy = try await LabProxy.start(connectPorts: [443])
         let agent = try AgentUnderTest(cloud: cloud, cloudExtra: ["proxy": .string(proxy.url)])
         #expect(await agent.log.waitFor("proxy_refused", seconds: 15), "\(agent.log.contents)")
         #expect(agent.log.contents.contains("HTTP 403"))

@@ -10,10 +10,20 @@ final class LabProxy: @unchecked Sendable {
     let log: LogCollector
     private let folder: String
 
+    /// Starts tinyproxy and waits until it accepts connections.
     /// - Parameters:
     ///   - basicAuth: `(user, password)` the proxy demands (HTTP 407 without them).
     ///   - connectPorts: the only ports it tunnels to (HTTP 403 for others); empty = any.
-    init(basicAuth: (String, String)? = nil, connectPorts: [Int] = []) throws {
+    static func start(basicAuth: (String, String)? = nil, connectPorts: [Int] = []) async throws -> LabProxy {
+        let proxy = try LabProxy(basicAuth: basicAuth, connectPorts: connectPorts)
+        // tinyproxy logs this once its socket listens.
+        guard await proxy.log.waitFor("Accepting connections", seconds: 10) else {
+            throw LabError("tinyproxy did not start on 127.0.0.1:\(proxy.port): \(proxy.log.contents)")
+        }
+        return proxy
+    }
+
+    private init(basicAuth: (String, String)?, connectPorts: [Int]) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tinyproxy") else {
             throw LabError("tinyproxy is missing: scripts/test installs Debian's tinyproxy-bin")
         }
@@ -21,7 +31,7 @@ final class LabProxy: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         port = try freeLoopbackPort()
         var conf = [
-            "Port \(port)", "Listen 127.0.0.1", "Timeout 60", "LogLevel Connect", "MaxClients 50", "Allow 127.0.0.1",
+            "Port \(port)", "Listen 127.0.0.1", "Timeout 60", "LogLevel Info", "MaxClients 50", "Allow 127.0.0.1",
         ]
         if let (user, password) = basicAuth { conf.append("BasicAuth \(user) \(password)") }
         conf += connectPorts.map { "ConnectPort \($0)" }
@@ -34,14 +44,6 @@ final class LabProxy: @unchecked Sendable {
         process.standardError = out
         log = LogCollector(out.fileHandleForReading)
         try process.run()
-        // Ready when it accepts connections (it prints nothing reliable before that).
-        let deadline = Date().addingTimeInterval(10)
-        while !canConnect(port) {
-            guard Date() < deadline, process.isRunning else {
-                throw LabError("tinyproxy did not start on 127.0.0.1:\(port): \(log.contents)")
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
     }
 
     /// The tunnels opened so far, as `host:port` targets.
@@ -78,18 +80,4 @@ func freeLoopbackPort() throws -> Int {
     }
     guard bound else { throw LabError("cannot bind a loopback port") }
     return Int(UInt16(bigEndian: addr.sin_port))
-}
-
-/// True when something accepts TCP connections on 127.0.0.1:`port`.
-func canConnect(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = UInt16(port).bigEndian
-    return withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
 }
