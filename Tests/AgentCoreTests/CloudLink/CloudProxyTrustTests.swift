@@ -28,7 +28,7 @@ struct CloudProxyTrustTests {
         #expect(try await cloud.waitUntil(seconds: 10) { try await cloud.liveConnections().isEmpty })
 
         // A proxy that does not exist, bypassed for this host: the agent connects directly.
-        let dead = try freeLoopbackPort()
+        let dead = try closedLoopbackPort()
         let bypass = try AgentUnderTest(
             cloud: cloud, environment: ["https_proxy": "http://127.0.0.1:\(dead)", "NO_PROXY": "example.org,localhost"])
         #expect(try await cloud.waitUntil(seconds: 15) { try await !cloud.liveConnections().isEmpty }, "\(bypass.log.contents)")

@@ -29,7 +29,7 @@ final class LabProxy: @unchecked Sendable {
         }
         folder = NSTemporaryDirectory() + "agent-lab-proxy-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        port = try freeLoopbackPort()
+        port = try closedLoopbackPort()  // free a moment ago; tinyproxy binds it next
         var conf = [
             "Port \(port)", "Listen 127.0.0.1", "Timeout 60", "LogLevel Info", "MaxClients 50", "Allow 127.0.0.1",
         ]
@@ -63,21 +63,4 @@ final class LabProxy: @unchecked Sendable {
     }
 
     deinit { stop() }
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound to 0, then closed).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw LabError("socket() failed") }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard bound else { throw LabError("cannot bind a loopback port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
 }
