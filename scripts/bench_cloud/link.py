@@ -57,7 +57,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from measure import CN, Children, Cloud, log, pct, yn
+from measure import CN, Children, Cloud, log, pct, write_rows, yn
 
 T_RECONNECT_MEDIAN_S, T_RECONNECT_MAX_S = 1.0, 2.0
 T_ATTEMPTS_30S = 10
@@ -343,10 +343,7 @@ def main() -> int:
         ("kill -9 floor: SIGKILL → exit (waitpid), same runs", stop_runs, f"{kill50:.0f} ms",
          f"{pct(stops['KILL'], 99) * 1000:.0f} ms", "–", "–"),
     ]
-    if os.environ.get("BENCH_ROWS"):
-        with open(os.environ["BENCH_ROWS"], "a") as f:
-            for r in rows:
-                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
+    write_rows(rows)
     return 0
 
 

@@ -199,6 +199,15 @@ def yn(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def write_rows(rows: list[tuple]) -> None:
+    """Appends the table's rows (figure, runs, median, p99, target, met) to $BENCH_ROWS, one
+    tab-separated line each, for scripts/bench's summary; nothing without BENCH_ROWS."""
+    if os.environ.get("BENCH_ROWS"):
+        with open(os.environ["BENCH_ROWS"], "a") as f:
+            for r in rows:
+                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
+
+
 def measure_acks(cloud, sid: str, pid: int, warmup: int, calls: int,
                  label: str) -> tuple[dict, list[float], int, float]:
     """One sample ack, `warmup` calls, then `calls` sequential acked `example_sleep {ms:0}` to
@@ -407,10 +416,7 @@ def main() -> int:
         ("SIGTERM → exit with a live link", len(stops_ms), f"{statistics.median(stops_ms):.0f} ms",
          f"{pct(stops_ms, 99):.0f} ms", "–", "–"),
     ]
-    if os.environ.get("BENCH_ROWS"):
-        with open(os.environ["BENCH_ROWS"], "a") as f:
-            for r in rows:
-                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
+    write_rows(rows)
     return 0
 
 
