@@ -6,7 +6,6 @@ import NIOPosix
 import NIOSSL
 import NIOTLS
 import SocketIOCore
-import Synchronization
 
 /// A proxy as the connector uses it: where it is and the `Proxy-Authorization` value, if any.
 struct ProxyRoute: Sendable {
@@ -67,7 +66,7 @@ struct CloudConnector: Sendable {
 
     private func openTunnel(on channel: any Channel, through proxy: ProxyRoute, deadline: NIODeadline) async throws(PluginError) {
         let done = channel.eventLoop.makePromise(of: Void.self)
-        let status = StatusBox()
+        let status = SharedValue<Int?>(nil)
         var fields = HTTPHeaders()
         fields.add(name: "Host", value: authority)
         if let auth = proxy.authorization { fields.add(name: "Proxy-Authorization", value: auth) }
@@ -89,7 +88,7 @@ struct CloudConnector: Sendable {
             }
         } catch let error as NIOHTTP1ProxyConnectHandler.Error {
             done.fail(error)  // already failed by the handler; a completed promise ignores this
-            let code = status.value.withLock { $0 }
+            let code = status.current
             // 407 is the standard answer; some proxies (tinyproxy) answer 401 to wrong credentials.
             if error == .proxyAuthenticationRequired() || code == 407 || code == 401 {
                 throw LinkFailure.proxyAuth(proxy.url.description, sent: proxy.authorization != nil)
@@ -98,7 +97,7 @@ struct CloudConnector: Sendable {
             throw LinkFailure.proxyRefused(proxy.url.description, status: code, String(describing: error))
         } catch {
             done.fail(error)  // so that no promise is left pending when the handler was never added
-            throw LinkFailure.proxyRefused(proxy.url.description, status: status.value.withLock { $0 }, String(describing: error))
+            throw LinkFailure.proxyRefused(proxy.url.description, status: status.current, String(describing: error))
         }
     }
 
@@ -153,22 +152,18 @@ struct CloudConnector: Sendable {
     }
 }
 
-/// The proxy's answer status, seen before NIO's CONNECT handler turns it into an error.
-final class StatusBox: Sendable {
-    let value = Mutex<Int?>(nil)
-}
-
 /// Records the status of the proxy's response head and passes everything on.
 final class ProxyStatusRecorder: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias InboundOut = HTTPClientResponsePart
-    private let box: StatusBox
+    /// The proxy's answer status, seen before NIO's CONNECT handler turns it into an error.
+    private let box: SharedValue<Int?>
 
-    init(_ box: StatusBox) { self.box = box }
+    init(_ box: SharedValue<Int?>) { self.box = box }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data) {
-            box.value.withLock { $0 = Int(head.status.code) }
+            box.withLock { $0 = Int(head.status.code) }
         }
         context.fireChannelRead(data)
     }

@@ -15,10 +15,6 @@ import NIOCore
 /// link is closed politely, with a short bounded grace). Packets that do not parse are logged and
 /// dropped; they never end the session.
 final class CloudSession: Sendable {
-    struct Ended: Error, CustomStringConvertible {
-        let description: String
-    }
-
     let outbox = SessionOutbox()
     private let link: TransportLink
     private let logger: Logger

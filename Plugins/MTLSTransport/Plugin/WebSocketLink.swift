@@ -2,7 +2,6 @@ import AgentPluginKit
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
-import Synchronization
 
 /// Engine.IO over a WebSocket (RFC 6455) on a connection made by ``CloudConnector``.
 ///
@@ -144,7 +143,7 @@ private struct OpenWebSocket: EngineIOChannel {
     let channel: any Channel
     let initial: [String]
     /// Whether our close frame went out (then the peer's close is the answer, not echoed).
-    let closeSent = SharedFlag()
+    let closeSent = SharedValue(false)
     /// How long the peer has to answer our close frame.
     static let closeGrace: TimeAmount = .milliseconds(200)
 
@@ -160,7 +159,7 @@ private struct OpenWebSocket: EngineIOChannel {
                 case .connectionClose:
                     // Echo the close (RFC 6455 §5.5.1) unless ours went first. A failed write
                     // changes nothing: the peer is closing the connection anyway.
-                    if !closeSent.withLock({ $0 }) {
+                    if !closeSent.current {
                         try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer()))
                     }
                     return "the server closed the WebSocket"
@@ -196,12 +195,6 @@ private struct OpenWebSocket: EngineIOChannel {
     func abort() {
         channel.close(promise: nil)
     }
-}
-
-/// A flag shared by the reader and the writer of one connection.
-final class SharedFlag: Sendable {
-    private let value = Mutex(false)
-    func withLock<R>(_ body: (inout Bool) -> R) -> R { value.withLock { body(&$0) } }
 }
 
 /// After an upgrade from polling: once `2probe` went out, waits for `3probe`, sends `5` and
