@@ -58,7 +58,9 @@ final class LabProxy: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     func stop() {
-        terminate(process)
+        // tinyproxy notices SIGTERM only at its next connection or timeout; it keeps no state,
+        // so it is not given a grace to use up.
+        terminate(process, grace: 0)
         try? FileManager.default.removeItem(atPath: folder)  // a temp folder; a leftover is harmless
     }
 
