@@ -69,6 +69,8 @@ let package = Package(
             name: "AgentJSON", path: "Sources/AgentJSON", swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("m")]  // rounded() needs libm when Foundation is absent
         ),
+        // Injected time: the clock protocol, the system and manual clocks, the deadline scheduler.
+        .target(name: "AgentClock", path: "Sources/AgentClock", swiftSettings: swiftSettings),
         .target(name: "AgentContracts", dependencies: ["AgentJSON"], path: "Sources/AgentContracts", swiftSettings: swiftSettings),
         .target(name: "AgentStore", dependencies: ["AgentJSON"], path: "Sources/AgentStore", swiftSettings: swiftSettings),
 
@@ -84,7 +86,7 @@ let package = Package(
         .target(
             name: "AgentCore",
             dependencies: [
-                "CAgentABI", "AgentJSON", "AgentContracts", "AgentStore",
+                "CAgentABI", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -288,6 +290,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentClockTests",
+            dependencies: ["AgentClock"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SocketIOCoreTests",
             dependencies: ["SocketIOCore", "AgentJSON"],
             swiftSettings: swiftSettings
@@ -346,7 +353,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentCoreTests",
-            dependencies: ["AgentCore", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client"],
+            dependencies: ["AgentCore", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentStore
 import CAgentABI
@@ -25,14 +26,18 @@ public final class Agent: Sendable {
     /// Loads the config at `configPath`, opens the store and loads the plugins.
     /// - Throws: ``AgentCoreError`` when the config or the store is unusable (plugin failures
     ///   do not throw; see ``plugins``).
-    public convenience init(configPath: String, logger: Logger, mode: AgentMode = .oneShot) throws(AgentCoreError) {
+    public convenience init(
+        configPath: String, logger: Logger, mode: AgentMode = .oneShot, clock: any AgentClock = SystemClock()
+    ) throws(AgentCoreError) {
         let config = try SiteConfig.load(path: configPath)
-        try self.init(config: ConfigSource(config, path: configPath), logger: logger, mode: mode)
+        try self.init(config: ConfigSource(config, path: configPath), logger: logger, mode: mode, clock: clock)
     }
 
-    /// Builds an agent from a config source (tests build configs in memory).
+    /// Builds an agent from a config source (tests build configs in memory). `clock` is the
+    /// core's time (``AgentServices/clock``).
     public init(
-        config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil, mode: AgentMode = .oneShot
+        config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil, mode: AgentMode = .oneShot,
+        clock: any AgentClock = SystemClock()
     ) throws(AgentCoreError) {
         let storeDir = (config.config.stateDirectory as NSString).appendingPathComponent("store")
         let store: DurableStore
@@ -50,7 +55,7 @@ public final class Agent: Sendable {
         var effective = config.config
         toggles.apply(to: &effective, plugins: true)
         config.replace(effective)
-        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode)
+        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode, clock: clock)
         self.services = services
         self.dispatcher = Dispatcher(services: services)
         let loader =

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentCore
 import AgentJSON
 import AgentStore
@@ -9,7 +10,7 @@ final class ExampleAgent: Sendable {
     let lab: PluginLab
     let agent: Agent
 
-    init(topics: JSONObject = [:], features: JSONObject = [:]) throws {
+    init(topics: JSONObject = [:], features: JSONObject = [:], clock: any AgentClock = SystemClock()) throws {
         lab = try PluginLab()
         let swift = try lab.install("agent-example-swift")
         let c = try lab.installCPlugin()
@@ -20,7 +21,7 @@ final class ExampleAgent: Sendable {
                 try lab.entry(id: "com.example.counter-c", path: c),
                 try lab.entry(id: "test.fixture.slow", path: slow),
             ], topics: topics, features: features)
-        agent = try lab.agent(configPath: config)
+        agent = try lab.agent(configPath: config, clock: clock)
     }
 }
 
@@ -135,6 +136,21 @@ struct DispatcherTests {
         #expect(slow["correlation_id"] == 1)
         let quick = await agent.send("example_sleep", #"{"ms":1}"#)
         #expect(quick["status"] == "ok", "\(quick)")
+    }
+
+    @Test("the per-topic timeout runs on the injected clock: no answer a nanosecond before it, timeout at it")
+    func timeoutOnTheClock() async throws {
+        let clock = ManualClock()
+        let manual = try ExampleAgent(topics: ["example_sleep": ["timeout_ms": 30000]], clock: clock)
+        let deadline = clock.now + .seconds(30)
+        let answer = Task { await manual.agent.send("example_sleep", #"{"ms":600000,"correlation_id":7}"#) }
+        #expect(await clock.waitForSleepers { $0.contains(deadline) }, "the dispatcher arms the request's deadline")
+        clock.advance(by: .seconds(30) - .nanoseconds(1))
+        #expect(await clock.waitForSleepers { $0.contains(deadline) }, "still armed")
+        clock.advance(by: .nanoseconds(1))
+        let r = await answer.value
+        #expect(r["code"] == "timeout", "\(r)")
+        #expect(r["correlation_id"] == 7)
     }
 
     @Test("a C handler that ignores cancel and answers late is timed out; its late answer is dropped safely")

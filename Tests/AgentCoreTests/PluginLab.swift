@@ -1,3 +1,4 @@
+import AgentClock
 import AgentCore
 import AgentJSON
 import Foundation
@@ -98,10 +99,10 @@ final class PluginLab: @unchecked Sendable {
     }
 
     /// Builds an agent from a config file written by ``writeConfig``.
-    func agent(configPath: String) throws -> Agent {
+    func agent(configPath: String, clock: any AgentClock = SystemClock()) throws -> Agent {
         var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
-        return try Agent(configPath: configPath, logger: logger)
+        return try Agent(configPath: configPath, logger: logger, clock: clock)
     }
 }
 

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import Synchronization
 #if canImport(Glibc)
@@ -27,15 +28,16 @@ public final class AuditLog: Sendable {
 
     /// The trail in `directory` (created 0700 when missing).
     /// - Parameter syncWindow: 0 syncs every line before ``append(_:)`` returns; otherwise lines
-    ///   are synced in groups within this time (``AuditSyncer``).
+    ///   are synced in groups within this time (``AuditSyncer``) on `clock`.
     /// - Throws: ``AgentCoreError`` `audit_unavailable` when the folder cannot be made.
-    public init(directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8, syncWindow: Duration = .zero)
-        throws(AgentCoreError)
-    {
+    public init(
+        directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8, syncWindow: Duration = .zero,
+        clock: any AgentClock = SystemClock()
+    ) throws(AgentCoreError) {
         self.directory = directory
         self.maxBytes = max(4096, maxBytes)
         self.maxFiles = max(1, maxFiles)
-        self.syncer = AuditSyncer(path: directory + "/audit.log", window: max(.zero, syncWindow))
+        self.syncer = AuditSyncer(path: directory + "/audit.log", window: max(.zero, syncWindow), clock: clock)
         // The state folder itself may be new (mkdir -p; the audit folder is 0700).
         var partial = ""
         for part in directory.split(separator: "/").dropLast() {
@@ -46,6 +48,9 @@ public final class AuditLog: Sendable {
             throw AgentCoreError(.auditUnavailable, "cannot create the audit folder '\(directory)': \(String(cString: strerror(errno)))")
         }
     }
+
+    /// Group commits of the sync window done so far (for diagnostics and tests).
+    var groupCommits: Int { syncer.groupCommits }
 
     /// Appends after failures so far (for metrics and `check`).
     public var failures: Int { failureCount.load(ordering: .relaxed) }

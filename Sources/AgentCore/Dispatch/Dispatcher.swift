@@ -1,3 +1,4 @@
+import AgentClock
 import AgentContracts
 import AgentJSON
 import CAgentABI
@@ -16,14 +17,18 @@ import Glibc
 public final class Dispatcher: Sendable {
     let services: AgentServices
     private let nextRequestID = Atomic<UInt64>(1)
-    private let deadlines = DeadlineScheduler()
+    /// Per-request timeouts, on the services' clock.
+    private let deadlines: ClockScheduler
 
-    public init(services: AgentServices) { self.services = services }
+    public init(services: AgentServices) {
+        self.services = services
+        deadlines = ClockScheduler(clock: services.clock)
+    }
 
     /// Dispatches a message given as JSON bytes. Every outcome, success or error, is handed to
     /// the command observers (audit, metrics) with `origin` before it is returned.
     public func dispatch(topic: String, payload: [UInt8], origin: CommandOrigin = .cli(uid: getuid())) async -> JSONObject {
-        let started = ContinuousClock.now
+        let started = services.clock.now
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(payload) } catch {
             let response = Response.error(
@@ -38,15 +43,14 @@ public final class Dispatcher: Sendable {
 
     /// Dispatches an already parsed message (observed like ``dispatch(topic:payload:origin:)``).
     public func dispatch(topic: String, message: JSONValue, origin: CommandOrigin = .cli(uid: getuid())) async -> JSONObject {
-        let started = ContinuousClock.now
+        let started = services.clock.now
         let response = await route(topic: topic, message: message, origin: origin)
         observe(origin: origin, topic: topic, message: message, response: response, since: started)
         return response
     }
 
-    private func observe(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, since: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - since
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    private func observe(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, since: ClockInstant) {
+        let seconds = (services.clock.now - since).seconds
         services.commands.notify(
             CommandRecord(origin: origin, topic: topic, message: message, response: response, seconds: seconds))
     }
@@ -139,7 +143,7 @@ public final class Dispatcher: Sendable {
             ctx.release()  // the completion will never fire
             return .completed(status: status, body: [])
         }
-        deadlines.arm(id: id, milliseconds: timeoutMilliseconds) {
+        deadlines.arm(id: id, after: .milliseconds(timeoutMilliseconds)) {
             if pending.resolve(.timedOut) { cancelHandler() }
         }
         let outcome = await withTaskCancellationHandler {

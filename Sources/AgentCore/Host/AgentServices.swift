@@ -1,3 +1,4 @@
+import AgentClock
 import AgentStore
 import Logging
 
@@ -16,11 +17,16 @@ public final class AgentServices: Sendable {
     public let logger: Logger
     /// How the process runs, answered to plugins as the config key `agent.mode`.
     public let mode: AgentMode
+    /// The core's time: dispatcher deadlines, audit group commit, command durations
+    /// (``SystemClock`` in the daemon; tests pass a ``ManualClock``).
+    public let clock: any AgentClock
 
     public init(
-        config: ConfigSource, store: DurableStore, registry: ProtocolRegistry, logger: Logger, mode: AgentMode = .oneShot
+        config: ConfigSource, store: DurableStore, registry: ProtocolRegistry, logger: Logger, mode: AgentMode = .oneShot,
+        clock: any AgentClock = SystemClock()
     ) {
         self.mode = mode
+        self.clock = clock
         self.config = config
         self.store = store
         self.registry = registry

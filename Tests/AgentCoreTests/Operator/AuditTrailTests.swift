@@ -1,4 +1,5 @@
-import AgentCore
+import AgentClock
+@testable import AgentCore
 import AgentJSON
 import Foundation
 import LabSupport
@@ -162,6 +163,28 @@ struct AuditTrailTests {
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("audit-") }
         #expect(!files.isEmpty, "rotated at 4 KiB")
+    }
+
+    /// The group commit runs on the injected clock: nothing is synced until the window has passed,
+    /// then one sync covers every line written in it, and the next line schedules the next one.
+    @Test func theSyncWindowCommitsOnceperWindowOnTheClock() async throws {
+        let clock = ManualClock()
+        let log = try AuditLog(directory: dir, syncWindow: .milliseconds(500), clock: clock)
+        let rec = CommandRecord(origin: .local(uid: 0, pid: 1), topic: "t", message: nil, response: ["status": "success"], seconds: 0)
+        for _ in 1...5 { #expect(log.append(rec) != nil) }
+        let due = clock.now + .milliseconds(500)
+        #expect(await clock.waitForSleepers { $0.contains(due) })
+        clock.advance(by: .milliseconds(499))
+        #expect(log.groupCommits == 0)
+        clock.advance(by: .milliseconds(1))
+        let first = clock.now
+        #expect(await clock.waitForSleepers { !$0.contains(first) }, "the commit ran and the timer sleeps again")
+        #expect(await eventually { log.groupCommits == 1 })
+        #expect(log.append(rec) != nil)
+        let next = clock.now + .milliseconds(500)
+        #expect(await clock.waitForSleepers { $0.contains(next) }, "a line after the commit schedules the next one")
+        clock.advance(by: .milliseconds(500))
+        #expect(await eventually { log.groupCommits == 2 })
     }
 
     @Test("audit.sync_window_ms is read and bounded", arguments: [(JSONValue.number(0), 0), (5, 5), (-1, nil), (1001, nil), ("20", nil)] as [(JSONValue, Int?)])
