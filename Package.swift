@@ -152,12 +152,12 @@ let package = Package(
         // The cloud link: Socket.IO/Engine.IO framing, reconnect policy, outbound queue (pure,
         // unit-tested) and the mTLS WebSocket transport plugin on top of it.
         .target(
-            name: "SocketIOCore", dependencies: ["AgentJSON"], path: "Plugins/MTLSTransport/Core",
+            name: "SocketIOCore", dependencies: ["AgentJSON", "AgentClock"], path: "Plugins/MTLSTransport/Core",
             swiftSettings: swiftSettings),
         .target(
             name: "MTLSTransport",
             dependencies: [
-                "AgentPluginKit", "AgentJSON", "SocketIOCore",
+                "AgentPluginKit", "AgentClock", "AgentJSON", "SocketIOCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -296,7 +296,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketIOCoreTests",
-            dependencies: ["SocketIOCore", "AgentJSON"],
+            dependencies: ["SocketIOCore", "AgentClock", "AgentJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

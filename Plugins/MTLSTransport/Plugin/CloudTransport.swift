@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import Foundation
@@ -23,11 +24,8 @@ final class CloudTransport: TransportProvider {
         var current: CloudSession?
         var queue: OutboundQueue<String>
         var stopped = false
-        var wakeRequested = false
-        var wake: CheckedContinuation<Void, Never>?
-        var policy = ReconnectPolicy()
-        /// When the link was lost (or the first attempt failed); nil while connected.
-        var outageStart: UInt64?
+        /// The back-off between attempts, on the plugin's clock (made at start from the settings).
+        var pacer: ReconnectPacer?
         var agentID: String?
         var certExpiresInDays: Int?
         var certWarning: String?
@@ -42,8 +40,10 @@ final class CloudTransport: TransportProvider {
     private let state = Mutex(State(queue: OutboundQueue(capacity: 1000)))
     private let logger: Logger
     private let wsLogger: Logger
+    private let clock: any AgentClock
 
-    init(host: PluginHost) {
+    init(host: PluginHost, clock: any AgentClock = SystemClock()) {
+        self.clock = clock
         var logger = host.logger(label: "transport")
         logger.logLevel = .info
         self.logger = logger
@@ -62,7 +62,7 @@ final class CloudTransport: TransportProvider {
             s.link = link
             s.settings = settings
             s.group = group
-            s.policy = ReconnectPolicy(schedule: settings.reconnect)
+            s.pacer = ReconnectPacer(policy: ReconnectPolicy(schedule: settings.reconnect), clock: clock)
             // Events plugins emitted between their load and this start (e.g. a recovery's
             // `operation_update` at boot) are already queued: carry them over, in order.
             var queue = OutboundQueue<String>(capacity: settings.queueLimit)
@@ -107,28 +107,21 @@ final class CloudTransport: TransportProvider {
     private enum SendOutcome { case queued, rejected }
 
     func reconnectNow() {
-        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.wakeRequested = true
-            let w = s.wake
-            s.wake = nil
-            return w
-        }
-        if wake != nil { logger.info("network changed: reconnecting now") }
-        wake?.resume()
+        guard let pacer = state.withLock({ $0.pacer }) else { return }
+        if pacer.isWaiting { logger.info("network changed: reconnecting now") }
+        pacer.wakeNow()
     }
 
     /// Stops: a live session sends the Socket.IO and Engine.IO close packets and closes the link
     /// with a short grace; a connection attempt in progress is abandoned (the event loop is
     /// shut down under it when it does not end within ``stopBound``).
     func stop() async {
-        let (loop, session, wake, group, first) = state.withLock { s in
+        let (loop, session, pacer, group, first) = state.withLock { s in
             let first = !s.stopped
             s.stopped = true
-            let w = s.wake
-            s.wake = nil
-            return (s.loop, s.current, w, s.group, first)
+            return (s.loop, s.current, s.pacer, s.group, first)
         }
-        wake?.resume()
+        pacer?.wakeNow()
         // A session still in its handshake is closed the same way: it never goes live.
         session?.closePolitely()
         let bound = Task {
@@ -178,14 +171,10 @@ final class CloudTransport: TransportProvider {
         while !state.withLock({ $0.stopped }) {
             await connectOnce(settings: settings, group: group, link: link)
             if state.withLock({ $0.stopped }) { break }
-            let delay = state.withLock { s -> Double in
-                let now = monotonicNanoseconds()
-                let start = s.outageStart ?? now
-                s.outageStart = start
-                return s.policy.nextDelay(random: Double.random(in: 0..<1), elapsed: Double(now - start) / 1e9)
-            }
-            logger.info("reconnecting in \(String(format: "%.2f", delay)) s")
-            await sleep(seconds: delay)
+            guard let pacer = state.withLock({ $0.pacer }) else { break }
+            let delay = pacer.nextDelay()
+            logger.info("reconnecting in \(String(format: "%.2f", delay.seconds)) s")
+            await pacer.wait(delay)
         }
     }
 
@@ -277,8 +266,7 @@ final class CloudTransport: TransportProvider {
             s.sid = sid
             s.connects += 1
             s.lastError = nil
-            s.policy.connected()
-            s.outageStart = nil
+            s.pacer?.connected()
             let queued = s.queue.drain()
             for text in queued { session.outbox.push(.init(text: text, requeue: ("", text), waiter: nil)) }
             return (s.agentID, queued.count)
@@ -286,34 +274,5 @@ final class CloudTransport: TransportProvider {
         guard let (agentID, flushed) = live else { return }
         logger.notice("connected to the cloud", metadata: ["sid": "\(sid)", "agent_id": "\(agentID ?? "?")", "flushed": "\(flushed)"])
         link.state("connected", ["sid": .string(sid), "agent_id": agentID.map { .string($0) } ?? .null])
-    }
-
-    /// Sleeps for the back-off, or less when `reconnectNow` or `stop` is called.
-    private func sleep(seconds: Double) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-            group.addTask {
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let now = self.state.withLock { s -> Bool in
-                        if s.wakeRequested || s.stopped {
-                            s.wakeRequested = false
-                            return true
-                        }
-                        s.wake = c
-                        return false
-                    }
-                    if now { c.resume() }
-                }
-            }
-            _ = await group.next()
-            group.cancelAll()
-            let pending = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                let w = s.wake
-                s.wake = nil
-                return w
-            }
-            pending?.resume()
-        }
-        state.withLock { $0.wakeRequested = false }
     }
 }
