@@ -6,7 +6,7 @@ import Testing
 /// `orchestrator-agent check` on a healthy site made of real parts: the lab cloud verifying
 /// client certificates, the lab's Docker engine, a real netmon sidecar in the lab namespace,
 /// and then the daemon itself running on the same config.
-@Suite("Check: a healthy lab site", .enabled(if: DockerLab.isAvailable))
+@Suite("Check: a healthy lab site", .requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct CheckLabTests {
     @Test("every item ok and exit 0; with the daemon running, the store is in use by it and the cloud probe still connects")
     func healthySite() async throws {

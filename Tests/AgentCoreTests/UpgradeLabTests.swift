@@ -8,7 +8,7 @@ import Testing
 /// image, keeping it only if the new agent connects and passes its self-check in time; a vPLC
 /// created before stays untouched throughout.
 @Suite("Upgrade lab: upgrade_orchestrator between two lab-built agent images", .serialized,
-       .enabled(if: DockerLab.isAvailable && FileManager.default.fileExists(atPath: BuildProducts.executable("orchestrator-agent"))))
+       .requires(DockerLab.isAvailable && FileManager.default.fileExists(atPath: BuildProducts.executable("orchestrator-agent")), "needs the Docker lab and the built agent"))
 struct UpgradeLabTests {
     static let v1 = "orchestrator-agent:lab-v1"
     static let v2 = "orchestrator-agent:lab-v2"

@@ -4,7 +4,7 @@ import LabSupport
 import Testing
 
 /// Containers through the driver service against the lab's real dockerd (Engine 20.10, API 1.41).
-@Suite(.enabled(if: DockerLab.isAvailable, "needs root and the Docker lab"))
+@Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct ContainerLabTests {
     @Test func versionAndPing() async throws {
         let service = LabTest.service(try await DockerLab.sharedAsync())

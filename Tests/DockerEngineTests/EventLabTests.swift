@@ -4,7 +4,7 @@ import LabSupport
 import Testing
 
 /// The event subscription against the lab's real dockerd.
-@Suite(.enabled(if: DockerLab.isAvailable, "needs root and the Docker lab"))
+@Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct EventLabTests {
     @Test func seesStartAndDieOfAContainer() async throws {
         let lab = try await DockerLab.sharedAsync()

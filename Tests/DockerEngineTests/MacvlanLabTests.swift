@@ -5,7 +5,7 @@ import Testing
 
 /// MACVLAN on the lab's plant LAN and a dockerd restart, in a lab of their own (Docker allows
 /// one macvlan network per parent, and a restart would disturb other suites). Serialized.
-@Suite(.serialized, .enabled(if: DockerLab.isAvailable, "needs root and the Docker lab"))
+@Suite(.serialized, .requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct MacvlanLabTests {
     /// Brought up on first use (off the cooperative pool); taken down at process exit.
     static let lab = Task { try await DockerLab.blocking { try DockerLab.dedicated("mv") } }

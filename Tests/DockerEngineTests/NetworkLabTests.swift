@@ -5,7 +5,7 @@ import Testing
 
 /// Networks through the driver service against the lab's real dockerd. (MACVLAN on the lab
 /// parent is in ``MacvlanLabTests``: Docker allows one macvlan network per parent.)
-@Suite(.enabled(if: DockerLab.isAvailable, "needs root and the Docker lab"))
+@Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct NetworkLabTests {
     @Test func createInspectListConnectDisconnectRemove() async throws {
         let lab = try await DockerLab.sharedAsync()

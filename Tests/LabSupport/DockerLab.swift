@@ -13,7 +13,7 @@ import Synchronization
 /// processes that died are taken down the next time a lab starts.
 ///
 /// ```swift
-/// @Suite(.enabled(if: DockerLab.isAvailable)) struct MyTests {
+/// @Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab")) struct MyTests {
 ///     @Test func something() async throws {
 ///         let lab = try await DockerLab.sharedAsync()
 ///         let engine = DockerEngine(socketPath: lab.socketPath)

@@ -19,7 +19,7 @@ struct FaultKnobs: Sendable {
         full = env["FAULT_FULL"] == "1"
         seed = env["FAULT_SEED"].flatMap { UInt64($0) } ?? 20_261_126
         runsPerOperation = env["FAULT_RUNS"].flatMap { Int($0) } ?? (full ? 50 : 4)
-        linkSeconds = env["FAULT_LINK_SECONDS"].flatMap { Double($0) } ?? (full ? 600 : 75)
+        linkSeconds = env["FAULT_LINK_SECONDS"].flatMap { Double($0) } ?? (full ? 600 : 30)
         dockerdRuns = full ? 5 : 2
     }
 

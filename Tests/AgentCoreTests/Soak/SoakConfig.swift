@@ -1,6 +1,6 @@
 import Foundation
 
-/// The soak's knobs, from the environment: `SOAK_SECONDS` (default 300, the CI run),
+/// The soak's knobs, from the environment: `SOAK_SECONDS` (default 90, the CI run),
 /// `SOAK_VPLCS` (default 20, at most 100: addresses .150–.249 of the lab LAN), `SOAK_REPORT`
 /// (the report file; default `/tmp/agent-soak-<UTC time>.txt`).
 struct SoakConfig: Sendable {
@@ -16,7 +16,7 @@ struct SoakConfig: Sendable {
     var queryInterval: Double { 2 }
 
     static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> SoakConfig {
-        let seconds = env["SOAK_SECONDS"].flatMap(Double.init).map { max(60, $0) } ?? 300
+        let seconds = env["SOAK_SECONDS"].flatMap(Double.init).map { max(60, $0) } ?? 90
         let vplcs = env["SOAK_VPLCS"].flatMap(Int.init).map { min(100, max(2, $0)) } ?? 20
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         return SoakConfig(seconds: seconds, vplcs: vplcs, reportPath: env["SOAK_REPORT"] ?? "/tmp/agent-soak-\(stamp).txt")

@@ -4,7 +4,7 @@ import LabSupport
 import Testing
 
 /// The soak (issue 7, part 3): `SOAK_VPLCS` vPLCs (default 20) run for `SOAK_SECONDS` (default
-/// 300, the CI run; `scripts/soak` runs 60 min) on a Docker lab of its own, with the agent, the
+/// 90, the CI run; `scripts/soak` runs 60 min) on a Docker lab of its own, with the agent, the
 /// lab cloud and the netmon sidecar, while light cloud traffic flows (SoakTraffic). Nested in
 /// `VPLCLab` so it never runs beside another vPLC lab suite. See docs/soak.md.
 extension VPLCLab {

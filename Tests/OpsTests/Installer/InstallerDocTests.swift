@@ -4,7 +4,7 @@ import Testing
 
 /// `install.sh --help` lists every flag once per line, and docs/installation.md documents exactly
 /// those flags and exit codes.
-@Suite(.enabled(if: Installer.canRun, "needs root and the installer's tools"))
+@Suite(.requires(Installer.canRun, "needs root and the installer's tools"))
 struct InstallerDocTests {
     /// The flags `--help` lists (lines `  --flag ...`).
     static func helpFlags() throws -> [String] {

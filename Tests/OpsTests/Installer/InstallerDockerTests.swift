@@ -8,7 +8,7 @@ import Testing
 /// image are built there without a registry (a busybox rootfs through `docker import`) and pinned
 /// by image id. The lab engine runs with `--bridge=none`: both containers use the host network
 /// (the lab namespace), which is what the installer asks for anyway.
-@Suite(.enabled(if: DockerLab.isAvailable && Installer.canRun, "needs the Docker lab (root, dockerd) and the installer's tools"))
+@Suite(.requires(DockerLab.isAvailable && Installer.canRun, "needs the Docker lab (root, dockerd) and the installer's tools"))
 struct InstallerDockerTests {
     /// Builds REPO:TAG from a busybox rootfs: PID 1 sleeps (and exits at once on TERM); VARIANT
     /// makes images differ; with `pins` it ships /usr/lib/orchestrator-agent/pins.json as the

@@ -8,7 +8,7 @@ import Testing
 /// `--root` in a scratch folder): keys, CSR, the certificate checks, atomic files and their modes,
 /// re-runs, `--dry-run`, `--reenroll`, `--uninstall --purge`. The Docker part is in
 /// InstallerDockerTests.
-@Suite(.enabled(if: Installer.canRun, "needs root, python3, openssl and curl"))
+@Suite(.requires(Installer.canRun, "needs root, python3, openssl and curl"))
 struct InstallerEnrollmentTests {
     /// The flags every enrolment here uses: the lab CA for the API's TLS and the certificate's chain.
     static func baseArgs(_ server: EnrollServer, root: String, mode: String? = nil) throws -> [String] {

@@ -74,7 +74,7 @@ struct Dockerfile {
     }
 }
 
-@Suite(.enabled(if: Packaging.productsBuilt, "the agent and the plugin products must be built"))
+@Suite(.requires(Packaging.productsBuilt, "the agent and the plugin products must be built"))
 struct DockerfileTests {
     @Test func stagesAndCopiesMatchTheLayoutScript() async throws {
         let file = try Dockerfile(path: Packaging.dockerfile)

@@ -6,7 +6,7 @@ import Testing
 /// scripts/lab/agent-image turns the layout into an image on the lab engine (no registry), and
 /// the image runs: `--version` reports the AGENT_VERSION it was made with, and every pinned plugin
 /// loads inside it.
-@Suite(.enabled(if: DockerLab.isAvailable && Packaging.productsBuilt, "needs the Docker lab and the built products"))
+@Suite(.requires(DockerLab.isAvailable && Packaging.productsBuilt, "needs the Docker lab and the built products"))
 struct LabImageTests {
     @Test(.timeLimit(.minutes(10)))
     func labImageRunsTheShippedAgent() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// The shipped layout (scripts/package-layout) of the test build's products: what the agent
 /// image holds, proven by running it from a folder with the Swift toolchain hidden.
-@Suite(.enabled(if: Packaging.productsBuilt, "the agent and the plugin products must be built"))
+@Suite(.requires(Packaging.productsBuilt, "the agent and the plugin products must be built"))
 struct LayoutTests {
     @Test func pinnedConfigMatchesTheManifestAndTheFiles() async throws {
         let out = try await DockerLab.blocking { try Packaging.agentLayout() }
@@ -51,7 +51,7 @@ struct LayoutTests {
 
     /// Every plugin loads from the folder with only the shipped Swift libraries: the toolchain
     /// folder is hidden under a tmpfs in a private mount namespace.
-    @Test(.enabled(if: Packaging.canHideToolchain, "needs root and the toolchain's folder"))
+    @Test(.requires(Packaging.canHideToolchain, "needs root and the toolchain's folder"))
     func everyPluginLoadsWithTheShippedLibrariesOnly() async throws {
         let out = try await DockerLab.blocking { try Packaging.agentLayout() }
         let toolchain = try #require(Packaging.toolchainRoot)
@@ -73,7 +73,7 @@ struct LayoutTests {
 
     /// ldd of every shipped ELF (toolchain hidden) resolves each library inside the layout or in
     /// the base system, and the base system's part comes from packages debian:bookworm-slim has.
-    @Test(.enabled(if: Packaging.canHideToolchain, "needs root and the toolchain's folder"))
+    @Test(.requires(Packaging.canHideToolchain, "needs root and the toolchain's folder"))
     func everyLibraryResolvesInTheLayoutOrTheBaseSystem() async throws {
         let out = try await DockerLab.blocking { try Packaging.agentLayout() }
         let toolchain = try #require(Packaging.toolchainRoot)
