@@ -175,7 +175,7 @@ let package = Package(
         .target(name: "HostMetrics", path: "Plugins/HostTopics/Metrics", swiftSettings: swiftSettings),
         .target(
             name: "HostTopics",
-            dependencies: ["AgentPluginKit", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/HostTopics/Plugin",
             swiftSettings: swiftSettings,
             linkerSettings: pluginLinker()
@@ -316,7 +316,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetmonTests",
-            dependencies: ["NetmonCore", "NetmonProtocol", "AgentJSON", "LabSupport"],
+            dependencies: ["NetmonCore", "NetmonProtocol", "AgentJSON", "AgentClock", "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import HostMetrics
@@ -18,13 +19,16 @@ final class HeartbeatEmitter: Sendable {
     private let host: PluginHost
     private let sampler: HostMetricsSampler
     private let interval: Duration
+    private let clock: any AgentClock
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
     /// Beats sent and failed since start (for diagnostics and tests).
     let counters = Mutex<(sent: Int, failed: Int)>((0, 0))
 
-    init(host: PluginHost, sampler: HostMetricsSampler, intervalMilliseconds: Int) {
+    /// Beats every `intervalMilliseconds` of `clock` (the fixed rate of ``FixedRate``).
+    init(host: PluginHost, sampler: HostMetricsSampler, intervalMilliseconds: Int, clock: any AgentClock = SystemClock()) {
         self.host = host
+        self.clock = clock
         self.sampler = sampler
         self.interval = .milliseconds(intervalMilliseconds)
         var logger = host.logger(label: "heartbeat")
@@ -45,15 +49,10 @@ final class HeartbeatEmitter: Sendable {
     }
 
     private func run() async {
-        let clock = ContinuousClock()
-        var next = clock.now + interval
+        var rate = FixedRate(period: interval, start: clock.now)
         var failures = 0
         while !Task.isCancelled {
-            try? await clock.sleep(until: next)
-            if Task.isCancelled { return }
-            next += interval
-            let now = clock.now
-            if next < now { next = now + interval }  // fell behind (suspended host): do not burst
+            do { try await rate.waitForTick(on: clock) } catch { return }  // cancelled: stopping
             guard let transport = host.lookup("agent.transport"),
                 let status = try? await transport.invoke("status").objectValue,
                 status["connected"]?.boolValue == true

@@ -19,21 +19,17 @@ final class EventLoop: @unchecked Sendable {
         var handler: Handler
     }
 
-    private struct Timer {
-        let id: UInt64
-        let deadline: Int64
-        let body: () -> Void
-    }
-
     private var registrations: [Int32: Registration] = [:]
     private var generation: UInt64 = 0
-    private var timers: [Timer] = []
-    private var nextTimerID: UInt64 = 0
+    /// Timers on the loop's clock.
+    let timers: LoopTimers
     private var running = false
     private let wakeFd: Int32
     private let posted = Mutex<[@Sendable () -> Void]>([])
 
-    init() throws(StartupError) {
+    /// A loop whose timers run on `nowMs` (milliseconds of a monotonic clock).
+    init(nowMs: @escaping () -> Int64 = Clock.monotonicMs) throws(StartupError) {
+        timers = LoopTimers(nowMs: nowMs)
         let fd = cnl_eventfd()
         guard fd >= 0 else { throw StartupError("eventfd: \(errnoText(fd))") }
         wakeFd = fd
@@ -60,24 +56,22 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: timers
 
-    /// Runs `body` on the loop at monotonic time `deadline` (ms). Returns an id for ``cancel(_:)``.
+    /// Now in ms of the loop's clock (the timeline of ``schedule(at:_:)``).
+    var nowMs: Int64 { timers.nowMs }
+
+    /// Runs `body` on the loop at `deadline` (ms of ``nowMs``). Returns an id for ``cancel(_:)``.
     @discardableResult
     func schedule(at deadline: Int64, _ body: @escaping () -> Void) -> UInt64 {
-        nextTimerID += 1
-        timers.append(Timer(id: nextTimerID, deadline: deadline, body: body))
-        return nextTimerID
+        timers.schedule(atMs: deadline, body)
     }
 
     /// Runs `body` after `ms` milliseconds.
     @discardableResult
     func schedule(afterMs ms: Int64, _ body: @escaping () -> Void) -> UInt64 {
-        schedule(at: Clock.monotonicMs() + ms, body)
+        timers.schedule(afterMs: ms, body)
     }
 
-    func cancel(_ id: UInt64?) {
-        guard let id else { return }
-        timers.removeAll { $0.id == id }
-    }
+    func cancel(_ id: UInt64?) { timers.cancel(id) }
 
     // MARK: cross-thread
 
@@ -113,11 +107,7 @@ final class EventLoop: @unchecked Sendable {
                 fds.append(pollfd(fd: fd, events: r.events, revents: 0))
                 gens.append(r.generation)
             }
-            var timeout: Int32 = -1
-            if let next = timers.map(\.deadline).min() {
-                timeout = Int32(clamping: max(0, next - Clock.monotonicMs()))
-            }
-            let n = poll(&fds, nfds_t(fds.count), timeout)
+            let n = poll(&fds, nfds_t(fds.count), timers.pollTimeoutMs())
             if n < 0 && errno != EINTR {
                 Log.error("poll: \(errnoText(errno))")
                 return
@@ -130,19 +120,7 @@ final class EventLoop: @unchecked Sendable {
                     if !running { return }
                 }
             }
-            runDueTimers()
-        }
-    }
-
-    private func runDueTimers() {
-        let now = Clock.monotonicMs()
-        let lastID = nextTimerID
-        // One at a time: a timer body may cancel others or add new ones (those wait for the next round).
-        while let i = timers.indices.filter({ timers[$0].deadline <= now && timers[$0].id <= lastID })
-            .min(by: { timers[$0].deadline < timers[$1].deadline })
-        {
-            let t = timers.remove(at: i)
-            t.body()
+            timers.runDue()
         }
     }
 

@@ -114,7 +114,7 @@ final class Netmon: @unchecked Sendable {
     // MARK: netlink
 
     private func netlinkReadable() {
-        let now = Clock.monotonicMs()
+        let now = loop.nowMs
         var immediate: [ChangeTracker.Change] = []
         var refreshRoutes = false
         let complete = eventSocket.drainEvents(into: &eventBuffer) { event in
@@ -172,7 +172,7 @@ final class Netmon: @unchecked Sendable {
         guard let deadline = tracker.nextDeadline else { return }
         debounceTimer = loop.schedule(at: deadline) { [unowned self] in
             self.debounceTimer = nil
-            self.send(self.tracker.due(now: Clock.monotonicMs(), table: self.table, probe: self.probe))
+            self.send(self.tracker.due(now: self.loop.nowMs, table: self.table, probe: self.probe))
             self.rescheduleDebounce()
         }
     }
