@@ -71,7 +71,7 @@ final class CloudTransport: TransportProvider {
             return true
         }
         guard started else {
-            try? group.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()  // harmless: this unused group only needs to go; the error below is the answer
             throw PluginError(status: 4, code: "already_started", message: "the transport was already started")
         }
         logger.info("connecting to \(settings.url)", metadata: settings.proxy.map { ["proxy": "\($0)"] } ?? [:])
@@ -291,7 +291,7 @@ final class CloudTransport: TransportProvider {
     /// Sleeps for the back-off, or less when `reconnectNow` or `stop` is called.
     private func sleep(seconds: Double) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }  // harmless: cancelled = woken early
             group.addTask {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                     let now = self.state.withLock { s -> Bool in
