@@ -11,6 +11,7 @@ import Glibc
 /// - Returns: (append, baseline), microseconds; nil when the folder cannot be made.
 func measureAudit(scratch: String, iterations: Int) -> (append: Summary, baseline: Summary, lineBytes: Int)? {
     let dir = scratch + "/audit-bench"
+    // handled: bench tooling; nil skips the audit rows
     guard let log = try? AuditLog(directory: dir) else { return nil }
     let message: JSONValue = ["device_id": "plc-1", "correlation_id": 42]
     let response: JSONObject = ["status": "success", "action": "get_device_status", "correlation_id": 42]

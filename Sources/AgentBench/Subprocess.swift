@@ -15,7 +15,9 @@ func run(_ executable: String, _ arguments: [String], scratchDir: String) -> (st
     do { try process.run() } catch { die("cannot run \(executable): \(error)") }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    // harmless: bench tooling; closing a handle after the child exited
     try? errHandle.close()
+    // harmless: bench tooling; a missing stderr file is empty stderr
     let errText = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     return (process.terminationStatus, outData, errText)
 }

@@ -37,6 +37,7 @@ let configPath: String = options.config.map { URL(fileURLWithPath: $0).standardi
     let dir = URL(fileURLWithPath: options.pluginDir!).standardizedFileURL.path
     let files = ["libagent-example-swift.so", "libagent-example-c.so"].map { (dir as NSString).appendingPathComponent($0) }
     let pin = run(agentBin, ["plugins", "pin"] + files, scratchDir: scratch)
+    // handled: bench tooling; unreadable pins fail the bench below
     guard pin.status == 0, let entries = (try? JSONParser.parse(Array(pin.stdout)))?.arrayValue else {
         die("`orchestrator-agent plugins pin \(files.joined(separator: " "))` failed (\(pin.status)):\n\(pin.stderr)")
     }
@@ -205,4 +206,5 @@ print("Sample responses:")
 for r in results where !r.sampleResponse.isEmpty { print("- \(r.sampleResponse)") }
 
 await agent.shutdown()
+// harmless: bench tooling; removing its scratch folder
 try? FileManager.default.removeItem(atPath: scratch)

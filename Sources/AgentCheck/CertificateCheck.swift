@@ -60,6 +60,7 @@ enum CertificateCheck {
     }
 
     private static func loadKey(_ path: String, into problems: inout [CheckResult]) -> Certificate.PrivateKey? {
+        // harmless: a key that cannot be stat'ed fails the load just below, with its reason
         if let facts = try? FileFacts.of(path), facts.groupOrOtherAccess {
             problems.append(
                 .warn(

@@ -26,7 +26,7 @@ enum CloudCheck {
             return .fail(.cloud, "cannot make a temporary folder for the probe", fix: "free space in \(NSTemporaryDirectory())")
         }
         let stateDir = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }  // harmless: a scratch folder from mkdtemp
 
         var probe = config
         probe.stateDirectory = stateDir

@@ -25,6 +25,7 @@ enum ConfigCheck {
                 "\(path) is valid: \(loaded.count) plugin(s) to load"
                     + (loaded.isEmpty ? "" : " (\(loaded.joined(separator: ", ")))") + ", state_dir \(config.stateDirectory)")
         ]
+        // harmless: the file was just loaded; a stat failing now only skips the permission warning
         if let facts = try? FileFacts.of(path), facts.groupOrOtherWritable {
             results.append(
                 .warn(

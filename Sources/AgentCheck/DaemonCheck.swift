@@ -21,6 +21,7 @@ enum DaemonCheck {
             if error.code == .missing { return .ok(.daemon, "no daemon health file (\(path)): no daemon has run on this state folder") }
             return .warn(.daemon, "cannot read \(path): \(error.message)", fix: "run check as the agent's user (root)")
         }
+        // handled: a file that is not a health report is a warning below
         guard let value = try? JSONParser.parse(bytes), let report = HealthReport(json: value) else {
             return .warn(
                 .daemon, "\(path) is not a health report", fix: "remove it; the daemon writes a fresh one at its next start")

@@ -52,6 +52,7 @@ enum DockerCheck {
     }
 
     private static func judge(_ response: UnixHTTPGet.Response, where socket: String) -> CheckResult {
+        // handled: a body that is not a JSON object fails the check below
         guard response.status == 200, let info = try? JSONParser.parse(response.body).objectValue,
             let api = info["ApiVersion"]?.stringValue
         else {

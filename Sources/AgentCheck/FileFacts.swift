@@ -39,7 +39,7 @@ struct FileFacts {
     }
 
     /// Whether anything exists at `path` (a dangling symlink counts as nothing).
-    static func exists(_ path: String) -> Bool { (try? of(path)) != nil }
+    static func exists(_ path: String) -> Bool { (try? of(path)) != nil }  // harmless: any stat failure is "nothing there"
 
     /// The whole file, at most `limit` bytes.
     /// - Throws: ``CheckError`` `missing`, `permission_denied`, `invalid` (too large) or `io`.

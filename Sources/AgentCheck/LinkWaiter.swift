@@ -20,7 +20,7 @@ final class LinkWaiter: Sendable {
     /// The `connected` detail, or nil when `seconds` passed first.
     func wait(seconds: Double) async -> JSONObject? {
         let timer = Task {
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))  // harmless: cancelled once the link answered
             self.finish(nil)
         }
         let detail = await withCheckedContinuation { (c: CheckedContinuation<JSONObject?, Never>) in

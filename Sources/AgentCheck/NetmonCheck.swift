@@ -49,6 +49,7 @@ enum NetmonCheck {
             while let newline = pending.firstIndex(of: 10) {
                 let line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
+                // harmless: a line that is not a JSON object is not the answer; the deadline bounds the wait
                 guard !line.isEmpty, let object = try? JSONParser.parse(line).objectValue else { continue }
                 if object["id"]?.stringValue == "check" && object["type"] == nil { return object }
                 // A refusal is sent without our id, then the sidecar closes.

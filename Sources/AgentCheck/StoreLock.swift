@@ -43,6 +43,7 @@ enum StoreLock {
     /// The pid of the FLOCK holder of `inode` in `/proc/locks`
     /// (`1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF`).
     private static func holder(inode: UInt64) -> Int32? {
+        // harmless: the holder's pid only adds detail to "held"; nil reads "held by another process"
         guard inode != 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where !line.contains("->") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)

@@ -35,6 +35,7 @@ private let driverInvoke:
     ) -> Int32 = { raw, id, methodBytes, paramsBytes, done, doneCtx in
         guard let box = DriverBox.from(raw), let done else { return ABI.invalidArgument }
         let method = Bytes.string(methodBytes)
+        // handled: params that are not a JSON object are refused with invalid_argument.
         guard let params = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
         let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
@@ -61,7 +62,9 @@ private let driverSubscribe:
         UnsafeMutableRawPointer?, agent_bytes, agent_event_fn?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt64>?
     ) -> Int32 = { raw, filterBytes, onEvent, ctx, out in
         guard let box = DriverBox.from(raw), let onEvent, let out else { return ABI.invalidArgument }
-        let filter = (try? JSONParser.parse(Bytes.copy(filterBytes)))?.objectValue ?? [:]
+        // A filter that is not a JSON object is refused, never read as "every event" (`{}` is that).
+        // handled: the caller gets invalid_argument (ProtocolHandle.subscribe throws `invalid_filter`).
+        guard let filter = (try? JSONParser.parse(Bytes.copy(filterBytes)))?.objectValue else { return ABI.invalidArgument }
         do throws(PluginError) {
             out.pointee = box.subscriptions.add(
                 try box.provider.subscribe(filter: filter, onEvent: SubscriptionTable.forwarder(onEvent, ctx)))

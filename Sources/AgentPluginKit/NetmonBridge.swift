@@ -37,6 +37,7 @@ private let netmonInvoke:
         if paramsBytes.len == 0 {
             params = [:]
         } else {
+            // handled: params that are not a JSON object are refused with invalid_argument.
             guard let object = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
             params = object
         }

@@ -30,10 +30,14 @@ let pluginInit:
         guard let exported = PluginExport.current else {
             return fail(PluginError(status: Int32(AGENT_E_INTERNAL), code: "no_entry", message: "entry point was not called"))
         }
+        let config: JSONObject
+        switch PluginConfigBytes.object(Bytes.copy(configBytes)) {
+        case .success(let object): config = object
+        case .failure(let e): return fail(e)
+        }
         let host = PluginHost(hostAPI)
-        let configValue = (try? JSONParser.parse(Bytes.copy(configBytes))) ?? .object(JSONObject())
         do {
-            let plugin = try exported.make(host, configValue.objectValue ?? JSONObject())
+            let plugin = try exported.make(host, config)
             let state = PluginState(plugin: plugin, host: host, id: exported.pluginID)
             for box in state.topics { box.owner.withLock { $0 = state } }
             outState.pointee = Unmanaged.passRetained(state).toOpaque()
@@ -135,6 +139,7 @@ let topicHandle:
             return Int32(AGENT_E_CANCELLED)
         }
         // The host validated the message against the contract; parse our own copy.
+        // handled: bytes that are not a JSON object are refused with invalid_argument.
         guard let message = (try? JSONParser.parse(Bytes.copy(messageBytes)))?.objectValue else {
             return Int32(AGENT_E_INVALID_ARGUMENT)
         }

@@ -50,6 +50,7 @@ public struct PluginError: Error, Sendable, Equatable {
 
     /// Parses an ABI error body received from the host or another plugin.
     public static func decode(status: Int32, body: [UInt8]) -> PluginError {
+        // harmless: a body that is not JSON still gives a typed error (`status_<n>`, the status kept).
         let obj = (try? JSONParser.parse(body))?.objectValue
         return PluginError(
             status: status,

@@ -37,8 +37,12 @@ extension PluginHost {
         var out = agent_owned_none()
         let status = Bytes.withBorrowed(prefix) { p in api.pointee.store_list(ctx, p, &out) }
         guard status == ABI.ok else { throw storeError(status, "list '\(prefix)'", out) }
-        let value = try? JSONParser.parse(Bytes.take(out))
-        return value?.arrayValue?.compactMap(\.stringValue) ?? []
+        let bytes = Bytes.take(out)
+        // A listing that does not parse is a failed read, never "no keys" (a caller would act on it).
+        guard let list = (try? JSONParser.parse(bytes))?.arrayValue else {  // handled: thrown just below
+            throw PluginError(status: Int32(AGENT_E_IO), code: "store_corrupt", message: "the store's key list for '\(prefix)' is not a JSON array")
+        }
+        return list.compactMap(\.stringValue)
     }
 
     /// One mutation of an atomic batch.

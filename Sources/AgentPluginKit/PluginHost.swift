@@ -54,6 +54,7 @@ public struct PluginHost: @unchecked Sendable {
         var out = agent_owned_none()
         let status = Bytes.withBorrowed(key) { k in api.pointee.config_get(ctx, k, &out) }
         guard status == ABI.ok else { return nil }
+        // harmless: the host encodes the value itself; bytes that do not parse (a host bug) read as absent.
         return try? JSONParser.parse(Bytes.take(out))
     }
 

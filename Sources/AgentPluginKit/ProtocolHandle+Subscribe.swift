@@ -12,8 +12,9 @@ extension ProtocolHandle {
     /// Subscribes to the event stream of an `agent.container_driver` (events matching `filter`)
     /// or of an `agent.netmon` (every event; `filter` is ignored). The stream ends when the
     /// consuming task stops iterating (that unsubscribes). Events are buffered (newest 1024 kept).
-    /// - Throws: ``PluginError`` `unsupported` for other protocols, `subscribe_refused` when the
-    ///   implementation refuses the subscription.
+    /// - Throws: ``PluginError`` `unsupported` for other protocols, `invalid_filter` when the
+    ///   implementation refuses the filter (`invalid_argument`), `subscribe_refused` when it
+    ///   refuses the subscription for another reason.
     public func subscribe(filter: JSONObject = [:]) throws(PluginError) -> AsyncStream<ProtocolEvent> {
         let raw = UnsafeRawPointer(vtable)
         typealias Unsubscribe = @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void
@@ -42,6 +43,12 @@ extension ProtocolHandle {
         let status = start(eventSinkFn, ctx.toOpaque(), &subscription)
         guard status == ABI.ok else {
             ctx.release()
+            if status == ABI.invalidArgument {
+                throw PluginError(
+                    status: status, code: "invalid_filter",
+                    message: "\(protocolID) refused the filter \(JSONWriter.string(.object(filter))) (invalid_argument): see the driver's filter fields",
+                    field: "filter")
+            }
             throw PluginError(status: status, code: "subscribe_refused", message: "\(protocolID) refused the subscription (status \(status))")
         }
         let unsubscribe = Unchecked(unsubscribeFn)
@@ -64,6 +71,8 @@ final class EventSink: Sendable {
 let eventSinkFn: @convention(c) (UnsafeMutableRawPointer?, agent_bytes, agent_bytes) -> Void = { ctx, kind, payload in
     guard let ctx else { return }
     let sink = Unmanaged<EventSink>.fromOpaque(ctx).takeUnretainedValue()
+    // harmless: the event's kind still arrives; a payload that is not an object (a provider bug)
+    // arrives as {}, and consumers read every payload field as optional.
     let object = (try? JSONParser.parse(Bytes.copy(payload)))?.objectValue ?? [:]
     sink.continuation.yield(ProtocolEvent(kind: Bytes.string(kind), payload: object))
 }

@@ -31,7 +31,8 @@ private let transportStart:
         UnsafeMutableRawPointer?
     ) -> Int32 = { raw, configBytes, onInbound, inboundCtx, onState, stateCtx in
         guard let box = TransportBox.from(raw), let onInbound, let onState else { return ABI.invalidArgument }
-        let config = (try? JSONParser.parse(Bytes.copy(configBytes)))?.objectValue ?? [:]
+        // handled: a config that is not a JSON object is refused (invalid_argument), never read as {}.
+        guard let config = (try? JSONParser.parse(Bytes.copy(configBytes)))?.objectValue else { return ABI.invalidArgument }
         let inbound = Unchecked((onInbound, inboundCtx))
         let state = Unchecked((onState, stateCtx))
         let link = TransportLink(
@@ -75,6 +76,7 @@ private let transportSend:
     ) -> Int32 = { raw, topicBytes, payloadBytes, flags, done, doneCtx in
         guard let box = TransportBox.from(raw) else { return ABI.invalidArgument }
         let topic = Bytes.string(topicBytes)
+        // handled: a payload that is not a JSON object is refused with invalid_argument.
         guard !topic.isEmpty, let payload = (try? JSONParser.parse(Bytes.copy(payloadBytes)))?.objectValue else {
             return ABI.invalidArgument
         }
@@ -107,7 +109,15 @@ private let transportInvoke:
     ) -> Int32 = { raw, _, methodBytes, paramsBytes, done, doneCtx in
         guard let box = TransportBox.from(raw), let done else { return ABI.invalidArgument }
         let method = Bytes.string(methodBytes)
-        let params = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue ?? [:]
+        // No bytes are no params (as for agent.netmon); bytes that are not a JSON object are refused.
+        let params: JSONObject
+        if paramsBytes.len == 0 {
+            params = [:]
+        } else {
+            // handled: params that are not a JSON object are refused (invalid_argument), never read as {}.
+            guard let object = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
+            params = object
+        }
         let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
         Task {

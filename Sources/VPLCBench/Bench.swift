@@ -133,6 +133,7 @@ struct Bench {
 
     func fleetFigures(vplcs: Int) async -> Fleet {
         // Let the sampler run a few passes with this fleet.
+        // harmless: bench tooling; a pause
         try? await Task.sleep(for: .seconds(3))
         var passes: [Double] = []
         var list: [Double] = []
@@ -145,12 +146,14 @@ struct Bench {
             let t1 = now()
             _ = await dispatch("get_consumption_device", ["device_id": "bench-status", "cpuPeriod": "1h", "memoryPeriod": "1h"])
             consumption.append((now() - t1) * 1000)
+            // harmless: bench tooling; a pause
             try? await Task.sleep(for: .milliseconds(150))
         }
         return Fleet(vplcs: vplcs, passMs: median(passes), passes: passes, listMs: list, consumptionMs: consumption, pssMiB: pss())
     }
 
     func pss() -> Double {
+        // harmless: bench tooling; no smaps_rollup reads as NaN in the table
         guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return .nan }
         for line in text.split(separator: "\n") where line.hasPrefix("Pss:") {
             return (Double(line.split(separator: " ")[1]) ?? .nan) / 1024

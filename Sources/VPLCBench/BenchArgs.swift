@@ -46,6 +46,7 @@ struct LabEnv {
     let values: [String: String]
 
     init(path: String) {
+        // handled: bench tooling; fails with the path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
         var v: [String: String] = [:]
         for line in text.split(separator: "\n") {

@@ -17,6 +17,7 @@ extension Bench {
         while now() < deadline {
             let s = await dispatch("get_device_status", ["device_id": .string(device)])
             if let v = s["vnics"]?.arrayValue?.first?.objectValue, condition(v) { return now() }
+            // harmless: bench tooling; a poll interval
             try? await Task.sleep(for: .milliseconds(5))
         }
         fail("\(device): the vNIC never matched within \(seconds) s")
@@ -92,6 +93,7 @@ extension Bench {
             {
                 return e
             }
+            // harmless: bench tooling; a poll interval
             try? await Task.sleep(for: .milliseconds(50))
         }
         fail("the netmon listener never reported \(name)")

@@ -23,6 +23,7 @@ final class OperationWaiter: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let p = done.withLock({ $0[id] }) { return p }
+            // harmless: bench tooling; a poll interval
             try? await Task.sleep(for: .microseconds(500))
         }
         return nil

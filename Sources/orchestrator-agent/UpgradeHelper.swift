@@ -85,7 +85,7 @@ struct UpgradeHelper: AsyncParsableCommand {
     private func swap(logger: Logger) async throws(ProtocolCallError) -> UpgradeResult {
         let entry = try UpgradeDriverEntry.resolve(agentConfig: agentConfig, imagePins: imagePins)
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-helper-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: temp) }
+        defer { try? FileManager.default.removeItem(atPath: temp) }  // harmless: a scratch folder under the temporary directory
         let agent: Agent
         do {
             let site = try SiteConfig.parse(["state_dir": .string(temp), "plugins": ["load": [entry]]], baseDirectory: "/")
@@ -123,14 +123,27 @@ struct UpgradeHelper: AsyncParsableCommand {
 enum UpgradeDriverEntry {
     static let pluginID = "io.autonomy.docker"
 
+    /// A file that is absent gives nothing; one that is present but unreadable is an error
+    /// (`driver_unavailable`), never silently skipped: the driver would load with the wrong pin
+    /// or without its settings (`socket`).
     static func resolve(agentConfig: String?, imagePins: String) throws(ProtocolCallError) -> JSONValue {
         var mine: JSONObject? = nil
-        if let data = FileManager.default.contents(atPath: imagePins), let list = (try? JSONParser.parse(Array(data)))?.arrayValue {
+        if let data = FileManager.default.contents(atPath: imagePins) {
+            // handled: a pins file that is not a JSON array throws just below
+            guard let list = (try? JSONParser.parse(Array(data)))?.arrayValue else {
+                throw ProtocolCallError("driver_unavailable", "\(imagePins) is not a JSON array of plugin pins")
+            }
             mine = list.compactMap(\.objectValue).first { $0["id"]?.stringValue == pluginID }
         }
         var agents: JSONObject? = nil
-        if let agentConfig, let site = try? SiteConfig.load(path: agentConfig), let e = site.plugins.first(where: { $0.id == pluginID }) {
-            agents = ["id": .string(e.id), "path": .string(e.path), "sha256": .string(e.sha256), "config": .object(e.config)]
+        if let agentConfig, FileManager.default.fileExists(atPath: agentConfig) {
+            let site: SiteConfig
+            do { site = try SiteConfig.load(path: agentConfig) } catch {
+                throw ProtocolCallError("driver_unavailable", "the agent's site config cannot be loaded: \(error.message)")
+            }
+            if let e = site.plugins.first(where: { $0.id == pluginID }) {
+                agents = ["id": .string(e.id), "path": .string(e.path), "sha256": .string(e.sha256), "config": .object(e.config)]
+            }
         }
         guard var out = mine ?? agents else {
             throw ProtocolCallError("driver_unavailable", "neither \(imagePins) nor the agent's config lists \(pluginID)")

@@ -81,6 +81,7 @@ struct MetricsTests {
         #expect(lines.contains("agent_cloud_reconnects_total 0"))
         #expect(lines.contains("agent_heartbeat_failures_total 0"))
         #expect(lines.contains("agent_vplc_restarts_total 0"))
+        #expect(lines.contains("agent_plugin_store_failures_total 0"))
         await m.agent.shutdown()
     }
 
@@ -197,7 +198,7 @@ struct MetricsTests {
         await b.agent.shutdown()
     }
 
-    @Test("reconnects are connected reports after the first; local events count heartbeat failures and vPLC restarts")
+    @Test("reconnects are connected reports after the first; local events count heartbeat failures, vPLC restarts, store failures")
     func linkAndLocalEvents() async throws {
         let m = try MetricsLab()
         let endpoint = try MetricsEndpoint.install(m.agent)
@@ -217,12 +218,14 @@ struct MetricsTests {
         #expect(events.emit(topic: "local.heartbeat_failed", payload: ["code": "not_connected"]) == Int32(AGENT_OK))
         _ = events.emit(topic: "local.heartbeat_failed", payload: [:])
         _ = events.emit(topic: "local.vplc_restarted", payload: ["device_id": "plc-1"])
+        _ = events.emit(topic: "local.store_failed", payload: ["code": "store_failed", "during": "reconcile (health_check)"])
         _ = events.emit(topic: "heartbeat_failed", payload: [:])  // not a local signal: not counted
         lines = try await m.scrape(endpoint)
         #expect(lines.contains("agent_cloud_connected 0.0"))
         #expect(lines.contains("agent_cloud_reconnects_total 2"))
         #expect(lines.contains("agent_heartbeat_failures_total 2"))
         #expect(lines.contains("agent_vplc_restarts_total 1"))
+        #expect(lines.contains("agent_plugin_store_failures_total 1"))
         await m.agent.shutdown()
     }
 

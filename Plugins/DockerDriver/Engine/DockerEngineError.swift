@@ -91,6 +91,7 @@ public struct DockerEngineError: Error, Sendable, Equatable, CustomStringConvert
         case 403: code = .engineForbidden
         default: code = .engineError
         }
+        // harmless: an error body that is not JSON becomes the message as text (below)
         var message = (try? JSONParser.parse(body))?.objectValue?["message"]?.stringValue
         if message == nil {
             let text = String(decoding: body.prefix(512), as: UTF8.self).trimmingSpace

@@ -38,7 +38,7 @@ struct GreeterPlugin: AgentPlugin {
         // before the transport starts (for the tests that such events are not lost).
         let early = Int(config["emit_at_init"]?.numberValue ?? 0)
         for seq in 0..<max(0, min(early, 1000)) {
-            try? host.emit("example_tick", ["tag": "init", "seq": .number(Double(seq))])
+            try? host.emit("example_tick", ["tag": "init", "seq": .number(Double(seq))])  // harmless: example ticks are best effort
         }
         logger.info("greeter ready", metadata: ["language": "\(language)"])
     }
@@ -70,7 +70,7 @@ struct GreeterPlugin: AgentPlugin {
         let key = "count/\(name)"
         let count = (try host.storeGet(key)?.numberValue ?? 0) + 1
         try host.storePut(key, .number(count))
-        try? host.emit("greeting", ["name": .string(name), "count": .number(count)])
+        try? host.emit("greeting", ["name": .string(name), "count": .number(count)])  // harmless: the answer carries the count
         return ["status": "ok", "greeting": .string(greeting), "count": .number(count)]
     }
 
@@ -98,9 +98,9 @@ extension GreeterPlugin {
         let tag = request.message["tag"]?.stringValue ?? ""
         let host = self.host
         Task {
-            try? await Task.sleep(for: .milliseconds(Int(delay)))
+            try? await Task.sleep(for: .milliseconds(Int(delay)))  // harmless: an example's delay
             for seq in 0..<count {
-                try? host.emit("example_tick", ["tag": .string(tag), "seq": .number(Double(seq))])
+                try? host.emit("example_tick", ["tag": .string(tag), "seq": .number(Double(seq))])  // harmless: best effort
             }
         }
         return ["status": "scheduled", "count": .number(Double(count))]

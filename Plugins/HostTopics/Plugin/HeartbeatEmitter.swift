@@ -53,10 +53,13 @@ final class HeartbeatEmitter: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do { try await rate.waitForTick(on: clock) } catch { return }  // cancelled: stopping
-            guard let transport = host.lookup("agent.transport"),
-                let status = try? await transport.invoke("status").objectValue,
-                status["connected"]?.boolValue == true
-            else { continue }
+            guard let transport = host.lookup("agent.transport") else { continue }
+            let status: JSONObject
+            do throws(PluginError) { status = try await transport.invoke("status").objectValue ?? [:] } catch {
+                logger.warning("heartbeat skipped: the transport's status is unavailable (\(error.code)): \(error.message)")
+                continue
+            }
+            guard status["connected"]?.boolValue == true else { continue }
             let payload = makePayload(status: status)
             do {
                 try await transport.send("heartbeat", payload, queue: false)
@@ -67,7 +70,7 @@ final class HeartbeatEmitter: Sendable {
                 failures += 1
                 counters.withLock { $0.failed += 1 }
                 logger.warning("heartbeat not sent (\(error.code)): \(error.message); still beating")
-                // A local signal for the metrics endpoint (`local.` events never reach the cloud).
+                // harmless: a local signal for the metrics endpoint; `unsupported` when nobody listens.
                 try? host.emit("local.heartbeat_failed", ["code": .string(error.code), "failures": .number(Double(failures))])
             }
         }

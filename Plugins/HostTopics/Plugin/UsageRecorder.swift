@@ -18,7 +18,7 @@ final class UsageRecorder: Sendable {
         _ = sampler.sample()  // prime the CPU counters
         let t = Task { [self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)  // harmless: cancelled at stop, checked next
                 if Task.isCancelled { return }
                 let s = sampler.sample()
                 let sample = UsageHistory.Sample(

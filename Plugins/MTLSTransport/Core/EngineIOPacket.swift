@@ -75,6 +75,7 @@ public struct EngineIOHandshake: Sendable, Equatable {
     }
 
     static func parse(_ text: String) throws(FramingError) -> EngineIOHandshake {
+        // handled: a packet that is not a JSON object throws badPayload
         guard let obj = (try? JSONParser.parse(text))?.objectValue else {
             throw FramingError(.badPayload, "Engine.IO open packet is not a JSON object")
         }

@@ -218,11 +218,11 @@ final class CloudSession: Sendable {
                     return
                 }
                 // The handshake usually comes within milliseconds: look again soon.
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await Task.sleep(for: .milliseconds(50))  // harmless: cancellation ends the loop above
                 continue
             }
             // +1 ms so that waking exactly at the deadline counts as overdue.
-            try? await Task.sleep(for: .nanoseconds(Int64(deadline - now) + 1_000_000))
+            try? await Task.sleep(for: .nanoseconds(Int64(deadline - now) + 1_000_000))  // harmless: as above
         }
     }
 }

@@ -71,7 +71,7 @@ final class CloudTransport: TransportProvider {
             return true
         }
         guard started else {
-            try? group.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()  // harmless: this unused group only needs to go; the error below is the answer
             throw PluginError(status: 4, code: "already_started", message: "the transport was already started")
         }
         logger.info("connecting to \(settings.url)", metadata: settings.proxy.map { ["proxy": "\($0)"] } ?? [:])

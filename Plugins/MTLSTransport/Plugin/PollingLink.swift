@@ -45,6 +45,7 @@ final class PollingLink: EngineIOLink {
         }
         let packets: [String]
         do { packets = try EngineIOPayload.decode(r.body) } catch { throw LinkFailure.badHandshake("\(error)") }
+        // handled: anything but an open packet throws bad_handshake
         guard let first = packets.first, case .open(let h)? = try? EngineIOPacket.parse(first) else {
             throw LinkFailure.badHandshake("the first packet is not an Engine.IO open packet: \(packets.first?.prefix(200) ?? "")")
         }

@@ -160,6 +160,7 @@ private struct OpenWebSocket: EngineIOChannel {
                     // Echo the close (RFC 6455 §5.5.1) unless ours went first. A failed write
                     // changes nothing: the peer is closing the connection anyway.
                     if !closeSent.current {
+                        // harmless: see above, the peer is closing anyway
                         try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer()))
                     }
                     return "the server closed the WebSocket"

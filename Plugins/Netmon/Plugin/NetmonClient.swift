@@ -80,8 +80,8 @@ final class NetmonClient: Sendable {
         guard first else { return }
         retry?.cancel()
         for w in waiters { w.resume(returning: .failure(NetmonError(.cancelled, "the netmon listener is shutting down"))) }
-        try? await channel?.close()
-        try? await group.shutdownGracefully()
+        try? await channel?.close()  // harmless: shutting down; a channel already closed is the goal
+        try? await group.shutdownGracefully()  // harmless: shutting down; nothing runs on the group any more
     }
 
     // MARK: commands

@@ -66,6 +66,7 @@ final class NetmonService: NetmonProvider {
             return .object(try await command(params))
         case "version":
             // The sidecar's version (`get_status`), for get_orchestrator_version.
+            // harmless: a query; "unknown" is the answer when the sidecar cannot say
             let reply = try? await command(["command": "get_status"])
             return ["version": reply?["version"] ?? "unknown", "listener": .string(NetmonPlugin.version)]
         default:

@@ -34,7 +34,7 @@ final class StartupGate: Sendable {
                 return
             }
             Task {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(for: timeout)  // harmless: never cancelled; it only bounds the wait
                 self.release(key)
             }
         }

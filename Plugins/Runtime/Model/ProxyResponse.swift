@@ -12,6 +12,7 @@ public enum ProxyResponse {
         }
         let declared = h["content-type"]?.stringValue
         let parsed: JSONValue
+        // harmless: a body that is not JSON is passed on as text
         if !body.isEmpty, let json = try? JSONParser.parse(body) {
             parsed = json
         } else {

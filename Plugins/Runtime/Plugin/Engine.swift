@@ -16,7 +16,7 @@ struct Engine: Sendable {
         while true {
             if let h = host.lookup("agent.container_driver", name: driverName) { return h }
             if host.monotonicNanoseconds >= deadline { break }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(50))  // harmless: the deadline above ends the wait
         }
         throw RuntimeError(
             "no_container_driver", "no agent.container_driver plugin is loaded (add libagent-docker.so to plugins.load)")

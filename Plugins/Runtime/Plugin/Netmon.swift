@@ -1,5 +1,6 @@
 import AgentJSON
 import AgentPluginKit
+import Logging
 import RuntimeModel
 
 /// The host network as the vPLC plugin sees it: the registry's `agent.netmon` (the listener
@@ -28,12 +29,17 @@ struct Netmon: Sendable {
     }
 
     /// The subnet and default gateway of host interface `name` (its first IPv4 address), or nil
-    /// when the listener is missing, does not know it, or it has no address.
+    /// when the listener is missing, does not know it, or it has no address (a failed question is
+    /// logged with its code: the caller then reports the parent as having no known LAN).
     func lan(of name: String) async -> (IPv4Network, IPv4?)? {
-        guard let h = handle, let info = try? await h.invoke("interface", ["name": .string(name)]).objectValue else {
+        guard let h = handle else { return nil }
+        do throws(PluginError) {
+            guard let info = try await h.invoke("interface", ["name": .string(name)]).objectValue else { return nil }
+            return Self.lan(info)
+        } catch {
+            host.log(.warning, "could not ask the netmon listener for an interface's LAN", metadata: ["code": error.code, "interface": name, "error": error.message])
             return nil
         }
-        return Self.lan(info)
     }
 
     /// The LAN of one interface-info object (`network_change` / `network_discovery` entry).

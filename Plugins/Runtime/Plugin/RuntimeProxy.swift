@@ -14,6 +14,7 @@ struct RuntimeProxy: Sendable {
     init() {
         var config = TLSConfiguration.makeClientConfiguration()
         config.certificateVerification = .none
+        // handled: without a context every https request answers `proxy_tls_unavailable` (send below)
         tlsContext = try? NIOSSLContext(configuration: config)
     }
 

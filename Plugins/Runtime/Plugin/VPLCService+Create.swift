@@ -253,9 +253,15 @@ extension VPLCService {
     /// it succeeds or a record of the device exists (then they are the device's, not orphans).
     func retryRollback(_ op: OperationRecord) async {
         for _ in 0..<60 {
-            try? await Task.sleep(for: .seconds(2))
+            try? await Task.sleep(for: .seconds(2))  // harmless: cancellation is checked next
             if Task.isCancelled { return }
-            guard (try? store.record(op.deviceID)) == nil else { return }
+            // Only objects no record knows are orphans: a record that cannot be read (logged) is
+            // not "no record", so nothing is removed this round.
+            switch recordForPass(op.deviceID, "create_rollback_retry") {
+            case .success(nil): break
+            case .success: return
+            case .failure: continue
+            }
             do throws(RuntimeError) {
                 try await rollback(op)
                 try markRolledBack(op)

@@ -9,8 +9,15 @@ extension VPLCService {
     /// MACs on reconnects below API 1.44) and starts the DHCP client of every DHCP vNIC for the
     /// container's new PID. Idempotent: the sidecar keeps a client that already runs for that PID.
     func onContainerStarted(_ device: String) async {
-        guard netmon.handle != nil, let inspect = try? await engine.inspect(device),
-            let state = inspect["state"]?.objectValue, state["running"]?.boolValue == true,
+        guard netmon.handle != nil else { return }
+        let found: JSONObject?
+        do throws(RuntimeError) { found = try await engine.inspect(device) } catch {
+            host.log(
+                .warning, "could not inspect a started vPLC: its MACs and DHCP clients wait for the periodic check",
+                metadata: ["code": error.code, "device": device, "error": error.message])
+            return
+        }
+        guard let inspect = found, let state = inspect["state"]?.objectValue, state["running"]?.boolValue == true,
             let pid = state["pid"]?.numberValue, pid > 0
         else { return }
         // While an operation of the device is queued or running it owns the dedicated NIC: a
@@ -56,12 +63,18 @@ extension VPLCService {
 
     /// The vNICs of `device`: from its record, or (while its create is still running) from the
     /// labels and the request stored on the container.
+    /// A record that cannot be read gives none (logged): the periodic check tries again.
     func vnics(of device: String, inspect: JSONObject) -> [DeviceRecord.VNIC] {
-        if let record = try? store.record(device) { return record.vnics }
+        switch recordForPass(device, "vnic_restore") {
+        case .success(let record?): return record.vnics
+        case .failure: return []
+        case .success(nil): break
+        }
         let labels = inspect["labels"]?.objectValue ?? [:]
         let endpoints = inspect["networks"]?.objectValue ?? [:]
+        // harmless: no readable spec label (not made by a create of this agent) means no vNICs to restore
         guard let text = labels["io.autonomy.spec.json"]?.stringValue, let json = try? JSONParser.parse(text).objectValue,
-            let spec = try? DeviceSpec(stored: json)
+            let spec = try? DeviceSpec(stored: json)  // harmless: as above
         else { return [] }
         return spec.vnics.map { v in
             let network = labels[Naming.vnicLabelPrefix + v.name]?.stringValue ?? ""
@@ -85,7 +98,12 @@ extension VPLCService {
 
     /// Reads the leases the sidecar holds now (`get_dhcp_status`).
     func refreshLeases() async {
-        guard let reply = try? await netmon.command("get_dhcp_status", [:]) else { return }
+        let reply: JSONObject
+        do throws(RuntimeError) { reply = try await netmon.command("get_dhcp_status", [:]) } catch {
+            // The leases known stay; events (`dhcp_update`) and the next check bring new ones.
+            host.log(.warning, "could not read the DHCP leases", metadata: ["code": error.code, "error": error.message])
+            return
+        }
         for c in reply["clients"]?.arrayValue ?? [] {
             if let o = c.objectValue, let lease = DHCPLease(update: o, now: WallClock.iso(WallClock.now())) {
                 await netState.setLease(lease)
@@ -96,7 +114,7 @@ extension VPLCService {
     /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, or with a
     /// dedicated NIC, gets its start-up network work again (idempotent in the sidecar).
     func ensureNetworkClients() async {
-        guard netmon.handle != nil, let records = try? store.records() else { return }
+        guard netmon.handle != nil, let records = recordsForPass("network_clients_check") else { return }
         var refreshed = false
         for r in records where r.desired == .running {
             func unleased() async -> Bool {
@@ -116,7 +134,7 @@ extension VPLCService {
     /// has its MACs and DHCP clients (a restarted sidecar has none).
     func resyncDHCP() async {
         await refreshLeases()
-        guard let records = try? store.records() else { return }
+        guard let records = recordsForPass("dhcp_resync") else { return }
         for r in records where r.desired == .running {
             await onContainerStarted(r.deviceID)
         }

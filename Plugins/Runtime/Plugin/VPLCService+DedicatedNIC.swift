@@ -5,9 +5,12 @@ import RuntimeModel
 
 extension VPLCService {
     /// The host NIC given whole to `device` (`dedicated_interface`, spec §5.7), if any.
+    /// Read from the record; from the container's spec label when there is none yet (a create
+    /// running) or it cannot be read (logged): the label holds what the create asked for.
     func dedicatedNIC(_ device: String, inspect: JSONObject?) -> String? {
-        if let record = try? store.record(device) { return record.spec["dedicated_interface"]?.stringValue }
+        if case .success(let record?) = recordForPass(device, "dedicated_nic") { return record.spec["dedicated_interface"]?.stringValue }
         let text = inspect?["labels"]?.objectValue?["io.autonomy.spec.json"]?.stringValue
+        // harmless: a label that does not parse names no dedicated NIC (not made by this agent's create)
         return text.flatMap { try? JSONParser.parse($0).objectValue?["dedicated_interface"]?.stringValue }
     }
 
@@ -15,6 +18,7 @@ extension VPLCService {
     /// new namespace each time). Already there → nothing.
     func attachDedicatedNIC(_ device: String, nic: String, pid: Double) async {
         let fields: JSONObject = ["host_interface": .string(nic), "container_pid": .number(pid)]
+        // harmless: when the check fails the move below runs anyway and logs its own failure
         if let reply = try? await netmon.command("check_nic_in_container", fields), reply["present"]?.boolValue == true { return }
         do {
             _ = try await netmon.command("move_nic_to_container", fields)
@@ -27,7 +31,16 @@ extension VPLCService {
     /// Gives the dedicated NIC back to the host before a planned stop, restart or delete (a
     /// physical NIC would return by itself when the namespace dies; a virtual one would be lost).
     func returnDedicatedNIC(_ device: String) async {
-        guard netmon.handle != nil, let inspect = try? await engine.inspect(device), let nic = dedicatedNIC(device, inspect: inspect),
+        guard netmon.handle != nil else { return }
+        let found: JSONObject?
+        do throws(RuntimeError) { found = try await engine.inspect(device) } catch {
+            // A virtual NIC left in the namespace dies with it: say so.
+            host.log(
+                .error, "could not inspect a vPLC before giving its dedicated NIC back",
+                metadata: ["code": error.code, "device": device, "error": error.message])
+            return
+        }
+        guard let inspect = found, let nic = dedicatedNIC(device, inspect: inspect),
             let pid = inspect["state"]?.objectValue?["pid"]?.numberValue, pid > 0
         else { return }
         do {

@@ -13,6 +13,7 @@ extension VPLCService {
         let health = Task { [self] in
             await self.reconcile(reason: "startup")
             while !Task.isCancelled {
+                // harmless: cancelled at shutdown, and the check below ends the loop
                 try? await Task.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
                 if Task.isCancelled { break }
                 await self.reconcile(reason: "health_check")
@@ -63,13 +64,14 @@ extension VPLCService {
             } catch {
                 host.log(.warning, "engine events unavailable", metadata: ["error": error.description])
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
         }
     }
 
     /// A vPLC died: after the restart delay, restart it if it should run and still does not.
     func handleDeath(_ device: String) async {
         let epoch = engineEpoch.load(ordering: .relaxed)
+        // harmless: this task is never cancelled; the delay only spaces a restart from the death
         try? await Task.sleep(for: .milliseconds(settings.restartDelayMilliseconds))
         // The engine restarted meanwhile (its shutdown stopped the vPLC): not a crash.
         let engineRestarted = engineEpoch.load(ordering: .relaxed) != epoch
@@ -78,7 +80,9 @@ extension VPLCService {
 
     /// One pass over every record: start those that should run and do not.
     func reconcile(reason: String) async {
-        guard let records = try? store.records() else { return }
+        // A failed read is logged and counted and skips this pass (never "no vPLCs"); the next
+        // health check tries again.
+        guard let records = recordsForPass("reconcile (\(reason))") else { return }
         for r in records where r.desired == .running && !r.crashLoop {
             await restartIfNeeded(r.deviceID, reason: reason)
         }
@@ -117,15 +121,7 @@ extension VPLCService {
                 record.crashLoop = true
                 try store.put(record)
                 host.log(.error, "crash loop: restarts stopped", metadata: ["device": device])
-                try? host.emit(
-                    "device_crash_loop",
-                    [
-                        "device_id": .string(device), "restarts": .number(Double(settings.crashLoopLimit)),
-                        "window_seconds": .number(settings.crashLoopWindowSeconds),
-                        "exit_code": inspect["state"]?.objectValue?["exit_code"] ?? .null,
-                        "message": .string("\(device) died \(settings.crashLoopLimit) times within \(Int(settings.crashLoopWindowSeconds)) s; the agent stopped restarting it. Send start_device or restart_device after fixing it."),
-                        "timestamp": .string(WallClock.iso(WallClock.now())),
-                    ])
+                emitCrashLoop(device, inspect: inspect)
                 return
             }
             _ = try await engine.call("container.start", ["id": .string(device)])
@@ -134,10 +130,28 @@ extension VPLCService {
             let service = self
             Task { await service.onContainerStarted(device) }
             host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
-            // A local signal for the metrics endpoint (`local.` events never reach the cloud).
+            // harmless: a `local.` signal for the metrics endpoint; `unsupported` when nobody listens.
             try? host.emit("local.vplc_restarted", ["device_id": .string(device), "reason": .string(reason)])
         } catch {
-            host.log(.error, "could not restart a vPLC", metadata: ["device": device, "error": error.description])
+            host.log(.error, "could not restart a vPLC", metadata: ["code": error.code, "device": device, "error": error.description])
+        }
+    }
+
+    /// Tells the cloud that `device` is in a crash loop (`device_crash_loop`); a refused event
+    /// (no transport loaded) is logged with its code: the record keeps `crash_loop` either way.
+    func emitCrashLoop(_ device: String, inspect: JSONObject) {
+        do throws(PluginError) {
+            try host.emit(
+                "device_crash_loop",
+                [
+                    "device_id": .string(device), "restarts": .number(Double(settings.crashLoopLimit)),
+                    "window_seconds": .number(settings.crashLoopWindowSeconds),
+                    "exit_code": inspect["state"]?.objectValue?["exit_code"] ?? .null,
+                    "message": .string("\(device) died \(settings.crashLoopLimit) times within \(Int(settings.crashLoopWindowSeconds)) s; the agent stopped restarting it. Send start_device or restart_device after fixing it."),
+                    "timestamp": .string(WallClock.iso(WallClock.now())),
+                ])
+        } catch {
+            host.log(.warning, "device_crash_loop not sent", metadata: ["code": error.code, "device": device, "error": error.message])
         }
     }
 }

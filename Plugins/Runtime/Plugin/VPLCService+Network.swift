@@ -10,7 +10,7 @@ extension VPLCService {
     func watchNetmon() async {
         while !Task.isCancelled {
             guard let handle = netmon.handle else {
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
                 continue
             }
             do throws(PluginError) {
@@ -26,13 +26,20 @@ extension VPLCService {
             } catch {
                 host.log(.warning, "netmon events unavailable", metadata: ["error": error.message])
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
         }
     }
 
     /// Handles the listener's current interface table as if it had just been discovered.
     func syncInterfaces() async {
-        guard let h = netmon.handle, let answer = try? await h.invoke("interfaces").objectValue else { return }
+        guard let h = netmon.handle else { return }
+        let answer: JSONObject
+        do throws(PluginError) { answer = try await h.invoke("interfaces").objectValue ?? [:] } catch {
+            host.log(
+                .warning, "could not read the netmon listener's interface table: interface events and the periodic check catch up",
+                metadata: ["code": error.code, "error": error.message])
+            return
+        }
         for i in answer["interfaces"]?.arrayValue ?? [] {
             if let info = i.objectValue { await handleInterface(info) }
         }
@@ -69,9 +76,9 @@ extension VPLCService {
         default:
             guard let (subnet, gateway) = Netmon.lan(info) else { return }
             await netState.setLAN(name, (subnet, gateway))
-            guard let records = try? store.records(), records.contains(where: { $0.vnics.contains { $0.parent == name } }) else {
-                return
-            }
+            // A failed read is logged and skips this change; the periodic check covers the parent.
+            guard let records = recordsForPass("interface_change"), records.contains(where: { $0.vnics.contains { $0.parent == name } })
+            else { return }
             let flags = await netState.takeFlags(name)
             await queue.enqueue("@parent/" + name) { [self] in
                 await self.reconcileParent(name, subnet: subnet, gateway: gateway, recreated: flags.removed, wasDown: flags.wasDown)
@@ -118,7 +125,7 @@ extension VPLCService {
 
     /// Devices with at least one vNIC on `parent` that is not where its LAN is now.
     func devicesNeedingMove(_ parent: String, subnet: IPv4Network, gateway: IPv4?, recreated: Bool) async -> [String] {
-        guard let records = try? store.records() else { return [] }
+        guard let records = recordsForPass("network_check") else { return [] }
         var subnets: [String: IPv4Network?] = [:]
         var out: [String] = []
         for r in records {
@@ -135,13 +142,27 @@ extension VPLCService {
         _ v: DeviceRecord.VNIC, subnet: IPv4Network, gateway: IPv4?, recreated: Bool, subnets: inout [String: IPv4Network?]
     ) async -> ReattachDecision {
         // A detached vNIC is on no network, whatever name its record still carries.
-        let current = v.detached == nil ? await subnetOf(v.network, cache: &subnets) : nil
-        return ReattachDecision.decide(v, current: current, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+        guard v.detached == nil else {
+            return ReattachDecision.decide(v, current: nil, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+        }
+        do throws(RuntimeError) {
+            let current = try await subnetOf(v.network, cache: &subnets)
+            return ReattachDecision.decide(v, current: current, subnet: subnet, gateway: gateway, parentRecreated: recreated)
+        } catch {
+            // Unknown is not "on no network": moving on a failed inspect would detach a vNIC that
+            // is fine. It stays as it is; the next check decides again.
+            host.log(
+                .warning, "could not inspect a vNIC's network: it is left as it is until the next check",
+                metadata: ["code": error.code, "vnic": v.name, "network": v.network, "error": error.message])
+            return .keep
+        }
     }
 
-    func subnetOf(_ network: String, cache: inout [String: IPv4Network?]) async -> IPv4Network? {
+    /// The subnet of `network` (nil when it does not exist or has none); `cache` keeps answers.
+    /// - Throws: the engine's error when it cannot say (not cached).
+    func subnetOf(_ network: String, cache: inout [String: IPv4Network?]) async throws(RuntimeError) -> IPv4Network? {
         if let known = cache[network] { return known }
-        let net = try? await engine.network(network)
+        let net = try await engine.network(network)
         let subnet = net?["subnet"]?.stringValue.flatMap { IPv4Network(cidr: $0) }
         cache[network] = subnet
         return subnet
@@ -158,10 +179,11 @@ extension VPLCService {
         ]
         // 1. Journal, decide again on fresh records, and detach.
         for d in devices {
-            guard let r = try? store.record(d) else { continue }
+            // A record that cannot be read (logged) or is gone: that device is not moved now.
+            guard case .success(let read) = recordForPass(d, "network_move"), let r = read else { continue }
             var op = OperationRecord(id: newOperationID(), deviceID: d, kind: .reattach, correlationID: .null, now: WallClock.iso(WallClock.now()), request: request)
             op.state = .running
-            try? await step(&op, "detaching")
+            await journalStep(&op, "detaching")
             var mine: [Int: ReattachDecision] = [:]
             for (i, v) in r.vnics.enumerated() where v.parent == parent {
                 let choice = await decision(v, subnet: subnet, gateway: gateway, recreated: recreated, subnets: &subnets)
@@ -191,7 +213,7 @@ extension VPLCService {
             // 3. Attach (or report detached).
             for d in devices {
                 guard var op = ops[d], var r = records[d] else { continue }
-                try? await step(&op, "attaching")
+                await journalStep(&op, "attaching")
                 ops[d] = op
                 for (i, decision) in (decisions[d] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     var v = r.vnics[i]
@@ -241,6 +263,14 @@ extension VPLCService {
         }
     }
 
+    /// Journals a step of a re-attach; a failed write is logged and counted (`store_failed`), and
+    /// the move goes on: its vNICs are already being moved, and its end is written with `finish`.
+    func journalStep(_ op: inout OperationRecord, _ name: String) async {
+        do throws(RuntimeError) { try await step(&op, name) } catch {
+            storeFailed(error, during: "re-attach journal (\(name))", device: op.deviceID, outcome: "the move goes on unjournaled")
+        }
+    }
+
     /// Disconnects `device` from `network`, tolerating "already gone".
     func disconnect(_ device: String, from network: String) async {
         do {
@@ -269,10 +299,17 @@ extension VPLCService {
 
     /// After a parent came back up on the same LAN: DHCP clients ask again at once.
     func renewDHCP(_ parent: String) async {
-        guard let records = try? store.records() else { return }
+        guard let records = recordsForPass("dhcp_renew") else { return }
         for r in records where r.desired == .running {
             for v in r.vnics where v.parent == parent && v.mode == "dhcp" && v.detached == nil {
-                _ = try? await netmon.command("renew_dhcp", ["container_name": .string(r.deviceID), "vnic_name": .string(v.name)])
+                do {
+                    _ = try await netmon.command("renew_dhcp", ["container_name": .string(r.deviceID), "vnic_name": .string(v.name)])
+                } catch {
+                    // The client renews by itself at its lease time; the periodic check restarts a lost one.
+                    host.log(
+                        .warning, "could not ask a DHCP client to renew",
+                        metadata: ["code": error.code, "device": r.deviceID, "vnic": v.name, "error": error.message])
+                }
             }
         }
     }

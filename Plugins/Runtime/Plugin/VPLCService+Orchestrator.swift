@@ -36,10 +36,12 @@ extension VPLCService {
     /// `get_orchestrator_version` (spec §2.10).
     func version() async -> JSONObject {
         var netmonVersion: JSONValue = "unknown"
+        // harmless: a query; "unknown" is the answer when the listener cannot say
         if let netmon = host.lookup("agent.netmon"), let v = try? await netmon.invoke("version") {
             netmonVersion = v.objectValue?["version"] ?? v
         }
         var imageID: JSONValue = "unknown"
+        // harmless: a query; "unknown" is the answer when the engine cannot say
         if let me = try? await ownContainer(), let image = me["image_id"] ?? me["image"] {
             imageID = image
         }

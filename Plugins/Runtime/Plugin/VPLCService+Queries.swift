@@ -125,7 +125,7 @@ extension VPLCService {
                 let t0 = host.monotonicNanoseconds
                 let n = await self.sampleOnce()
                 await live.recordPass(milliseconds: Double(host.monotonicNanoseconds - t0) / 1e6, vplcs: n)
-                try? await Task.sleep(for: .milliseconds(settings.usageIntervalMilliseconds))
+                try? await Task.sleep(for: .milliseconds(settings.usageIntervalMilliseconds))  // harmless: cancelled at shutdown
             }
         }
         background.withLock { $0.append(task) }
@@ -134,11 +134,12 @@ extension VPLCService {
     /// One sampling pass; answers how many vPLCs were sampled.
     @discardableResult
     func sampleOnce() async -> Int {
-        guard let records = try? store.records() else { return 0 }
+        guard let records = recordsForPass("usage_sample") else { return 0 }
         let running = records.filter { $0.desired == .running }.map(\.deviceID)
         return await withTaskGroup(of: Bool.self) { group in
             for device in running {
                 group.addTask { [self] in
+                    // harmless: a vPLC whose stats the engine cannot give now is left out of this pass (not sampled)
                     guard let s = try? await engine.object("container.stats", ["id": .string(device)]) else { return false }
                     await live.addStats(
                         device, now: WallClock.now(), cpuNs: s["cpu_total_ns"]?.numberValue ?? 0,

@@ -87,6 +87,7 @@ public struct AuditEntry: Sendable, Equatable {
         guard isHex64(hash), isHex64(prev) else { return .failure(.malformed("hash or prev is not 64 hex digits")) }
         let body = bytes[headerLength..<(bytes.count - 1)]
         guard chainHash(prev: prev, body: body) == hash else { return .failure(.hashMismatch) }
+        // handled: a body that is not a JSON object is `.malformed`
         guard let entry = try? JSONParser.parse(Array(body)).objectValue,
             let seq = entry["seq"]?.numberValue, seq >= 1, seq == seq.rounded(), seq < 1e15
         else { return .failure(.malformed("entry is not an object with a seq")) }

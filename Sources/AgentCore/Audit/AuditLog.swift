@@ -122,6 +122,7 @@ public final class AuditLog: Sendable {
             guard let bytes = readBytes(path) else { continue }
             let lines = bytes.split(separator: UInt8(ascii: "\n"))
             if let last = lines.last, case .success(let e) = AuditEntry.parse(line: last) {
+                // harmless: an unreadable first line only changes the name the file gets when it rotates
                 let first = lines.first.flatMap { try? AuditEntry.parse(line: $0).get() }?.seq ?? e.seq
                 return Head(seq: e.seq, hash: e.hash, first: path == logPath ? first : e.seq + 1)
             }

@@ -80,6 +80,7 @@ public enum AuditVerifier {
 extension AuditLog {
     /// The recorded head of the trail in `directory`, if any.
     static func headOnly(_ directory: String) -> Head? {
+        // harmless: init fails only when the folder cannot be made; then there is no head to compare
         guard let log = try? AuditLog(directory: directory) else { return nil }
         return log.readHead()
     }

@@ -81,7 +81,7 @@ public struct HealthReport: Sendable, Equatable {
     /// Reads `<state_dir>/health.json`; nil when absent or unreadable.
     public static func read(stateDirectory: String) -> HealthReport? {
         guard let bytes = AtomicFile.contents(of: path(stateDirectory: stateDirectory)),
-            let value = try? JSONParser.parse(bytes)
+            let value = try? JSONParser.parse(bytes)  // handled: unreadable is nil, as documented; callers report it
         else { return nil }
         return HealthReport(json: value)
     }

@@ -31,7 +31,7 @@ public final class HealthReporter: Sendable {
         reporter.write()
         let task = Task { [weak reporter] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)  // harmless: cancelled at stop, the loop then ends
                 guard let reporter, !Task.isCancelled else { return }
                 reporter.write()
             }

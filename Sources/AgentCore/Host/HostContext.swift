@@ -104,6 +104,7 @@ enum HostBytes {
     /// Parses borrowed JSON without copying.
     static func parse(_ b: agent_bytes) -> JSONValue? {
         guard let p = b.ptr, b.len > 0 else { return nil }
+        // handled: callers refuse nil with AGENT_E_INVALID_ARGUMENT (log drops unreadable metadata only)
         return try? JSONParser.parseBuffer(UnsafeBufferPointer(start: p, count: b.len))
     }
 

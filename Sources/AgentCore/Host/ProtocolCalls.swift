@@ -78,7 +78,7 @@ public final class ProtocolCalls: Sendable {
         }
         let target = UnsafeSendable((cancel, entry.instance))
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            try? await Task.sleep(for: timeout)  // harmless: cancelled once the call answered
             if pending.resolve(.timedOut) { target.value.0?(target.value.1, id) }
         }
         let outcome = await withTaskCancellationHandler {
@@ -91,6 +91,7 @@ public final class ProtocolCalls: Sendable {
         case .timedOut: throw ProtocolCallError("timeout", "\(method) did not answer within \(timeout)")
         case .cancelled: throw ProtocolCallError("cancelled", "\(method) was cancelled")
         case .completed(let status, let body):
+            // handled: a body that is not JSON is `bad_answer` (or the status's code for an error)
             let parsed = body.isEmpty ? JSONValue.null : try? JSONParser.parse(body)
             guard status == Int32(AGENT_OK) else {
                 let err = parsed?.objectValue

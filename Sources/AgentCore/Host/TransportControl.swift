@@ -41,7 +41,7 @@ public struct TransportControl: Sendable {
         let pending = PendingRequest()
         stop(entry.instance, hostRequestDone, Unmanaged.passRetained(pending).toOpaque())
         let timeout = Task {
-            try? await Task.sleep(for: .seconds(seconds))
+            try? await Task.sleep(for: .seconds(seconds))  // harmless: cancelled once the transport stopped
             pending.resolve(.timedOut)
         }
         if case .timedOut = await withCheckedContinuation({ pending.wait($0) }) {

@@ -162,6 +162,7 @@ struct PluginLoader {
         }
         let body = HostBytes.take(errorBody)
         guard status == Int32(AGENT_OK) else {
+            // harmless: an error body that is not JSON still fails the plugin, with its status
             let detail = (try? JSONParser.parse(body))?.objectValue
             let message = detail?["message"]?.stringValue ?? "status \(status)"
             let code = detail?["code"]?.stringValue.map { " [\($0)]" } ?? ""

@@ -63,7 +63,7 @@ public final class DoorClient {
             if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(buffer[..<nl])
                 buffer.removeSubrange(...nl)
-                if let v = try? JSONParser.parse(line) { return v }
+                if let v = try? JSONParser.parse(line) { return v }  // harmless: the door writes JSON lines; a stray one is skipped
                 continue
             }
             let chunk = UnixSocket.receive(fd)

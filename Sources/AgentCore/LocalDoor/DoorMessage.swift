@@ -23,6 +23,7 @@ public enum DoorMessage {
 
     /// Parses one request line; the error carries a stable code and the request id when known.
     static func parse(_ line: [UInt8]) -> Result<Request, DoorError> {
+        // handled: a line that is not JSON answers invalid_json
         guard let value = try? JSONParser.parse(line) else { return .failure(DoorError(id: .null, "invalid_json", "the line is not JSON")) }
         guard let obj = value.objectValue else {
             return .failure(DoorError(id: .null, "invalid_request", "a request is a JSON object with a topic"))

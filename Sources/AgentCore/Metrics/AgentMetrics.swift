@@ -14,6 +14,7 @@ import Synchronization
 /// | `agent_cloud_reconnects_total` | counter: `connected` reports after the first | – |
 /// | `agent_heartbeat_failures_total` | counter: `local.heartbeat_failed` events | – |
 /// | `agent_vplc_restarts_total` | counter: `local.vplc_restarted` events | – |
+/// | `agent_plugin_store_failures_total` | counter: `local.store_failed` events | – |
 ///
 /// A topic no loaded plugin or core table answers is labelled ``unknownTopic``, so a sender
 /// cannot grow the number of series with made-up topic names.
@@ -30,6 +31,7 @@ public final class AgentMetrics: Sendable {
     private let connected: Gauge
     private let heartbeatFailures: Counter
     private let vplcRestarts: Counter
+    private let storeFailures: Counter
     private let sawConnect = Atomic<Bool>(false)
 
     /// Creates the unlabelled metrics at zero, so they are exported before anything happens.
@@ -39,6 +41,7 @@ public final class AgentMetrics: Sendable {
         connected = Gauge(label: "agent_cloud_connected", factory: factory)
         heartbeatFailures = Counter(label: "agent_heartbeat_failures_total", factory: factory)
         vplcRestarts = Counter(label: "agent_vplc_restarts_total", factory: factory)
+        storeFailures = Counter(label: "agent_plugin_store_failures_total", factory: factory)
     }
 
     /// Follows the agent's commands, transport states and local events for the life of the process.
@@ -84,6 +87,7 @@ public final class AgentMetrics: Sendable {
         switch topic {
         case "local.heartbeat_failed": heartbeatFailures.increment()
         case "local.vplc_restarted": vplcRestarts.increment()
+        case "local.store_failed": storeFailures.increment()
         default: break
         }
     }

@@ -71,6 +71,7 @@ public struct SiteToggles: Sendable, Equatable {
     public static func load(stateDirectory: String) throws(AgentCoreError) -> SiteToggles {
         let path = stateDirectory + "/" + fileName
         guard let bytes = readBytes(path) else { return SiteToggles() }
+        // handled: a file that is not a JSON object throws config_invalid below
         guard let root = (try? JSONParser.parse(bytes))?.objectValue else {
             throw AgentCoreError(.configInvalid, "'\(path)' is not a JSON object", field: fileName)
         }

@@ -1,4 +1,5 @@
 import Crypto
+import Logging
 import Synchronization
 
 /// The site toggles of a running agent: the persisted ``SiteToggles``, the config the process
@@ -39,8 +40,17 @@ public final class ToggleStore: Sendable {
         case .failure(let e): throw .init("persist_failed", "the toggles were not changed: \(e.message)")
         case .success(let next):
             var config = services.config.config
-            // Toggles removed by this change fall back to the file's values.
-            if let fresh = try? services.config.path.map({ (p: String) throws(AgentCoreError) in try SiteConfig.load(path: p) }) {
+            // Toggles removed by this change fall back to the file's values (those at start when
+            // the file cannot be read now: logged with its code).
+            var fresh: SiteConfig? = nil
+            do throws(AgentCoreError) {
+                fresh = try services.config.path.map { (p: String) throws(AgentCoreError) in try SiteConfig.load(path: p) }
+            } catch {
+                services.logger.warning(
+                    "toggles: the site config could not be read again; removed toggles fall back to its values at start",
+                    metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            }
+            if let fresh {
                 config.topics = fresh.topics
                 config.features = fresh.features
             } else {

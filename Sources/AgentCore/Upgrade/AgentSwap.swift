@@ -72,7 +72,7 @@ public struct AgentSwap: Sendable {
         let clock = ContinuousClock()
         let began = clock.now
         let startedAt = Dispatcher.isoNow()
-        if plan.graceSeconds > 0 { try? await Task.sleep(for: .seconds(plan.graceSeconds)) }
+        if plan.graceSeconds > 0 { try? await Task.sleep(for: .seconds(plan.graceSeconds)) }  // harmless: never cancelled; a pause
         let baseline = health()?.startedAt
         var pins: SiteConfigPins.Change? = nil
         if let site = plan.siteConfigPath {
@@ -120,13 +120,14 @@ public struct AgentSwap: Sendable {
                 }
             }
             polls += 1
+            // harmless: an inspect that fails is asked again at the next poll; the deadline bounds the gate
             if polls % 4 == 0, let c = try? await docker("container.inspect", ["id": .string(newID)]).objectValue,
                 let state = c["state"]?.objectValue, state["running"]?.boolValue != true
             {
                 let code = state["exit_code"]?.numberValue.map { String(Int($0)) } ?? "?"
                 return .init("new_agent_exited", "the new agent's container stopped (exit code \(code))")
             }
-            try? await Task.sleep(for: .milliseconds(Int(plan.pollSeconds * 1000)))
+            try? await Task.sleep(for: .milliseconds(Int(plan.pollSeconds * 1000)))  // harmless: never cancelled; the deadline ends the loop
         }
         return .init(
             "health_deadline",
@@ -139,10 +140,14 @@ public struct AgentSwap: Sendable {
         let settle = plan.netmonSettleSeconds
         let docker = self.docker
         let outcome = await swap.run(target: container, image: image) { newID in
-            try? await Task.sleep(for: .milliseconds(Int(settle * 1000)))
-            let running = (try? await docker("container.inspect", ["id": .string(newID)]))?.objectValue?["state"]?
-                .objectValue?["running"]?.boolValue
-            return running == true ? nil : .init("netmon_exited", "the new netmon stopped within \(Int(settle)) s")
+            try? await Task.sleep(for: .milliseconds(Int(settle * 1000)))  // harmless: never cancelled; a settle pause
+            let running: Bool
+            do throws(ProtocolCallError) {
+                running = try await docker("container.inspect", ["id": .string(newID)]).objectValue?["state"]?.objectValue?["running"]?.boolValue == true
+            } catch {
+                return ContainerSwap.Failure("netmon_inspect_failed", "the new netmon could not be inspected: \(error.message)")
+            }
+            return running ? nil : ContainerSwap.Failure("netmon_exited", "the new netmon stopped within \(Int(settle)) s")
         }
         switch outcome.result {
         case .succeeded: return "succeeded"

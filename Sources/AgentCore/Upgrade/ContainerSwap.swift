@@ -50,12 +50,16 @@ struct ContainerSwap: Sendable {
         let params = ContainerRecreation.createParams(
             container: current, oldImageConfig: oldImage["config"]?.objectValue ?? [:], image: image)
         let previous = name + "_previous"
+        // harmless: "not found" is the usual answer; a leftover that cannot be inspected makes the
+        // rename below fail, which rolls back with its own error
         if let p = try? await object("container.inspect", ["id": .string(previous)]) {
             guard p["state"]?.objectValue?["running"]?.boolValue != true else {
                 return Outcome(result: .failed, from: from, failure: Failure("previous_exists", "\(previous) exists and runs"))
             }
             log("removing a leftover \(previous)")
-            _ = try? await docker("container.remove", ["id": .string(previous), "force": true])
+            do { try await call("container.remove", ["id": .string(previous), "force": true], code: "remove_failed") } catch {
+                log("warning: the leftover \(previous) could not be removed (\(error.code): \(error.message)); the rename fails if it stays")
+            }
         }
         let policy = current["host_config"]?.objectValue?["restart_policy"]?.stringValue ?? "no"
         var state = RollbackState(oldID: oldID, name: name, previous: previous, policy: policy)
@@ -76,8 +80,8 @@ struct ContainerSwap: Sendable {
         }
         log("\(name) started from \(image); waiting for its gate")
         if let failure = await gate(state.newID ?? name) { return await rollBack(state, because: failure, from: from) }
-        if (try? await docker("container.remove", ["id": .string(oldID), "force": true])) == nil {
-            log("warning: \(previous) could not be removed")
+        do { try await call("container.remove", ["id": .string(oldID), "force": true], code: "remove_failed") } catch {
+            log("warning: \(previous) could not be removed (\(error.code): \(error.message))")
         }
         return Outcome(result: .succeeded, from: from, failure: nil)
     }
@@ -97,9 +101,10 @@ struct ContainerSwap: Sendable {
         log("rolling back: \(failure.code): \(failure.message)")
         var problems: [String] = []
         if let newID = s.newID {
+            // harmless: a stop that fails is followed by the forced remove, which reports
             _ = try? await docker("container.stop", ["id": .string(newID), "timeout_s": 10])
-            if (try? await docker("container.remove", ["id": .string(newID), "force": true])) == nil {
-                problems.append("the new container could not be removed")
+            do { try await call("container.remove", ["id": .string(newID), "force": true], code: "remove_failed") } catch {
+                problems.append("the new container could not be removed: \(error.message)")
             }
         }
         if s.renamed {
@@ -108,14 +113,19 @@ struct ContainerSwap: Sendable {
             }
         }
         beforeRestart()
-        if (try? await docker("container.update", ["id": .string(s.oldID), "restart_policy": .string(s.policy)])) == nil {
-            problems.append("its restart policy could not be restored to \(s.policy)")
+        do {
+            try await call("container.update", ["id": .string(s.oldID), "restart_policy": .string(s.policy)], code: "update_failed")
+        } catch {
+            problems.append("its restart policy could not be restored to \(s.policy): \(error.message)")
         }
         do { try await call("container.start", ["id": .string(s.oldID)], code: "start_failed") } catch {
             problems.append("start: \(error.message)")
         }
-        let running = (try? await object("container.inspect", ["id": .string(s.oldID)]))?["state"]?.objectValue?["running"]?.boolValue
-        guard running == true else {
+        var running = false
+        do { running = try await object("container.inspect", ["id": .string(s.oldID)])["state"]?.objectValue?["running"]?.boolValue == true } catch {
+            problems.append("inspect: \(error.message)")
+        }
+        guard running else {
             problems.append("the previous container is not running")
             return Outcome(
                 result: .failed, from: from,

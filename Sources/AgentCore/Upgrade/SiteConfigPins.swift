@@ -60,9 +60,11 @@ public enum SiteConfigPins {
     /// keeping its owner and mode; the old one saved as `<site>.previous`).
     /// - Returns: nil when the pins already match (nothing written).
     public static func apply(sitePath: String, pinsPath: String) throws(Failure) -> Change? {
+        // handled: bytes that are not a JSON array throw below
         guard let pinBytes = AtomicFile.contents(of: pinsPath), let pins = (try? JSONParser.parse(pinBytes))?.arrayValue else {
             throw Failure(message: "\(pinsPath) is missing or not a JSON array")
         }
+        // handled: bytes that are not a JSON object throw below
         guard let bytes = AtomicFile.contents(of: sitePath), let site = (try? JSONParser.parse(bytes))?.objectValue else {
             throw Failure(message: "\(sitePath) is missing or not a JSON object")
         }

@@ -265,7 +265,9 @@ typedef struct agent_plugin_descriptor {
     uint64_t flags; /* reserved, 0 */
 
     /** Called once, before register_protocols. `host` lives until process exit.
-     * plugin_config_json is the entry's `config` object (or {}), borrowed.
+     * plugin_config_json is the entry's `config` object (or {}), borrowed. A plugin refuses
+     * bytes that are not a JSON object (the Swift SDK: AGENT_E_INVALID_ARGUMENT, code
+     * "bad_config"); it never starts on defaults instead.
      * On failure return non-OK and optionally an error object in *out_error_json (owned by
      * the host); the plugin is then marked failed and never called again. */
     agent_status (*init)(const agent_host_api *host, agent_bytes plugin_config_json,
@@ -315,7 +317,8 @@ typedef struct agent_transport_v1 {
     agent_vtable_header header; /* protocol_major 1 */
     /** Start connecting (and keep reconnecting) with the endpoint described by
      * config_json. Inbound commands go to on_inbound; state changes ("connected",
-     * "disconnected", "error") go to on_state. Returns at once. */
+     * "disconnected", "error") go to on_state. Returns at once. A config_json that is not a
+     * JSON object is refused with AGENT_E_INVALID_ARGUMENT. */
     agent_status (*start)(void *instance, agent_bytes config_json, agent_inbound_fn on_inbound,
                           void *inbound_ctx, agent_event_fn on_state, void *state_ctx);
     /** Send an event. flags: AGENT_SEND_QUEUE keeps it while disconnected (bounded, oldest
@@ -342,7 +345,9 @@ typedef struct agent_container_driver_v1 {
     agent_status (*invoke)(void *instance, agent_request_id id, agent_bytes method,
                            agent_bytes params_json, agent_completion_fn done, void *done_ctx);
     void (*cancel)(void *instance, agent_request_id id);
-    /** Subscribe to engine events; returns a subscription id > 0 in *out_subscription. */
+    /** Subscribe to engine events; returns a subscription id > 0 in *out_subscription.
+     * filter_json is a JSON object ({} = every event); anything else, or a filter the driver
+     * does not understand, is refused with AGENT_E_INVALID_ARGUMENT (never read as {}). */
     agent_status (*subscribe)(void *instance, agent_bytes filter_json, agent_event_fn on_event,
                               void *ctx, uint64_t *out_subscription);
     /** After return, on_event of that subscription is never called again. */

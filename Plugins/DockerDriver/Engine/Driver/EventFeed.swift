@@ -69,7 +69,7 @@ public final class EventFeed: Sendable {
                 emit("stream.lost", ["error": .string(failure.message), "code": .string(failure.code.rawValue)])
                 reportedLost = true
             }
-            try? await Task.sleep(for: delay)
+            try? await Task.sleep(for: delay)  // harmless: cancellation is checked at the top of the loop
             delay = min(delay * 2, backoff.maximum)
         }
     }

@@ -42,6 +42,8 @@ extension DockerEngine {
     private func rollBack(containerID: String) async {
         let engine = self
         await Task {
+            // harmless: best effort; the create's own error is what the caller gets, and the
+            // runtime's rollback retry removes what is left (VPLCService.retryRollback)
             _ = try? await engine.removeContainer(containerID, force: true, timeout: .seconds(10))
         }.value
     }

@@ -21,6 +21,7 @@ extension DockerEngine {
             throw DockerEngineError.from(error)
         }
         guard response.head.isSuccess else {
+            // harmless: without the error body the status alone still gives the typed error
             let body = (try? await response.collect(maxBody: 1 << 20)) ?? []
             throw DockerEngineError.fromStatus(response.head.status, body: body)
         }

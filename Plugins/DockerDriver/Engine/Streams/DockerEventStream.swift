@@ -36,6 +36,7 @@ public struct DockerEventStream: AsyncSequence, Sendable {
                     return nil
                 }
                 for document in try splitter.append(chunk) {
+                    // handled: an event that is not a JSON object throws engine_bad_response
                     guard let o = (try? JSONParser.parse(document))?.objectValue else {
                         throw DockerEngineError(.engineBadResponse, "an event is not a JSON object")
                     }

@@ -19,6 +19,7 @@ public struct ProgressReader: Sendable {
     public mutating func append(_ chunk: [UInt8]) throws(DockerEngineError) -> [JSONObject] {
         var out: [JSONObject] = []
         for document in try splitter.append(chunk) {
+            // handled: a line that is not a JSON object throws engine_bad_response
             guard let line = (try? JSONParser.parse(document))?.objectValue else {
                 throw DockerEngineError(.engineBadResponse, "a progress line is not a JSON object")
             }

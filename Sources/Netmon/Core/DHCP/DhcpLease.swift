@@ -42,6 +42,7 @@ public struct DhcpLease: Sendable, Equatable {
     public static func parseMarker(_ line: some Collection<UInt8>) -> DhcpLease? {
         let prefix = Array(marker.utf8)
         guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
+        // handled: a damaged marker line is nil, as documented (the caller counts it as chatter)
         guard let value = try? JSONParser.parse(line.dropFirst(prefix.count)), let o = value.objectValue else {
             return nil
         }
