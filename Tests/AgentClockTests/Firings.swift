@@ -41,6 +41,7 @@ final class Firings: Sendable {
             }
             group.addTask {
                 // A bound on a failure, not a wait for an effect (the effect wakes the other task).
+                // sleep-audit: bound (turns a missing firing into a failure)
                 try? await ContinuousClock().sleep(for: timeout)  // cancelled once the firing came
                 return false
             }

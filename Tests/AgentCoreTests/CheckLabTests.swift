@@ -53,7 +53,7 @@ struct CheckLabTests {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(50))  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         return condition()
     }

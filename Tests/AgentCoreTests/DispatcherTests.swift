@@ -3,6 +3,7 @@ import AgentCore
 import AgentJSON
 import AgentStore
 import Foundation
+import LabSupport
 import Testing
 
 /// One agent with the two example plugins and the slow C fixture, shared by a suite.
@@ -157,16 +158,20 @@ struct DispatcherTests {
     func lateCompletion() async throws {
         let r = await agent.send("slow_topic", "{}")
         #expect(r["code"] == "timeout")
-        // The fixture answers after 2 s; wait for that so the late completion really happens.
-        try await Task.sleep(for: .milliseconds(2300))
+        // The fixture answers after 2 s: the late completion really happens, and is dropped.
+        #expect(await eventually { agent.dispatcher.lateCompletions == 1 }, "the fixture's late answer arrived")
         let again = await agent.send("example_hello", #"{"name":"after"}"#)
         #expect(again["status"] == "ok")
     }
 
     @Test("cancelling the caller cancels the request")
-    func callerCancellation() async {
-        let task = Task { await agent.send("example_sleep", #"{"ms":20000}"#) }
-        try? await Task.sleep(for: .milliseconds(50))
+    func callerCancellation() async throws {
+        let clock = ManualClock()
+        let manual = try ExampleAgent(topics: ["example_sleep": ["timeout_ms": 30000]], clock: clock)
+        let deadline = clock.now + .seconds(30)
+        let task = Task { await manual.agent.send("example_sleep", #"{"ms":20000}"#) }
+        // Cancelled once the request is in flight: its deadline is armed.
+        #expect(await clock.waitForSleepers { $0.contains(deadline) })
         task.cancel()
         let r = await task.value
         #expect(r["code"] == "cancelled")

@@ -187,7 +187,7 @@ struct MetricsTests {
         first.stop()
         // The stopped server's thread releases the port a moment later; each change retries.
         var bound: UInt16?
-        for _ in 0..<100 where bound == nil {
+        for _ in 0..<100 where bound == nil {  // sleep-audit: poll (the interval of a wait with a deadline)
             try await Task.sleep(for: .milliseconds(20))
             b.agent.services.config.replace(b.agent.services.config.config)
             bound = second.boundPort

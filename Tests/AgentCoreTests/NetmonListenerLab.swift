@@ -293,7 +293,7 @@ func netmonEventually(_ seconds: Double = 15, _ condition: () async -> Bool) asy
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
+        try? await Task.sleep(for: .milliseconds(20))  // sleep-audit: poll (the interval of a wait with a deadline)
     }
     return await condition()
 }

@@ -134,7 +134,7 @@ struct NetmonListenerPluginTests {
                     "data": .object(Self.info("eth1", mac: "02:42:ac:11:00:03", address: ("10.9.9.9", 24))),
                 ])
                 Thread {
-                    Thread.sleep(forTimeInterval: 1)
+                    Thread.sleep(forTimeInterval: 1)  // sleep-audit: input (a fake sidecar that answers late)
                     release.wait()
                     FakeNetmonSidecar.reply(to: command, ["clients": [], "marker": "slow"], on: client)
                 }.start()
@@ -264,7 +264,7 @@ struct NetmonListenerPluginTests {
         ]
         let sidecar = try FakeNetmonSidecar(path: setup.socket, interfaces: python, pythonStyle: true) { command, client in
             // Answers strictly in order, after a short pause, without ids.
-            Thread.sleep(forTimeInterval: 0.1)
+            Thread.sleep(forTimeInterval: 0.1)  // sleep-audit: input (a fake sidecar that answers late)
             FakeNetmonSidecar.reply(to: command, [:], on: client)
         }
         defer { sidecar.stop() }

@@ -162,11 +162,11 @@ func terminate(_ p: Process, grace: Double = 5) {
     kill(pid, SIGCONT)
     kill(pid, SIGTERM)
     let deadline = Date().addingTimeInterval(grace)
-    while !childGone(p), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    while !childGone(p), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }  // sleep-audit: poll (the interval of a wait with a deadline)
     guard !childGone(p) else { return }
     kill(pid, SIGKILL)
     let hard = Date().addingTimeInterval(10)
-    while !childGone(p), Date() < hard { Thread.sleep(forTimeInterval: 0.02) }
+    while !childGone(p), Date() < hard { Thread.sleep(forTimeInterval: 0.02) }  // sleep-audit: poll (the interval of a wait with a deadline)
 }
 
 /// Waits (at most `seconds`) for the child to exit and answers its exit code (128 + signal when
@@ -180,10 +180,10 @@ func waitExit(_ p: Process, seconds: Double = 120) -> Int32 {
             return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         }
         if r == -1 && errno == ECHILD {  // Foundation reaped it: it knows the status
-            while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }  // sleep-audit: poll (the interval of a wait with a deadline)
             return p.isRunning ? -1 : p.terminationStatus
         }
-        Thread.sleep(forTimeInterval: 0.005)
+        Thread.sleep(forTimeInterval: 0.005)  // sleep-audit: poll (the interval of a wait with a deadline)
     }
     return -1
 }

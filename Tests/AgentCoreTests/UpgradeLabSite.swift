@@ -197,7 +197,7 @@ final class UpgradeLabSite: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: .milliseconds(250))  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         return (try? await condition()) == true
     }

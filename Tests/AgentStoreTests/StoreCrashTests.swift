@@ -58,7 +58,7 @@ import Testing
             let stderr = Pipe()
             process.standardError = stderr
             try process.run()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 20...200)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...200)))  // sleep-audit: input (the pace or the point of an injected fault)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let diagnostics = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

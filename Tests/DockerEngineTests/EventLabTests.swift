@@ -39,7 +39,7 @@ struct EventLabTests {
         feed.cancel()
         let after = log.count
         _ = try await service.object("container.start", ["id": .string(name)])
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         #expect(log.count == after)  // nothing once cancel() returned
         #expect(!log.kinds.contains("stream.lost"), "\(String(describing: log.first("stream.lost")))")
     }
@@ -82,6 +82,7 @@ struct EventLabTests {
             onEvent: log.callback)
         let lost = try #require(await log.wait("stream.lost", seconds: 60))  // a deadline, not a timing: it comes in ms when the machine is idle
         #expect(lost["code"] == "engine_unreachable")
+        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         try await Task.sleep(for: .milliseconds(400))  // several more failed attempts
         feed.cancel()
         #expect(log.kinds == ["stream.lost"])

@@ -49,7 +49,7 @@ import Testing
         let server = try UnixStubServer { c in
             _ = c.readRequest()
             c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
-            usleep(50_000)
+            usleep(50_000)  // sleep-audit: input (a peer that writes in pieces)
             c.write("lo\r\n6\r\n world\r\n0\r\n\r\n")
             c.readUntilEOF()  // the client closes once the response is complete
             c.close()
@@ -210,9 +210,10 @@ import Testing
         let server = try UnixStubServer { c in
             _ = c.readRequest()
             c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            // sleep-audit: poll (the interval of a wait with a deadline)
             while go.get == nil { usleep(5_000) }  // the body waits until the client saw the head
             for i in 0..<3 {
-                usleep(20_000)
+                usleep(20_000)  // sleep-audit: input (a peer that writes in pieces)
                 c.write("2\r\nA\(i)\r\n")
             }
             c.write("0\r\n\r\n")

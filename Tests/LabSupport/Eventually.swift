@@ -13,7 +13,7 @@ public func eventually(
     while true {
         if try await condition() { return true }
         if clock.now >= deadline { return false }
-        try? await clock.sleep(for: poll)  // sleep-audit: the polling interval of eventually(); cancellation ends the wait early, harmless
+        try? await clock.sleep(for: poll)  // sleep-audit: poll (the interval of eventually); harmless: cancellation ends the wait early
     }
 }
 
@@ -27,6 +27,6 @@ public func eventuallySync(
         if try condition() { return true }
         if clock.now >= deadline { return false }
         let (s, atto) = poll.components
-        usleep(useconds_t(s * 1_000_000 + atto / 1_000_000_000_000))  // sleep-audit: the polling interval of eventuallySync()
+        usleep(useconds_t(s * 1_000_000 + atto / 1_000_000_000_000))  // sleep-audit: poll (the interval of eventuallySync)
     }
 }

@@ -20,7 +20,7 @@ struct NetworkGateTests {
                 group.addTask {
                     try await gate.run { () async throws(RuntimeError) -> Void in
                         seen.enter(i)
-                        try? await Task.sleep(for: .milliseconds(1))
+                        try? await Task.sleep(for: .milliseconds(1))  // sleep-audit: input (holds the gate so that tasks interleave)
                         await Task.yield()
                         seen.leave()
                     }

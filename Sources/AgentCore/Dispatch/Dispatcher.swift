@@ -17,8 +17,13 @@ import Glibc
 public final class Dispatcher: Sendable {
     let services: AgentServices
     private let nextRequestID = Atomic<UInt64>(1)
+    private let late = Atomic<Int>(0)
     /// Per-request timeouts, on the services' clock.
     private let deadlines: ClockScheduler
+
+    /// Handler completions that arrived after their request had timed out or was cancelled
+    /// (released and dropped; for diagnostics and tests).
+    public var lateCompletions: Int { late.load(ordering: .acquiring) }
 
     public init(services: AgentServices) {
         self.services = services
@@ -123,7 +128,7 @@ public final class Dispatcher: Sendable {
     {
         let vtable = UnsafeRawPointer(entry.vtable).assumingMemoryBound(to: agent_topic_handler_v1.self)
         let id = nextRequestID.add(1, ordering: .relaxed).oldValue
-        let pending = PendingRequest()
+        let pending = PendingRequest { [self] in _ = late.add(1, ordering: .releasing) }
         let target = UnsafeSendable((vtable, entry.instance))
         let cancelHandler: @Sendable () -> Void = {
             target.value.0.pointee.cancel?(target.value.1, id)

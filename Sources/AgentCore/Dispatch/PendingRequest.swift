@@ -18,6 +18,11 @@ final class PendingRequest: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Called when an outcome arrives after the request was already resolved (a completion
+    /// after the timeout or the caller's cancellation).
+    private let onLate: @Sendable () -> Void
+
+    init(onLate: @escaping @Sendable () -> Void = {}) { self.onLate = onLate }
 
     /// Resolves the request; returns false when it was already resolved (the outcome is dropped).
     @discardableResult
@@ -30,6 +35,7 @@ final class PendingRequest: Sendable {
             return (true, c)
         }
         cont?.resume(returning: outcome)
+        if !first, case .completed = outcome { onLate() }
         return first
     }
 

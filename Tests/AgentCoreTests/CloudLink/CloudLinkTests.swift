@@ -118,6 +118,7 @@ struct CloudLinkTests {
         #expect(scheduled.first?.objectValue?["status"] == "scheduled")
         cloud.stop()
         #expect(await agent.log.waitFor("disconnected from the cloud", seconds: 10))
+        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         try await Task.sleep(for: .milliseconds(2500))  // the events are emitted while disconnected
         let down = Date()
         cloud = try cloud.restart()

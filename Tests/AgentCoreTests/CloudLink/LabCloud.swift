@@ -116,7 +116,7 @@ final class LabCloud: @unchecked Sendable {
                 return
             } catch {
                 lastError = error
-                Thread.sleep(forTimeInterval: 0.1)
+                Thread.sleep(forTimeInterval: 0.1)  // sleep-audit: poll (the interval of a wait with a deadline)
             }
         }
         throw lastError ?? LabError("cannot restart the lab cloud")
@@ -178,7 +178,7 @@ final class LabCloud: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(50))  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         return try await condition()
     }

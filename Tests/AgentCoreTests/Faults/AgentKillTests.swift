@@ -89,7 +89,7 @@ struct AgentKill {
         let c = await ledger.newCorrelation()
         let payload = message(op, h, subject, c)
         let first = Task { await h.send(ledger, op.rawValue, device: subject, payload, correlation: c, timeout: 3) }
-        try await Task.sleep(for: .milliseconds(delayMs))
+        try await Task.sleep(for: .milliseconds(delayMs))  // sleep-audit: input (the pace or the point of an injected fault)
         try await h.crashAndRestartAgent()
         let firstAck = await first.value
         let again = try await h.sendUntilAcked(ledger, op.rawValue, device: subject, payload, correlation: c)

@@ -45,6 +45,7 @@ struct DiskFull {
             refused.append((topic, c, payload))
             codes.append("\(topic)=\(ack["code"]?.stringValue ?? "?")")
         }
+        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         try await Task.sleep(for: .seconds(3))  // room for anything that was wrongly queued
         #expect(h.agentAlive, "the agent survives a full disk; log:\n\(h.agent.log.contents.suffix(2000))")
         try await h.expectNothingLeft(fresh)

@@ -32,7 +32,7 @@ struct DockerdRestarts {
                 let ack = try await h.sendUntilAcked(ledger, topic, device: device, payload, correlation: c)
                 let id = try #require(ack["operation_id"]?.stringValue, "\(ack)")
                 let sig = Bool.random(using: &rng) ? SIGKILL : SIGTERM
-                try await Task.sleep(for: .milliseconds(rng.milliseconds(0...(phase == "create" ? 1500 : 800))))
+                try await Task.sleep(for: .milliseconds(rng.milliseconds(0...(phase == "create" ? 1500 : 800))))  // sleep-audit: input (the pace or the point of an injected fault)
                 let dockerd = lab.dockerdPID
                 kill(dockerd, sig)
                 try await DockerLab.blocking { try lab.restartDockerd() }

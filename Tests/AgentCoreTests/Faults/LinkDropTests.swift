@@ -32,7 +32,7 @@ struct LinkDrops {
         let dropper = Task {
             var drops = 0
             for d in delays {
-                try? await Task.sleep(for: .milliseconds(d))
+                try? await Task.sleep(for: .milliseconds(d))  // sleep-audit: input (the pace or the point of an injected fault)
                 if Task.isCancelled { break }
                 if let r = try? await cloud.request("POST", "/disconnect", .object([:])),
                     !(r["disconnected"]?.arrayValue ?? []).isEmpty
@@ -68,7 +68,7 @@ struct LinkDrops {
             if Int.random(in: 0..<3, using: &rng) == 0 {
                 let after = rng.milliseconds(0...40)
                 underIt = Task {
-                    try? await Task.sleep(for: .milliseconds(after))
+                    try? await Task.sleep(for: .milliseconds(after))  // sleep-audit: input (the pace or the point of an injected fault)
                     if let r = try? await cloud.request("POST", "/disconnect", .object([:])), !(r["disconnected"]?.arrayValue ?? []).isEmpty {
                         await extraDrops.add()
                     }

@@ -34,7 +34,7 @@ struct SidecarDies {
                 } else {
                     n.unanswered += 1
                 }
-                try? await Task.sleep(for: .milliseconds(200))
+                try? await Task.sleep(for: .milliseconds(200))  // sleep-audit: input (the pace or the point of an injected fault)
             }
             return n
         }
@@ -53,9 +53,9 @@ struct SidecarDies {
             let ack = try await h.sendUntilAcked(ledger, "create_new_runtime", device: device, payload, correlation: c)
             let id = try #require(ack["operation_id"]?.stringValue, "\(ack)")
             let delay = rng.milliseconds(0...1500), down = rng.milliseconds(500...2000)
-            try await Task.sleep(for: .milliseconds(delay))
+            try await Task.sleep(for: .milliseconds(delay))  // sleep-audit: input (the pace or the point of an injected fault)
             try await DockerLab.blocking { sidecar.kill9() }
-            try await Task.sleep(for: .milliseconds(down))
+            try await Task.sleep(for: .milliseconds(down))  // sleep-audit: input (the pace or the point of an injected fault)
             try await DockerLab.blocking { try sidecar.restart() }
             kills.append("\(mode): kill at \(delay) ms, down \(down) ms")
             let end = try await h.operationEnd(id, seconds: 60)
@@ -68,7 +68,7 @@ struct SidecarDies {
         #expect(leased["vnics"]?.arrayValue?.first?.objectValue?["dhcp"]?.objectValue?["state"] == "bound", "\(leased)")
         var clients = dhcpClients(key: "\(dhcp):lan")
         for _ in 0..<100 where clients.count != 1 {
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(200))  // sleep-audit: poll (the interval of a wait with a deadline)
             clients = dhcpClients(key: "\(dhcp):lan")
         }
         #expect(clients.count == 1, "one DHCP client for the vPLC: \(clients)")

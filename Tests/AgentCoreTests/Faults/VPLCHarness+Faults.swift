@@ -33,7 +33,7 @@ extension VPLCHarness {
             if let ack = await send(ledger, topic, device: device, payload, correlation: correlation, timeout: ackTimeout) {
                 return ack
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(300))  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         throw LabError("\(topic) #\(correlation) never acked in \(seconds) s; agent log:\n\(agent.log.contents.suffix(3000))")
     }

@@ -159,7 +159,7 @@ struct LocalDoorTests {
         var up = false
         for _ in 0..<100 where !up {
             up = FileManager.default.fileExists(atPath: socket)
-            if !up { try await Task.sleep(for: .milliseconds(100)) }
+            if !up { try await Task.sleep(for: .milliseconds(100)) }  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         #expect(up)
         let ctl = BuildProducts.executable("orchestrator-agent")

@@ -26,7 +26,7 @@ struct SiteToggleTopicTests {
     func restart() async throws -> Agent {
         for _ in 0..<50 {
             do { return try lab.agent(configPath: config) } catch let e as AgentCoreError where "\(e)".contains("locked") {
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(100))  // sleep-audit: poll (the interval of a wait with a deadline)
             }
         }
         return try lab.agent(configPath: config)

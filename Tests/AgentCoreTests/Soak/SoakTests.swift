@@ -60,7 +60,7 @@ struct SoakTests {
         var gone: [Double] = []
         for k in 0...Int(config.seconds / config.sampleInterval) {
             let at = t0.addingTimeInterval(Double(k) * config.sampleInterval)
-            if at.timeIntervalSinceNow > 0 { try await Task.sleep(for: .seconds(at.timeIntervalSinceNow)) }
+            if at.timeIntervalSinceNow > 0 { try await Task.sleep(for: .seconds(at.timeIntervalSinceNow)) }  // sleep-audit: input (the soak's sampling schedule and traffic pace are its workload)
             let t = Date().timeIntervalSince(t0)
             if let a = ProcessSample.read(pid: agentPID), let s = ProcessSample.read(pid: sidecarPID) {
                 samples.append(SoakSample(t: t, agent: a, sidecar: s))

@@ -40,7 +40,7 @@ struct SoakTraffic: Sendable {
                 await query(turn, &tally)
                 turn += 1
             }
-            try? await Task.sleep(for: .seconds(config.queryInterval))
+            try? await Task.sleep(for: .seconds(config.queryInterval))  // sleep-audit: input (the soak's sampling schedule and traffic pace are its workload)
         }
         return tally
     }
@@ -76,6 +76,7 @@ struct SoakTraffic: Sendable {
         do {
             let stop = try await harness.operate("stop_device", device)
             if stop.end["status"] != "succeeded" { tally.fail("stop \(cycled): \(stop.end)") }
+            // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
             try await Task.sleep(for: .seconds(3))  // > restart_delay_ms + health_interval_ms of the harness
             let stopped = try await harness.status(cycled)
             if stopped["is_running"] != false { tally.fail("\(cycled) not stopped after stop_device: \(stopped)") }

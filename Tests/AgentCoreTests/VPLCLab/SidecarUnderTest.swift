@@ -41,7 +41,7 @@ final class SidecarUnderTest: @unchecked Sendable {
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
         let deadline = Date().addingTimeInterval(10)
-        while !childGone(process), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while !childGone(process), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }  // sleep-audit: poll (the interval of a wait with a deadline)
     }
 
     /// Starts it again on the same socket and state folder.

@@ -78,7 +78,7 @@ struct Confinement {
             "run_command", ["device_id": .string(device), "method": "GET", "api": "api/version",
                             "headers": ["Host": .string("127.0.0.1:\(trapPort)")]])
         #expect(withHost["source"] == "runtime" && withHost["http_response"]?.objectValue?["status_code"] == 200, "\(withHost)")
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         let hits = ((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasPrefix("HIT") }
         #expect(hits.isEmpty, "requests escaped the vPLC: \(hits)")
         try await h.deleteExpectingNothingLeft(device)

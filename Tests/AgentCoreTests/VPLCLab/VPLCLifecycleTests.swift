@@ -74,6 +74,7 @@ struct Lifecycle {
         // stop stays stopped (the lifecycle manager must not undo it).
         let stop = try await h.operate("stop_device", ["device_id": .string(device)])
         #expect(stop.ack["status"] == "stopping" && stop.end["status"] == "succeeded")
+        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         try await Task.sleep(for: .milliseconds(2500))  // > restart delay and one health check
         let stopped = try await h.status(device)
         #expect(stopped["is_running"] == false && stopped["desired_state"] == "stopped", "\(stopped)")

@@ -206,7 +206,7 @@ private func waitClients(_ key: String, seconds: Double = 20, _ condition: @esca
     let deadline = Date().addingTimeInterval(seconds)
     var last = dhcpClients(key: key)
     while !condition(last), Date() < deadline {
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(100))  // sleep-audit: poll (the interval of a wait with a deadline)
         last = dhcpClients(key: key)
     }
     return last
@@ -220,7 +220,7 @@ private func nicInContainer(_ h: VPLCHarness, _ device: String, _ nic: String) a
             let r = try await DockerLab.blocking { try CommandRunner.run(["nsenter", "-t", String(Int(pid)), "-n", "ip", "link", "show", nic]) }
             if r.succeeded { return true }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await Task.sleep(for: .milliseconds(200))  // sleep-audit: poll (the interval of a wait with a deadline)
     }
     return false
 }

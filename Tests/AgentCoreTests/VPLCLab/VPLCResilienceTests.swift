@@ -111,7 +111,7 @@ struct Resilience {
         #expect(reported)
         let event = try await h.cloud.events(named: "device_crash_loop").first?["args"]?.arrayValue?.first?.objectValue
         #expect(event?["device_id"] == .string(device))
-        try await Task.sleep(for: .milliseconds(2500))
+        try await Task.sleep(for: .milliseconds(2500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
         let s = try await h.status(device)
         #expect(s["is_running"] == false && s["crash_loop"] == true, "\(s)")
         let start = try await h.operate("start_device", ["device_id": .string(device)])

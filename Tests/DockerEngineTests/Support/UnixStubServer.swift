@@ -145,7 +145,7 @@ final class Recorder<T: Sendable>: Sendable {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if let v = get { return v }
-            try? await Task.sleep(for: .milliseconds(10))
+            try? await Task.sleep(for: .milliseconds(10))  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         return get
     }

@@ -137,7 +137,7 @@ final class SidecarLab: @unchecked Sendable {
         for _ in 0..<50 where client == nil {
             do { client = try LineClient(path: socketPath) } catch {
                 lastError = error
-                usleep(100_000)
+                usleep(100_000)  // sleep-audit: poll (the interval of a wait with a deadline)
             }
         }
         guard let c = client else { throw lastError ?? DockerLabError("cannot connect to \(socketPath)") }

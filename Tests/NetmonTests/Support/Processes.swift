@@ -43,7 +43,7 @@ final class BackgroundProcess: @unchecked Sendable {
                 reaped = true
                 return status
             }
-            usleep(20_000)
+            usleep(20_000)  // sleep-audit: poll (the interval of a wait with a deadline)
         }
         kill(pid, SIGKILL)
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -71,7 +71,7 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     repeat {
         if condition() { return true }
-        usleep(50_000)
+        usleep(50_000)  // sleep-audit: poll (the interval of a wait with a deadline)
     } while Date() < deadline
     return condition()
 }

@@ -211,7 +211,7 @@ final class EnrollServer: Sendable {
             {
                 found = Int(line.dropFirst(6))
             } else {
-                usleep(20_000)
+                usleep(20_000)  // sleep-audit: poll (the interval of a wait with a deadline)
             }
         }
         guard let found else {
