@@ -17,4 +17,20 @@ enum NamespaceFileCheck {
         }
         return nil
     }
+
+    /// The records a plugin set aside as unreadable: every `quarantine/<key>` entry of a valid
+    /// namespace file, with the key it came from and the reason the plugin stored
+    /// (`{"key", "reason", "value", "at"}`, see docs/runtime-containers.md). Empty when the file
+    /// is not valid (``problem(_:namespace:)`` reports that).
+    static func quarantined(_ bytes: [UInt8]) -> [(key: String, reason: String)] {
+        guard let entries = (try? JSONParser.parse(bytes))?.objectValue?["entries"]?.objectValue else { return [] }
+        return entries.keys.sorted().filter { $0.hasPrefix(quarantinePrefix) }.map { key in
+            let record = entries[key]?.objectValue
+            let from = record?["key"]?.stringValue ?? String(key.dropFirst(quarantinePrefix.count))
+            return (from, record?["reason"]?.stringValue ?? "no reason recorded")
+        }
+    }
+
+    /// Where plugins put records they cannot read (a convention, not a store feature).
+    static let quarantinePrefix = "quarantine/"
 }

@@ -69,7 +69,19 @@ enum StoreCheck {
             let namespace = String(name.dropLast(".json".count))
             count += 1
             let why: String?
-            do throws(CheckError) { why = NamespaceFileCheck.problem(try FileFacts.read(path), namespace: namespace) } catch { why = error.message }
+            var quarantined: [(key: String, reason: String)] = []
+            do throws(CheckError) {
+                let bytes = try FileFacts.read(path)
+                why = NamespaceFileCheck.problem(bytes, namespace: namespace)
+                if why == nil { quarantined = NamespaceFileCheck.quarantined(bytes) }
+            } catch { why = error.message }
+            for q in quarantined {
+                results.append(
+                    .warn(
+                        .store,
+                        "plugin \(namespace) quarantined an unreadable record: \(NamespaceFileCheck.quarantinePrefix + q.key) (was \(q.key): \(q.reason))",
+                        fix: "the agent runs without it; keep \(path) for a bug report, then stop the agent and delete that key from the file"))
+            }
             if let why {
                 results.append(
                     .fail(

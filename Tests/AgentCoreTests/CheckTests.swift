@@ -153,6 +153,35 @@ struct CheckTests {
         #expect(!run.has("store", "fail", "io.autonomy.runtime"))
     }
 
+    @Test("a record a plugin quarantined is a store warning naming the key and the reason; exit 0")
+    func quarantinedRecord() async throws {
+        let site = try CheckSite(.init())
+        let store = site.lab.stateDir + "/store"
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let file: JSONValue = [
+            "format": 1, "namespace": "io.autonomy.runtime",
+            "entries": [
+                "op/1-1": ["schema": 1],
+                "quarantine/op/0001-7": [
+                    "key": "op/0001-7", "reason": "a journal entry has an unknown shape or schema", "value": ["schema": 9],
+                    "at": "2026-12-01T00:00:00.000000Z",
+                ],
+            ],
+        ]
+        let path = store + "/io.autonomy.runtime.json"
+        try Data(JSONWriter.bytes(file)).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let run = try await site.check()
+        #expect(run.status == 0, "\(run)")
+        #expect(
+            run.has(
+                "store", "warn",
+                "plugin io.autonomy.runtime quarantined an unreadable record: quarantine/op/0001-7 (was op/0001-7: a journal entry has an unknown shape or schema)"),
+            "\(run)")
+        #expect(run.fix("store", "warn").contains("delete that key"))
+        #expect(run.statuses("store").filter { $0 == "warn" }.count == 1, "only the quarantine key: \(run)")
+    }
+
     @Test("the daemon's health file: a dead pid warns, a failed self-check fails, a live connected daemon is ok")
     func daemonHealthFile() async throws {
         let site = try CheckSite(.init())

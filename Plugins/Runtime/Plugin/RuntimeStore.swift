@@ -5,16 +5,21 @@ import Synchronization
 import RuntimeModel
 
 /// The plugin's durable state in the host store: device records (`device/<id>`), the operation
-/// journal (`op/<id>`) and recorded acks of mutating commands (`req/<topic>/<device>/<correlation>`).
-/// Every method is durable when it returns.
+/// journal (`op/<id>`), the outbox of completion events not yet handed to the transport
+/// (`outbox/<id>`, RuntimeStore+Outbox.swift), journal records set aside as unreadable
+/// (`quarantine/<key>`, RuntimeStore+Quarantine.swift) and recorded acks of mutating commands
+/// (`req/<topic>/<device>/<correlation>`). Every method is durable when it returns.
 struct RuntimeStore: Sendable {
     let host: PluginHost
     /// Finished journal entries kept (the newest per device always stays).
     let keepFinished = 200
     /// Recorded acks kept for idempotent replays.
     let keepRequests = 1000
+    /// Unsent completion events kept; at the bound a new one drops the oldest (logged as an
+    /// error). The outbox only grows while events cannot be handed over (see OperationOutbox).
+    let keepOutbox = 200
 
-    private func wrap<T>(_ body: () throws(PluginError) -> T) throws(RuntimeError) -> T {
+    func wrap<T>(_ body: () throws(PluginError) -> T) throws(RuntimeError) -> T {
         do { return try body() } catch {
             throw RuntimeError("store_failed", "the state store failed: \(error.message)")
         }
@@ -50,23 +55,31 @@ struct RuntimeStore: Sendable {
         try wrap { () throws(PluginError) in try host.storePut("op/" + op.id, op.json) }
     }
 
-    /// Every journal entry, oldest first (ids sort by time).
+    /// Every readable journal entry, oldest first (ids sort by time). An unreadable one is moved
+    /// to `quarantine/op/<id>` with the reason (one atomic write, logged once): it is never
+    /// silently skipped, and `orchestrator-agent check` reports it.
     func operations() throws(RuntimeError) -> [OperationRecord] {
         let keys = try wrap { () throws(PluginError) in try host.storeKeys(prefix: "op/") }
         var out: [OperationRecord] = []
         for k in keys {
             guard let v = try wrap({ () throws(PluginError) in try host.storeGet(k) }) else { continue }
-            if let op = try? OperationRecord(json: v) { out.append(op) }
+            do { out.append(try OperationRecord(json: v)) } catch { quarantine(k, value: v, reason: error.message) }
         }
         return out
     }
 
-    /// Writes the final state of `op` together with the device change, atomically, and prunes
-    /// older finished entries of the same device.
-    func finish(_ op: OperationRecord, device: DeviceRecord?, deleteDevice: Bool = false) throws(RuntimeError) {
+    /// Writes the final state of `op` together with the device change and, when `event` is
+    /// given, its completion event in the outbox (`outbox/<id>`), atomically; prunes older
+    /// finished entries of the same device and outbox entries over ``keepOutbox``.
+    /// - Returns: how many of the oldest unsent events the bound dropped (usually 0).
+    @discardableResult
+    func finish(
+        _ op: OperationRecord, device: DeviceRecord?, deleteDevice: Bool = false, event: JSONObject? = nil
+    ) throws(RuntimeError) -> Int {
         var m: [PluginHost.StoreMutation] = [.put("op/" + op.id, op.json)]
         if let device { m.append(.put("device/" + device.deviceID, device.json)) }
         if deleteDevice { m.append(.delete("device/" + op.deviceID)) }
+        // Pruning is housekeeping: a journal that cannot be read now is pruned by a later finish.
         let all = (try? operations()) ?? []
         let finished = all.filter { !$0.state.isActive && $0.id != op.id }
         for old in finished where old.deviceID == op.deviceID { m.append(.delete("op/" + old.id)) }
@@ -74,7 +87,19 @@ struct RuntimeStore: Sendable {
         if others.count > keepFinished {
             for old in others.prefix(others.count - keepFinished) { m.append(.delete("op/" + old.id)) }
         }
+        var dropped = 0
+        if let event {
+            let add = try outboxMutations(adding: op.id, event: event)
+            m += add.mutations
+            dropped = add.dropped
+        }
         try wrap { () throws(PluginError) in try host.storeApply(m) }
+        if dropped > 0 {
+            host.log(
+                .error, "outbox full: dropped the oldest unsent completion events",
+                metadata: ["dropped": String(dropped), "bound": String(keepOutbox)])
+        }
+        return dropped
     }
 
     // MARK: recorded acks

@@ -251,11 +251,9 @@ extension VPLCService {
             op.state = firstError == nil ? .succeeded : .failed
             op.error = firstError
             op.updatedAt = WallClock.iso(WallClock.now())
-            do { try store.finish(op, device: r) } catch {
+            do { try await conclude(op, device: r) } catch {
                 host.log(.critical, "could not record a re-attach", metadata: ["device": d, "error": error.message])
             }
-            await live.end(op)
-            emitUpdate(op)
             host.log(
                 firstError == nil ? .notice : .error, "vPLC re-attached to its parent's new LAN",
                 metadata: ["device": d, "parent": parent, "subnet": subnet.description, "error": firstError?.description ?? "-"])

@@ -5,9 +5,11 @@ import Synchronization
 import RuntimeModel
 
 extension VPLCService {
-    /// Runs once at start: finishes or rolls back what the journal says was in flight, adopts
-    /// labelled containers the store does not know, then starts the lifecycle manager.
+    /// Runs once at start: sends the completion events left in the outbox, finishes or rolls
+    /// back what the journal says was in flight, adopts labelled containers the store does not
+    /// know, then starts the lifecycle manager.
     func recover() async {
+        outbox.start()
         do throws(RuntimeError) {
             _ = try await engine.driver(waitSeconds: 30)
             try await replayJournal()
@@ -32,8 +34,7 @@ extension VPLCService {
                 op.state = .failed
                 op.error = RuntimeError("interrupted", "the agent stopped during this upgrade before the upgrader took over")
                 op.updatedAt = WallClock.iso(WallClock.now())
-                try store.finish(op, device: nil)
-                emitUpdate(op)
+                try await conclude(op, device: nil)
             } else if op.kind == .create && op.state == .running {
                 do throws(RuntimeError) {
                     try await rollback(op)
@@ -44,8 +45,7 @@ extension VPLCService {
                     op.error = RuntimeError("interrupted", "the agent stopped during this create and the rollback failed: \(error.message)")
                 }
                 op.updatedAt = WallClock.iso(WallClock.now())
-                try store.finish(op, device: nil)
-                emitUpdate(op)
+                try await conclude(op, device: nil)
             } else {
                 await live.begin(op)
                 let queued = op

@@ -42,6 +42,7 @@ extension VPLCService {
         }
         let id = newOperationID()
         let record = outcome.record(newID: id)
+        // No outbox entry (`event` nil): `last.json` is this event's outbox, renamed once sent.
         do { try store.finish(record, device: nil) } catch {
             host.log(.error, "could not journal the upgrade result", metadata: ["error": error.message])
         }

@@ -11,6 +11,8 @@ final class VPLCService: Sendable {
     let host: PluginHost
     let engine: Engine
     let store: RuntimeStore
+    /// Completion events, durable until handed to a connected transport.
+    let outbox: OperationOutbox
     let settings: RuntimeSettings
     let queue = DeviceQueue()
     let live = LiveState()
@@ -31,6 +33,7 @@ final class VPLCService: Sendable {
         self.settings = settings
         engine = Engine(host: host, driverName: settings.driverName)
         store = RuntimeStore(host: host)
+        outbox = OperationOutbox(host: host, store: store)
         netmon = Netmon(host: host)
     }
 
@@ -68,7 +71,7 @@ final class VPLCService: Sendable {
     }
 
     /// Runs one journaled operation to its end (success, failure or rollback), then tells the
-    /// cloud with `operation_update`.
+    /// cloud with `operation_update` (through the outbox: ``conclude(_:device:deleteDevice:)``).
     func run(_ queued: OperationRecord) async {
         var op = queued
         op.state = .running
@@ -114,11 +117,9 @@ final class VPLCService: Sendable {
             host.log(.error, "operation failed", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "error": error.description])
         }
         op.updatedAt = WallClock.iso(WallClock.now())
-        do { try store.finish(op, device: device, deleteDevice: deleteDevice) } catch {
+        do { try await conclude(op, device: device, deleteDevice: deleteDevice) } catch {
             host.log(.critical, "could not journal the end of an operation", metadata: ["operation": op.id, "error": error.message])
         }
-        await live.end(op)
-        emitUpdate(op)
         if rollbackLater {
             let service = self, failed = op
             await queue.enqueue(op.deviceID) { await service.retryRollback(failed) }
@@ -143,6 +144,25 @@ final class VPLCService: Sendable {
         }
     }
 
+    /// Ends `op`: journals its end (with the device change) and its completion event in one
+    /// atomic write, ends it in memory (so a status query after the event sees it ended), then
+    /// hands the event over through the outbox. An agent that dies after the write sends the
+    /// event at its next start.
+    /// - Throws: the store's error when it could not take the end; `op` is then ended in memory
+    ///   and its event emitted directly, best effort.
+    func conclude(_ op: OperationRecord, device: DeviceRecord?, deleteDevice: Bool = false) async throws(RuntimeError) {
+        let event = op.updateEvent
+        do { try store.finish(op, device: device, deleteDevice: deleteDevice, event: event) } catch {
+            await live.end(op)
+            emitUpdate(op)
+            throw error
+        }
+        await live.end(op)
+        outbox.deliver(op.id, event)
+    }
+
+    /// Emits `operation_update` for `op` directly, without the outbox (best effort: used only
+    /// when the end could not be journaled).
     func emitUpdate(_ op: OperationRecord) {
         do { try host.emit("operation_update", op.updateEvent) } catch {
             host.log(.debug, "operation_update not sent", metadata: ["error": error.message])
@@ -164,6 +184,7 @@ final class VPLCService: Sendable {
         }
         for t in tasks { t.cancel() }
         for t in tasks { await t.value }
+        await outbox.stop()
     }
 }
 

@@ -47,13 +47,14 @@ struct AgentKill {
         }
         faultReport("agent-kill", "kill windows (ms): \(Op.allCases.map { "\($0.rawValue)=\(window[$0] ?? 0)" }.joined(separator: " "))")
 
-        var stats: [Op: (runs: Int, noAck: Int, resumed: Int, rolledBack: Int)] = [:]
+        var stats: [Op: (runs: Int, noAck: Int, resumed: Int, rolledBack: Int, lost: Int)] = [:]
         for _ in 0..<knobs.runsPerOperation {
             for op in Op.allCases {
                 let delay = rng.milliseconds(0...(window[op] ?? 1000))
                 let outcome = try await killDuring(h, ledger, op, subject, delayMs: delay)
-                var s = stats[op] ?? (0, 0, 0, 0)
+                var s = stats[op] ?? (0, 0, 0, 0, 0)
                 s.runs += 1
+                if outcome.lost { s.lost += 1 }
                 if outcome.noAck { s.noAck += 1 }
                 if outcome.resumed { s.resumed += 1 }
                 if outcome.rolledBack { s.rolledBack += 1 }
@@ -67,10 +68,14 @@ struct AgentKill {
         let figures = try await FaultInvariants.check(
             h, ledger: ledger, expected: [calm, subject], running: [calm, subject], untouched: calmMark)
         for op in Op.allCases {
-            let s = stats[op] ?? (0, 0, 0, 0)
-            faultReport("agent-kill", "\(op.rawValue): \(s.runs) kills, \(s.noAck) before the ack, \(s.resumed) resumed by recovery, \(s.rolledBack) creates rolled back")
+            let s = stats[op] ?? (0, 0, 0, 0, 0)
+            faultReport("agent-kill", "\(op.rawValue): \(s.runs) kills, \(s.noAck) before the ack, \(s.resumed) resumed by recovery, \(s.rolledBack) creates rolled back, \(s.lost) end events lost")
         }
-        faultReport("agent-kill", "\(figures); \(Int(Date().timeIntervalSince(began))) s")
+        let kills = stats.values.reduce(0) { $0 + $1.runs }, lost = stats.values.reduce(0) { $0 + $1.lost }
+        faultReport("agent-kill", "\(kills) kills, \(lost) end events lost; \(figures); \(Int(Date().timeIntervalSince(began))) s")
+        #expect(kills == knobs.runsPerOperation * Op.allCases.count)
+        #expect(lost == 0, "end events lost in \(lost) of \(kills) kills")
+        #expect(figures.missingUpdates == 0, "\(figures)")
         try await h.faultCommand(ledger, "delete_device", subject)
         try await h.faultCommand(ledger, "delete_device", calm)
         try await FaultInvariants.check(h, ledger: ledger, expected: [])
@@ -85,7 +90,7 @@ struct AgentKill {
     /// with the same correlation id, and brings the subject to the operation's target state.
     private func killDuring(
         _ h: VPLCHarness, _ ledger: CommandLedger, _ op: Op, _ subject: String, delayMs: Int
-    ) async throws -> (noAck: Bool, resumed: Bool, rolledBack: Bool) {
+    ) async throws -> (noAck: Bool, resumed: Bool, rolledBack: Bool, lost: Bool) {
         let c = await ledger.newCorrelation()
         let payload = message(op, h, subject, c)
         let first = Task { await h.send(ledger, op.rawValue, device: subject, payload, correlation: c, timeout: 3) }
@@ -99,23 +104,24 @@ struct AgentKill {
         let status = try await h.waitIdle(subject)
         let resumed = h.agent.log.contents.contains("resuming an interrupted operation")
         let id = try #require(again["operation_id"]?.stringValue, "\(op.rawValue) #\(c): \(again)")
-        // The end update may be lost when the kill fell between the journaled end and the emit;
-        // the status (checked by the invariants) is then the cloud's answer.
-        let end = try? await h.operationEnd(id, seconds: 5)
+        // The end event is required whatever the kill hit: journaled with the end (the outbox), it
+        // is sent again at the restart when the kill fell between the journal and the emit.
+        let end = try? await h.operationEnd(id, seconds: 30)
+        #expect(end != nil, "\(op.rawValue) #\(c) (\(id)): no end event after a kill at \(delayMs) ms")
         var rolledBack = false
         if op == .create, status["is_running"] != true {
             // The interrupted create was rolled back: its end says so, and nothing of it is left.
-            #expect(end == nil || (end?["status"] == "rolled_back" && end?["code"] == "interrupted"), "\(end ?? [:])")
+            #expect(end?["status"] == "rolled_back" && end?["code"] == "interrupted", "\(end ?? [:])")
             try await h.expectNothingLeft(subject)
             rolledBack = true
             try await h.faultCreate(ledger, subject, host: Self.subjectHost)  // the cloud asks again
         } else {
-            if let end { #expect(end["status"] == "succeeded", "\(op.rawValue) #\(c) after a kill at \(delayMs) ms: \(end)") }
+            #expect(end?["status"] == "succeeded", "\(op.rawValue) #\(c) after a kill at \(delayMs) ms: \(end ?? [:])")
             // The operation did its job, whether the kill came before, during or after it.
             let reached = op == .delete ? status["status"] == "not_found" : status["is_running"] == .bool(op.leavesRunning)
             #expect(reached, "\(op.rawValue) #\(c) after a kill at \(delayMs) ms left \(status)")
         }
-        return (firstAck == nil, resumed, rolledBack)
+        return (firstAck == nil, resumed, rolledBack, end == nil)
     }
 }
 }

@@ -13,8 +13,11 @@ struct EngineMark: Equatable, Sendable, CustomStringConvertible {
 /// What the invariant check counted (for the run's figures in docs/fault-injection.md).
 struct InvariantFigures: Sendable, CustomStringConvertible {
     var commands = 0, sends = 0, acks = 0, replayed = 0, operations = 0, updates = 0, missingUpdates = 0
+    /// Operations whose end event came more than once (same status: delivery is at least once,
+    /// the receiver deduplicates by `operation_id` + `status`).
+    var repeatedUpdates = 0
     var description: String {
-        "commands \(commands), sends \(sends), acks \(acks) (replayed \(replayed)), operations \(operations), terminal updates \(updates), operations without update \(missingUpdates)"
+        "commands \(commands), sends \(sends), acks \(acks) (replayed \(replayed)), operations \(operations), terminal updates \(updates), operations without update \(missingUpdates), ends sent again \(repeatedUpdates)"
     }
 }
 
@@ -25,8 +28,10 @@ struct InvariantFigures: Sendable, CustomStringConvertible {
 /// - nothing orphaned: no container or network the agent does not know, no unlabelled leftovers;
 /// - no running vPLC restarted: `untouched` containers kept `StartedAt` and `RestartCount`;
 /// - every accepted command answered exactly once: all acks of one correlation id name one
-///   operation (re-sends are replays), no operation is shared, no operation has two end updates;
-/// - the journal consistent: no operation queued or running, device records = expected.
+///   operation (re-sends are replays), no operation is shared, no operation has two different
+///   end updates (the same end twice is at-least-once delivery, counted);
+/// - the journal consistent: no operation queued or running, device records = expected, the
+///   outbox drained, nothing quarantined.
 enum FaultInvariants {
     static let terminal: Set<String> = ["succeeded", "failed", "rolled_back"]
 
@@ -57,7 +62,7 @@ enum FaultInvariants {
         try await checkEngine(h, expected: expected, untouched: untouched, sourceLocation)
         try await checkAgentView(h, expected: expected, sourceLocation)
         let figures = try await checkAnswers(h, ledger: ledger, sourceLocation)
-        try checkJournal(h, expected: expected, sourceLocation)
+        try await checkJournal(h, expected: expected, sourceLocation)
         #expect(h.agentAlive, "the agent process is alive", sourceLocation: sourceLocation)
         return figures
     }
@@ -155,22 +160,32 @@ enum FaultInvariants {
         figures.operations = opCorrelation.count
         let updates = try await h.updates()
         var ends: [String: Int] = [:]
+        var statuses: [String: Set<String>] = [:]
         for u in updates where terminal.contains(u["status"]?.stringValue ?? "") {
             guard let id = u["operation_id"]?.stringValue else { continue }
             ends[id, default: 0] += 1
+            statuses[id, default: []].insert(u["status"]?.stringValue ?? "")
             if let c = opCorrelation[id] {
                 #expect(u["correlation_id"] == .number(Double(c)), "update of \(id) carries #\(c): \(u)", sourceLocation: loc)
             }
         }
-        for (id, n) in ends where n > 1 { Issue.record("operation \(id) ended \(n) times", sourceLocation: loc) }
+        for (id, s) in statuses where s.count > 1 { Issue.record("operation \(id) ended as \(s.sorted())", sourceLocation: loc) }
+        figures.repeatedUpdates = ends.values.filter { $0 > 1 }.count
         figures.updates = opCorrelation.keys.filter { ends[$0] != nil }.count
         figures.missingUpdates = opCorrelation.count - figures.updates
         return figures
     }
 
-    /// The runtime plugin's journal and device records (read from its store file).
-    static func checkJournal(_ h: VPLCHarness, expected: Set<String>, _ loc: SourceLocation) throws {
-        let entries = try h.runtimeStoreEntries()
+    /// The runtime plugin's journal, outbox and device records (read from its store file). The
+    /// outbox is emptied once the transport confirms the link, shortly after the event.
+    static func checkJournal(_ h: VPLCHarness, expected: Set<String>, _ loc: SourceLocation) async throws {
+        var entries = try h.runtimeStoreEntries()
+        _ = try await h.cloud.waitUntil(seconds: 30) {
+            entries = try h.runtimeStoreEntries()
+            return !entries.keys.contains { $0.hasPrefix("outbox/") }
+        }
+        let left = entries.keys.filter { $0.hasPrefix("outbox/") || $0.hasPrefix("quarantine/") }
+        #expect(left.isEmpty, "outbox or quarantine entries left: \(left.sorted())", sourceLocation: loc)
         var recorded: Set<String> = []
         for (k, v) in entries.entries {
             if k.hasPrefix("op/") {

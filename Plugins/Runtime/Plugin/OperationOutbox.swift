@@ -1,0 +1,139 @@
+import AgentJSON
+import AgentPluginKit
+import Logging
+import RuntimeModel
+import Synchronization
+
+/// Sends the completion events in the outbox (`outbox/<operation id>`, RuntimeStore+Outbox.swift)
+/// as `operation_update`, at least once.
+///
+/// `host.emit` succeeds once the transport has the event: it writes it to a live link at once,
+/// or keeps it in its memory queue while disconnected (bounded; gone if the agent stops). So an
+/// entry is removed only after an emit *and* a `status` of the transport saying `connected`
+/// (a transport drains its queue into the session before it says so); until then it stays, and
+/// a pump re-checks with a growing delay (``firstDelay`` … ``lastDelay``). An emit the host
+/// refuses (no transport and nobody observing) is tried again the same way. At plugin start
+/// every entry left is sent again (``start()``): an agent that died between the journaled end and
+/// the emit, or before the link came back, sends the event then. The receiver deduplicates by
+/// `operation_id` and `status` (docs/cloud-protocol.md).
+final class OperationOutbox: Sendable {
+    /// Waits for a duration (the pump's only time source; tests may pass their own).
+    typealias Sleep = @Sendable (Duration) async -> Void
+
+    static let topic = "operation_update"
+    static let firstDelay = Duration.milliseconds(500)
+    static let lastDelay = Duration.seconds(15)
+
+    private let host: PluginHost
+    private let store: RuntimeStore
+    private let sleep: Sleep
+    private let kicks: AsyncStream<Void>.Continuation
+    private let stream: Mutex<AsyncStream<Void>?>
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Emitted in this process (the host took them); removed once the link is confirmed.
+        var handed: Set<String> = []
+        /// Being emitted right now (claimed by one caller, so an event is emitted once per try).
+        var emitting: Set<String> = []
+        var pump: Task<Void, Never>?
+    }
+
+    init(host: PluginHost, store: RuntimeStore, sleep: @escaping Sleep = { d in _ = try? await Task.sleep(for: d) }) {
+        self.host = host
+        self.store = store
+        self.sleep = sleep
+        let (stream, kicks) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.stream = Mutex(stream)
+        self.kicks = kicks
+    }
+
+    /// Starts the pump, which first sends every entry left from before (recovery). Idempotent.
+    func start() {
+        let stream = self.stream.withLock { s in
+            defer { s = nil }
+            return s
+        }
+        guard let stream else { return }
+        let task = Task { [self] in await self.pump(stream) }
+        state.withLock { $0.pump = task }
+        kicks.yield()
+    }
+
+    /// Emits the event of `id` now (it was just written by `finish`), then lets the pump remove
+    /// the entry once the link is confirmed, or retry it.
+    func deliver(_ id: String, _ event: JSONObject) {
+        emit(id, event)
+        kicks.yield()
+    }
+
+    /// Stops the pump (plugin shutdown); entries left are sent at the next start.
+    func stop() async {
+        kicks.finish()
+        let task = state.withLock { s in
+            defer { s.pump = nil }
+            return s.pump
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    // MARK: the pump
+
+    private func pump(_ stream: AsyncStream<Void>) async {
+        var wakeups = stream.makeAsyncIterator()
+        var delay = Self.firstDelay
+        while !Task.isCancelled {
+            if await sendAll() {
+                delay = Self.firstDelay
+                guard await wakeups.next() != nil else { return }
+            } else {
+                await sleep(delay)
+                delay = min(delay * 2, Self.lastDelay)
+            }
+        }
+    }
+
+    /// One pass: emits every entry not yet handed over, then removes the handed ones when the
+    /// link is confirmed. Answers whether the outbox is empty.
+    func sendAll() async -> Bool {
+        let entries: [(id: String, event: JSONObject)]
+        do { entries = try store.outbox() } catch {
+            host.log(.error, "could not read the outbox", metadata: ["error": error.message])
+            return false
+        }
+        if entries.isEmpty { return true }
+        for (id, event) in entries where !state.withLock({ $0.handed.contains(id) }) { emit(id, event) }
+        guard await linkConfirmed() else { return false }
+        let present = Set(entries.map(\.id))
+        let done = state.withLock { s in s.handed.intersection(present) }
+        do { try store.removeFromOutbox(done.sorted()) } catch {
+            host.log(.error, "could not remove sent events from the outbox", metadata: ["error": error.message])
+            return false
+        }
+        state.withLock { s in s.handed.subtract(done) }
+        return done.count == entries.count
+    }
+
+    /// Emits one event unless another caller is emitting it; records it as handed when the host
+    /// took it.
+    private func emit(_ id: String, _ event: JSONObject) {
+        guard state.withLock({ s in s.emitting.insert(id).inserted }) else { return }
+        defer { state.withLock { s in _ = s.emitting.remove(id) } }
+        do {
+            try host.emit(Self.topic, event)
+            state.withLock { s in _ = s.handed.insert(id) }
+        } catch {
+            host.log(.debug, "operation_update not handed over; kept in the outbox", metadata: ["operation": id, "error": error.message])
+        }
+    }
+
+    /// Whether the transport is loaded and says `connected` (its queue then went into the live
+    /// session). Without a transport nothing reaches the cloud: the entries stay for a later start.
+    private func linkConfirmed() async -> Bool {
+        guard let transport = host.lookup("agent.transport") else { return false }
+        // A transport that cannot answer `status` now is treated as not connected: retried.
+        guard let status = try? await transport.invoke("status") else { return false }
+        return status.objectValue?["connected"]?.boolValue == true
+    }
+}
