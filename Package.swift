@@ -212,7 +212,7 @@ let package = Package(
         .target(
             name: "RuntimeTopics",
             dependencies: [
-                "AgentPluginKit", "AgentJSON", "AgentContracts", "RuntimeModel", "HostMetrics", "HTTP1Client",
+                "AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "RuntimeModel", "HostMetrics", "HTTP1Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -23,6 +23,7 @@ enum NamespaceFileCheck {
     /// (`{"key", "reason", "value", "at"}`, see docs/runtime-containers.md). Empty when the file
     /// is not valid (``problem(_:namespace:)`` reports that).
     static func quarantined(_ bytes: [UInt8]) -> [(key: String, reason: String)] {
+        // harmless: an unparsable file is reported by problem(_:namespace:); it has no quarantine to list
         guard let entries = (try? JSONParser.parse(bytes))?.objectValue?["entries"]?.objectValue else { return [] }
         return entries.keys.sorted().filter { $0.hasPrefix(quarantinePrefix) }.map { key in
             let record = entries[key]?.objectValue

@@ -38,6 +38,7 @@ enum StoreCheck {
                     fix: "chmod 700 \(stateDir)"))
         }
         let store = stateDir + "/store"
+        // harmless: a store folder that cannot be looked at is one the agent has not made yet
         guard let storeFacts = try? FileFacts.of(store), storeFacts.isDirectory else {
             return results.isEmpty ? [.ok(.store, "\(stateDir) is safe; no store yet (the agent makes it at first start)")] : results
         }
@@ -87,6 +88,7 @@ enum StoreCheck {
                     .fail(
                         .store, "store file \(path) is corrupt (\(why)); plugin \(namespace) cannot use its stored state",
                         fix: "stop the agent, then repair \(path) by hand or move it away (that plugin's namespace starts empty), and start the agent"))
+            // harmless: a file that vanished since the listing has no mode to warn about
             } else if let facts = try? FileFacts.of(path), facts.groupOrOtherAccess {
                 results.append(
                     .warn(.store, "store file \(path) is open to group or others (mode \(facts.modeText))", fix: "chmod 600 \(path)"))

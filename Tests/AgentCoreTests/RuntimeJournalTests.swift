@@ -3,6 +3,7 @@ import AgentJSON
 import AgentStore
 import Foundation
 import Logging
+import LabSupport
 import Testing
 
 /// The vPLC plugin's journal without Docker: an in-process daemon-mode agent with the runtime
@@ -35,7 +36,7 @@ struct RuntimeJournalTests {
         // transport, no observer): the emit fails, as it does for a process killed between the
         // journaled end and the emit. Before the outbox the events were gone from here on.
         let first = try site.agent()
-        let ended = try await waitUntil(seconds: 30) {
+        let ended = try await eventually(timeout: .seconds(30)) {
             let states = try [upgrade, reattach].map { try first.services.store.get(Self.namespace, "op/" + $0)?.objectValue?["state"] }
             return states == ["failed", "succeeded"]
         }
@@ -47,7 +48,7 @@ struct RuntimeJournalTests {
         let second = try site.agent()
         let seen = EventLog()
         second.services.events.observe { topic, payload in seen.append(topic, payload) }
-        let sent = try await waitUntil(seconds: 30) {
+        let sent = try await eventually(timeout: .seconds(30)) {
             let ids = Set(seen.events.filter { $0.0 == "operation_update" }.compactMap { $0.1["operation_id"]?.stringValue })
             return ids.isSuperset(of: [upgrade, reattach])
         }
@@ -74,7 +75,7 @@ struct RuntimeJournalTests {
         ])
         let agent = try site.agent()
         let store = agent.services.store
-        let moved = try await waitUntil(seconds: 30) {
+        let moved = try await eventually(timeout: .seconds(30)) {
             let op = try store.get(Self.namespace, "quarantine/op/" + bad)
             let event = try store.get(Self.namespace, "quarantine/outbox/0000000000005-1")
             return op != nil && event != nil
@@ -88,16 +89,6 @@ struct RuntimeJournalTests {
         #expect(try store.get(Self.namespace, "outbox/0000000000005-1") == nil)
         #expect(try store.get(Self.namespace, "op/" + good) == Self.op(good, device: "plc-b", kind: "start", state: "succeeded"))
         await agent.shutdown()
-    }
-
-    /// Polls `condition` (every 50 ms) until it holds or `seconds` pass.
-    private func waitUntil(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try condition()
     }
 }
 

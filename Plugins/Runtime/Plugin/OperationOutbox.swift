@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import Logging
@@ -17,16 +18,14 @@ import Synchronization
 /// the emit, or before the link came back, sends the event then. The receiver deduplicates by
 /// `operation_id` and `status` (docs/cloud-protocol.md).
 final class OperationOutbox: Sendable {
-    /// Waits for a duration (the pump's only time source; tests may pass their own).
-    typealias Sleep = @Sendable (Duration) async -> Void
-
     static let topic = "operation_update"
     static let firstDelay = Duration.milliseconds(500)
     static let lastDelay = Duration.seconds(15)
 
     private let host: PluginHost
     private let store: RuntimeStore
-    private let sleep: Sleep
+    /// The pump's time (its retry delays).
+    private let clock: any AgentClock
     private let kicks: AsyncStream<Void>.Continuation
     private let stream: Mutex<AsyncStream<Void>?>
     private let state = Mutex(State())
@@ -39,10 +38,10 @@ final class OperationOutbox: Sendable {
         var pump: Task<Void, Never>?
     }
 
-    init(host: PluginHost, store: RuntimeStore, sleep: @escaping Sleep = { d in _ = try? await Task.sleep(for: d) }) {
+    init(host: PluginHost, store: RuntimeStore, clock: any AgentClock = SystemClock()) {
         self.host = host
         self.store = store
-        self.sleep = sleep
+        self.clock = clock
         let (stream, kicks) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.stream = Mutex(stream)
         self.kicks = kicks
@@ -88,7 +87,7 @@ final class OperationOutbox: Sendable {
                 delay = Self.firstDelay
                 guard await wakeups.next() != nil else { return }
             } else {
-                await sleep(delay)
+                do { try await clock.sleep(for: delay) } catch { return }  // cancelled: the plugin stops
                 delay = min(delay * 2, Self.lastDelay)
             }
         }

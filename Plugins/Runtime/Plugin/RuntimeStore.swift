@@ -134,6 +134,7 @@ struct RuntimeStore: Sendable {
             // Drop the oldest by recorded time.
             var dated: [(String, Double)] = []
             for k in keys {
+                // harmless: an ack that cannot be read counts as the oldest and is pruned first
                 let at = (try? host.storeGet(k))??.objectValue?["at"]?.numberValue ?? 0
                 dated.append((k, at))
             }

@@ -90,8 +90,9 @@ extension VPLCService {
                 labels[Naming.roleLabel]?.stringValue == "vplc", let device = labels[Naming.deviceLabel]?.stringValue,
                 !known.contains(device), !skipping.contains(device), !(await live.isActive(device))
             else { continue }
+            // handled: an unparsable spec label leaves the container alone, logged below
             guard let text = labels["io.autonomy.spec.json"]?.stringValue,
-                let specJSON = (try? JSONParser.parse(text))?.objectValue, let spec = try? DeviceSpec(stored: specJSON),
+                let specJSON = (try? JSONParser.parse(text))?.objectValue, let spec = try? DeviceSpec(stored: specJSON),  // handled: logged below
                 let inspect = try await engine.inspect(device)
             else {
                 host.log(.warning, "a labelled container has no readable spec; left alone", metadata: ["device": device])

@@ -21,21 +21,31 @@ extension VPLCService {
     func reportUpgradeOutcome() async {
         let start = host.monotonicNanoseconds
         while !Task.isCancelled {
-            guard let upgrader = try? await engine.inspect(Naming.upgraderContainer) else { break }
-            if upgrader["state"]?.objectValue?["running"]?.boolValue != true {
-                _ = try? await engine.call("container.remove", ["id": .string(Naming.upgraderContainer), "force": true])
-                host.log(.info, "removed the finished upgrader container")
-                break
-            }
             if Double(host.monotonicNanoseconds - start) / 1e9 > Self.upgraderWaitSeconds {
                 host.log(.warning, "the upgrader is still running; its result will be reported at the next start")
                 return
             }
-            try? await Task.sleep(for: .seconds(1))
+            // Gone (nil) ends the watch; an engine that cannot answer now does not (it used to).
+            let upgrader: JSONObject?
+            do { upgrader = try await engine.inspect(Naming.upgraderContainer) } catch {
+                host.log(.warning, "cannot look at the upgrader container; trying again", metadata: ["code": error.code, "error": error.message])
+                try? await Task.sleep(for: .seconds(1))  // harmless: a cancellation ends the loop at its check
+                continue
+            }
+            guard let upgrader else { break }
+            if upgrader["state"]?.objectValue?["running"]?.boolValue != true {
+                do { _ = try await engine.call("container.remove", ["id": .string(Naming.upgraderContainer), "force": true]) } catch {
+                    host.log(.warning, "could not remove the finished upgrader container", metadata: ["code": error.code, "error": error.message])
+                }
+                host.log(.info, "the upgrader has finished")
+                break
+            }
+            try? await Task.sleep(for: .seconds(1))  // harmless: a cancellation ends the loop at its check
         }
         guard !Task.isCancelled, let dir = host.config("agent.state_dir")?.stringValue else { return }
         let path = UpgradeFiles.lastPath(stateDirectory: dir)
         guard let bytes = UpgradeFiles.contents(of: path) else { return }
+        // handled: an unreadable result is logged and left in place below
         guard let value = try? JSONParser.parse(bytes), let outcome = UpgradeOutcome(json: value) else {
             host.log(.error, "unreadable upgrade result left as is", metadata: ["path": path])
             return
@@ -63,12 +73,13 @@ extension VPLCService {
     func emitWhenTransportLoaded(_ event: JSONObject, seconds: Double = 60) async -> Bool {
         let start = host.monotonicNanoseconds
         while !Task.isCancelled, Double(host.monotonicNanoseconds - start) / 1e9 < seconds {
+            // harmless: a transport that cannot answer `status` yet is asked again in 250 ms
             if let transport = host.lookup("agent.transport"),
-                let status = try? await transport.invoke("status"), let url = status.objectValue?["url"], !url.isNull
+                let status = try? await transport.invoke("status"), let url = status.objectValue?["url"], !url.isNull  // harmless: asked again
             {
                 break
             }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: .milliseconds(250))  // harmless: a cancellation is checked after the loop
         }
         guard !Task.isCancelled else { return false }
         do {

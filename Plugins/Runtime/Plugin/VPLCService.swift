@@ -140,7 +140,7 @@ final class VPLCService: Sendable {
         await live.begin(op)
         if settings.pauseAtStep == name {
             host.log(.warning, "fault injection: pausing", metadata: ["step": name, "ms": String(settings.pauseMilliseconds)])
-            try? await Task.sleep(for: .milliseconds(settings.pauseMilliseconds))
+            try? await Task.sleep(for: .milliseconds(settings.pauseMilliseconds))  // harmless: fault injection's pause; a cancellation only shortens it
         }
     }
 
@@ -172,8 +172,11 @@ final class VPLCService: Sendable {
     /// The newest journal entry of `device` (live first, then the store).
     func lastOperation(_ device: String) async -> OperationRecord? {
         if let op = await live.active(device) { return op }
-        let ops = (try? store.operations()) ?? []
-        return ops.last { $0.deviceID == device }
+        do { return try store.operations().last { $0.deviceID == device } } catch {
+            // Answered as "none known" for this query, but not silently.
+            host.log(.error, "could not read the journal", metadata: ["device": device, "code": error.code, "error": error.message])
+            return nil
+        }
     }
 
     func shutdown() async {

@@ -172,6 +172,7 @@ public final class Dispatcher: Sendable {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "cancelled", message: "The request was cancelled")
         case .completed(let status, let body):
+            // handled: a body that is not JSON is answered below as an `internal` error
             let parsed = try? JSONParser.parse(body)
             if status == Int32(AGENT_OK) {
                 guard let result = parsed?.objectValue else {
