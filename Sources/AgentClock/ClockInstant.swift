@@ -28,6 +28,10 @@ public struct ClockInstant: Comparable, Hashable, Sendable, CustomStringConverti
     public static func + (a: ClockInstant, d: Duration) -> ClockInstant { a.advanced(by: d) }
     public static func - (a: ClockInstant, b: ClockInstant) -> Duration { b.duration(to: a) }
 
+    /// Seconds since the clock's origin (for pure logic that keeps time as a `Double`, such as
+    /// the crash-loop guard's window).
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+
     public var description: String { "\(nanoseconds) ns" }
 }
 

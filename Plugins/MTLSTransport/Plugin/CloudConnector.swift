@@ -52,11 +52,23 @@ struct CloudConnector: Sendable {
         } catch {
             throw LinkFailure.connectFailed(targetName, error)
         }
-        do {
-            if let proxy { try await openTunnel(on: channel, through: proxy, deadline: deadline) }
-            try await startTLS(on: channel, deadline: deadline)
-            return channel
-        } catch {
+        // Cancellable: a session that ends (a ping overdue, a stop) must not wait for a frozen
+        // server's TLS handshake until the connect timeout; closing the channel fails it at once.
+        let proxy = self.proxy
+        let outcome: Result<Void, PluginError> = await withTaskCancellationHandler {
+            do throws(PluginError) {
+                if let proxy { try await openTunnel(on: channel, through: proxy, deadline: deadline) }
+                try await startTLS(on: channel, deadline: deadline)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        switch outcome {
+        case .success: return channel
+        case .failure(let error):
             channel.close(promise: nil)
             throw error
         }

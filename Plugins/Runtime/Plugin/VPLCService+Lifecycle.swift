@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import Logging
@@ -14,7 +15,7 @@ extension VPLCService {
             await self.reconcile(reason: "startup")
             while !Task.isCancelled {
                 // harmless: cancelled at shutdown, and the check below ends the loop
-                try? await Task.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
+                try? await clock.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
                 if Task.isCancelled { break }
                 await self.reconcile(reason: "health_check")
                 await self.reconcileNetworks()
@@ -64,7 +65,7 @@ extension VPLCService {
             } catch {
                 host.log(.warning, "engine events unavailable", metadata: ["error": error.description])
             }
-            try? await Task.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
+            try? await clock.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
         }
     }
 
@@ -72,7 +73,7 @@ extension VPLCService {
     func handleDeath(_ device: String) async {
         let epoch = engineEpoch.load(ordering: .relaxed)
         // harmless: this task is never cancelled; the delay only spaces a restart from the death
-        try? await Task.sleep(for: .milliseconds(settings.restartDelayMilliseconds))
+        try? await clock.sleep(for: .milliseconds(settings.restartDelayMilliseconds))
         // The engine restarted meanwhile (its shutdown stopped the vPLC): not a crash.
         let engineRestarted = engineEpoch.load(ordering: .relaxed) != epoch
         await restartIfNeeded(device, reason: engineRestarted ? "event_stream_reopened" : "died")
@@ -115,7 +116,9 @@ extension VPLCService {
             var allowed = true
             if Self.crashReasons.contains(reason) {
                 allowed = await live.allowRestart(
-                    device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds, now: WallClock.now())
+                    device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds,
+                    // Monotonic: a wall-clock step (NTP, an operator) must not stretch or shrink the window.
+                    now: clock.now.seconds)
             }
             guard allowed else {
                 record.crashLoop = true

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import HostMetrics
@@ -125,7 +126,7 @@ extension VPLCService {
                 let t0 = host.monotonicNanoseconds
                 let n = await self.sampleOnce()
                 await live.recordPass(milliseconds: Double(host.monotonicNanoseconds - t0) / 1e6, vplcs: n)
-                try? await Task.sleep(for: .milliseconds(settings.usageIntervalMilliseconds))  // harmless: cancelled at shutdown
+                try? await clock.sleep(for: .milliseconds(settings.usageIntervalMilliseconds))  // harmless: cancelled at shutdown
             }
         }
         background.withLock { $0.append(task) }

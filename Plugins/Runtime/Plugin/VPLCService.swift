@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 import AgentPluginKit
 import HostMetrics
@@ -28,12 +29,16 @@ final class VPLCService: Sendable {
     /// Background tasks (lifecycle, usage), cancelled at shutdown.
     let background = Mutex<[Task<Void, Never>]>([])
 
-    init(host: PluginHost, settings: RuntimeSettings) {
+    /// The lifecycle's time: health-check period, restart delay, crash-loop window, usage period.
+    let clock: any AgentClock
+
+    init(host: PluginHost, settings: RuntimeSettings, clock: any AgentClock = SystemClock()) {
         self.host = host
         self.settings = settings
+        self.clock = clock
         engine = Engine(host: host, driverName: settings.driverName)
         store = RuntimeStore(host: host)
-        outbox = OperationOutbox(host: host, store: store)
+        outbox = OperationOutbox(host: host, store: store, clock: clock)
         netmon = Netmon(host: host)
     }
 
