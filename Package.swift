@@ -286,7 +286,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: ["AgentStore", "AgentJSON"],
+            dependencies: ["AgentStore", "AgentJSON", "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -44,9 +44,12 @@ extension NetmonLabTests.Socket {
                 ["ip", "netns", "exec", netns.name, binary, "--socket", socket, "--state-dir", dir.path + "/state"],
                 log: dir.path + "/netmon.log")
             defer { sidecar.stop() }
-            racer.waitUntilExit()
+            // Its output ends when it exits; then it is reaped with waitpid (waitUntilExit() can
+            // miss the exit under Swift Testing and block for good).
             let answer = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
+            var status: Int32 = 0
+            _ = waitpid(racer.processIdentifier, &status, 0)
             #expect(answer == "OK", "round \(round): \(answer)\n\(sidecar.log)")
             // Only the socket itself is left in the folder: no temporary name.
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
