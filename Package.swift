@@ -347,7 +347,7 @@ let package = Package(
             name: "FuzzDriver", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: swiftSettings),
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["FuzzTargets", "AgentJSON", "SocketIOCore", "NetmonCore"],
+            dependencies: ["FuzzTargets", "AgentJSON", "SocketIOCore", "NetmonCore", "LabSupport"],
             exclude: ["Corpus", "Regressions"],
             swiftSettings: swiftSettings
         ),

@@ -33,14 +33,7 @@ private let netmonInvoke:
     ) -> Int32 = { raw, _, methodBytes, paramsBytes, done, doneCtx in
         guard let box = NetmonBox.from(raw), let done else { return ABI.invalidArgument }
         let method = Bytes.string(methodBytes)
-        let params: JSONObject
-        if paramsBytes.len == 0 {
-            params = [:]
-        } else {
-            // handled: params that are not a JSON object are refused with invalid_argument.
-            guard let object = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
-            params = object
-        }
+        guard let params = Bytes.invokeParams(paramsBytes) else { return ABI.invalidArgument }
         let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
         Task {

@@ -20,6 +20,15 @@ enum Bytes {
         return String(decoding: UnsafeBufferPointer(start: p, count: b.len), as: UTF8.self)
     }
 
+    /// Decodes the params of a protocol `invoke`: no bytes are no params (`{}`); bytes that are
+    /// not a JSON object answer nil, which the caller refuses with `invalid_argument` (never read
+    /// as `{}`).
+    static func invokeParams(_ b: agent_bytes) -> JSONObject? {
+        guard b.len > 0 else { return [:] }
+        // handled: a parse failure is the nil the caller refuses.
+        return (try? JSONParser.parse(copy(b)))?.objectValue
+    }
+
     /// Calls `body` with borrowed bytes over `array` (valid only inside `body`).
     static func withBorrowed<R>(_ array: [UInt8], _ body: (agent_bytes) throws -> R) rethrows -> R {
         try array.withUnsafeBufferPointer { buf in

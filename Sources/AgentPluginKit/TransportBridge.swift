@@ -109,15 +109,7 @@ private let transportInvoke:
     ) -> Int32 = { raw, _, methodBytes, paramsBytes, done, doneCtx in
         guard let box = TransportBox.from(raw), let done else { return ABI.invalidArgument }
         let method = Bytes.string(methodBytes)
-        // No bytes are no params (as for agent.netmon); bytes that are not a JSON object are refused.
-        let params: JSONObject
-        if paramsBytes.len == 0 {
-            params = [:]
-        } else {
-            // handled: params that are not a JSON object are refused (invalid_argument), never read as {}.
-            guard let object = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
-            params = object
-        }
+        guard let params = Bytes.invokeParams(paramsBytes) else { return ABI.invalidArgument }
         let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
         Task {

@@ -2,12 +2,13 @@ import AgentCore
 import AgentJSON
 import CAgentABI
 import Foundation
+import LabSupport
 import Testing
 
 /// Bytes that are not what the ABI header says are refused with a typed error, never read as a
 /// default: a plugin config that is not a JSON object fails `init` (not `{}`), and a container
 /// driver's event filter that is not a JSON object is refused (not "every event").
-@Suite("ABI input refusals")
+@Suite("ABI input refusals", .labThreads)
 struct ABIInputRefusalTests {
     /// Calls the Swift example plugin's `init` directly with `config` as its config bytes and a
     /// host table that only logs (nothing), as the loader never passes anything but an object.

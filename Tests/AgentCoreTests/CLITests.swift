@@ -1,10 +1,11 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The `orchestrator-agent` executable, run as a user would.
-@Suite("orchestrator-agent command line")
+@Suite("orchestrator-agent command line", .labThreads)
 struct CLITests {
     let binary = BuildProducts.executable("orchestrator-agent")
 
@@ -95,30 +96,5 @@ struct CLITests {
         let r = try run(binary, ["plugins", "list", "--config", "/nonexistent/site.json"])
         #expect(r.code != 0)
         #expect(r.output.contains("config_invalid"))
-    }
-}
-
-/// Collects a child's stderr lines in the background.
-final class LogCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var text = ""
-
-    init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [weak self] h in
-            let data = h.availableData
-            if data.isEmpty { h.readabilityHandler = nil; return }
-            self?.lock.withLock { self?.text += String(decoding: data, as: UTF8.self) }
-        }
-    }
-
-    var contents: String { lock.withLock { text } }
-
-    func waitFor(_ needle: String, seconds: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if contents.contains(needle) { return true }
-            try? await Task.sleep(for: .milliseconds(20))  // sleep-audit: poll (the interval of a wait with a deadline)
-        }
-        return false
     }
 }

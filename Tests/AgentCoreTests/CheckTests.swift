@@ -5,7 +5,7 @@ import Testing
 
 /// `orchestrator-agent check` on broken sites: each breaks one thing and asserts that item's
 /// finding, its fix, and the exit status (1 on any fail, 0 with warnings only).
-@Suite("Check: orchestrator-agent check finds what is broken")
+@Suite("Check: orchestrator-agent check finds what is broken", .labThreads)
 struct CheckTests {
     /// A cloud that verifies client certificates against the lab CA.
     private func startCloud() async throws -> LabCloud {

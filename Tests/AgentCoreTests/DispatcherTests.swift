@@ -29,11 +29,12 @@ final class ExampleAgent: Sendable {
 @Suite("Dispatcher: validation, envelope, errors, timeouts")
 struct DispatcherTests {
     let fixture: ExampleAgent
+    /// The agent's clock: a request times out only when a test advances it, however busy the machine.
+    let clock = ManualClock()
     var agent: Agent { fixture.agent }
 
     init() throws {
-        // Generous timeouts: the whole suite runs in parallel on two cores.
-        fixture = try ExampleAgent(topics: ["example_sleep": ["timeout_ms": 1500], "slow_topic": ["timeout_ms": 100]])
+        fixture = try ExampleAgent(topics: ["example_sleep": ["timeout_ms": 1500], "slow_topic": ["timeout_ms": 100]], clock: clock)
     }
 
     @Test("a success response is the handler's object plus action and correlation_id")
@@ -132,7 +133,11 @@ struct DispatcherTests {
 
     @Test("a handler that runs past its topic timeout is cancelled and answered timeout; the topic keeps working")
     func timeout() async {
-        let slow = await agent.send("example_sleep", #"{"ms":20000,"correlation_id":1}"#)
+        let deadline = clock.now + .milliseconds(1500)
+        let pending = Task { await agent.send("example_sleep", #"{"ms":20000,"correlation_id":1}"#) }
+        #expect(await clock.waitForSleepers { $0.contains(deadline) }, "the request's deadline is armed")
+        clock.advance(by: .milliseconds(1500))
+        let slow = await pending.value
         #expect(slow["code"] == "timeout")
         #expect(slow["correlation_id"] == 1)
         let quick = await agent.send("example_sleep", #"{"ms":1}"#)
@@ -156,7 +161,11 @@ struct DispatcherTests {
 
     @Test("a C handler that ignores cancel and answers late is timed out; its late answer is dropped safely")
     func lateCompletion() async throws {
-        let r = await agent.send("slow_topic", "{}")
+        let deadline = clock.now + .milliseconds(100)
+        let pending = Task { await agent.send("slow_topic", "{}") }
+        #expect(await clock.waitForSleepers { $0.contains(deadline) }, "the request's deadline is armed")
+        clock.advance(by: .milliseconds(100))
+        let r = await pending.value
         #expect(r["code"] == "timeout")
         // The fixture answers after 2 s: the late completion really happens, and is dropped.
         #expect(await eventually { agent.dispatcher.lateCompletions == 1 }, "the fixture's late answer arrived")

@@ -1,9 +1,10 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
-@Suite("Plugin loader: what loads and why the rest is refused")
+@Suite("Plugin loader: what loads and why the rest is refused", .labThreads)
 struct LoaderTests {
     @Test("the Swift and the C example plugins load side by side and register their topics")
     func examplesLoad() async throws {

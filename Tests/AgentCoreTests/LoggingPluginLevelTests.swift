@@ -2,9 +2,10 @@ import AgentCore
 import AgentJSON
 import Foundation
 import Logging
+import LabSupport
 import Testing
 
-@Suite("Logging: levels per plugin, settings")
+@Suite("Logging: levels per plugin, settings", .labThreads)
 struct LoggingPluginLevelTests {
     /// Loads the C counter and the Swift greeter with `logging` from the site config, logging
     /// through the daemon's handler into the lab's state folder; sends one counter command.

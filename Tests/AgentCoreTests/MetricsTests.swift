@@ -2,6 +2,7 @@
 import AgentJSON
 import CAgentABI
 import Foundation
+import LabSupport
 import Testing
 
 /// A lab agent with the Swift example plugin (and optionally the mTLS transport, not started)
@@ -40,7 +41,7 @@ struct MetricsLab {
     }
 }
 
-@Suite("Metrics endpoint: Prometheus text over loopback TCP")
+@Suite("Metrics endpoint: Prometheus text over loopback TCP", .labThreads)
 struct MetricsTests {
     @Test("commands by topic, result and origin, and the latency histogram, scraped over TCP")
     func commandsScraped() async throws {

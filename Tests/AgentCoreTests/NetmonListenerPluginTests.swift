@@ -1,10 +1,11 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The real agent with the real `libagent-netmon.so`, against a fake sidecar on a unix socket.
-@Suite("Netmon listener plugin against a fake sidecar", .serialized)
+@Suite("Netmon listener plugin against a fake sidecar", .serialized, .labThreads)
 struct NetmonListenerPluginTests {
     static let pluginID = "io.autonomy.netmon"
 

@@ -11,7 +11,7 @@ import Testing
 /// reads the journal and the outbox; every engine call fails at once. Operations that end without
 /// the engine (an interrupted `upgrade` is failed, a queued `reattach` is superseded) exercise the
 /// end of an operation and its `operation_update`.
-@Suite("Runtime journal: outbox and quarantine (no Docker)", .serialized)
+@Suite("Runtime journal: outbox and quarantine (no Docker)", .serialized, .labThreads)
 struct RuntimeJournalTests {
     static let namespace = "io.autonomy.runtime"
 

@@ -1,9 +1,10 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
-@Suite("Site toggles: topics and features reload without a restart")
+@Suite("Site toggles: topics and features reload without a restart", .labThreads)
 struct ToggleTests {
     @Test("a disabled topic answers disabled; re-enabling it by reload works at once")
     func topicToggle() async throws {

@@ -1,3 +1,4 @@
+import AgentClock
 import AgentCore
 import AgentJSON
 import Foundation
@@ -115,12 +116,12 @@ struct UpgradeSwapTests {
     @Test("a failed self-check rolls back at once, without waiting for the deadline")
     func selfCheckFails() async {
         let engine = FakeEngine(newAgent: .selfCheckFails)
-        let t0 = ContinuousClock.now
+        let t0 = engine.clock.now
         let result = await engine.swap(deadline: 30).run()
         #expect(result.outcome == .rolledBack)
         #expect(result.code == "self_check_failed")
         #expect(result.reason?.contains("hash_mismatch") == true)
-        #expect(ContinuousClock.now - t0 < .seconds(10))
+        #expect(engine.clock.now - t0 < .seconds(10), "the gate's time: the verdict came long before the 30 s deadline")
         #expect(engine.names == ["orchestrator_agent": "old-id"])
     }
 
@@ -238,6 +239,9 @@ struct UpgradeSwapTests {
 final class FakeEngine: Sendable {
     enum NewAgent: Sendable { case healthy, neverConnects, selfCheckFails, exits }
 
+    /// The swap's clock: its polls and deadline take no real time.
+    let clock = SteppingClock()
+
     private struct State {
         var containers: [String: JSONObject] = [:]  // by id
         var calls: [String] = []
@@ -308,7 +312,7 @@ final class FakeEngine: Sendable {
     func swap(_ plan: AgentSwap.Plan) -> AgentSwap {
         AgentSwap(
             plan: plan, docker: { m, p throws(ProtocolCallError) in try self.call(m, p) }, health: { self.state.withLock { $0.health } },
-            log: { _ in })
+            log: { _ in }, clock: clock)
     }
 
     private func find(_ s: State, _ ref: String) -> String? {

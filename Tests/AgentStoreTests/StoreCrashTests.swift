@@ -5,7 +5,7 @@ import LabSupport
 import Testing
 
 /// SIGKILLs `store-crash-writer` at random moments and checks the store is never torn.
-@Suite struct StoreCrashTests {
+@Suite(.labThreads) struct StoreCrashTests {
     static let rounds = 30
 
     /// The writer binary: `$AGENT_BUILD_DIR/store-crash-writer`; else the one next to this test

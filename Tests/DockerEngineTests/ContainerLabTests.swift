@@ -80,13 +80,13 @@ struct ContainerLabTests {
         // The test process shares the host's mount and PID namespaces: the cheap cgroup path applies.
         #expect(stats["source"] == "cgroup", "\(stats)")
 
-        let t0 = ContinuousClock.now
         #expect(try await service.object("container.stop", ["id": .string(name), "timeout_s": 5]) == ["changed": true])
-        #expect(ContinuousClock.now - t0 < .seconds(4))  // the stand-in's PID 1 exits on TERM
         #expect(try await service.object("container.stop", ["id": .string(name)]) == ["changed": false])
         let stopped = try await service.object("container.inspect", ["id": .string(name)])
         #expect(stopped["state"]?.objectValue?["running"] == false)
         #expect(stopped["state"]?.objectValue?["status"] == "exited")
+        // The stand-in's PID 1 ends on the TERM; one the engine had to SIGKILL after timeout_s exits 137.
+        #expect(stopped["state"]?.objectValue?["exit_code"] != 137, "\(stopped)")
 
         #expect(try await service.object("container.restart", ["id": .string(name), "timeout_s": 1]) == [:])
         #expect(try await service.object("container.inspect", ["id": .string(name)])["state"]?.objectValue?["running"] == true)

@@ -20,10 +20,8 @@ import Testing
         let server = try UnixStubServer(accepting: false)
         defer { server.close() }
         let service = ContainerDriverService(settings: DriverSettings(socketPath: server.path, callTimeout: .milliseconds(400)))
-        let t0 = ContinuousClock.now
         let e = await service.failure("engine.version")
         #expect(e?.code == .engineTimeout)
-        #expect(ContinuousClock.now - t0 < .seconds(20))  // generous: the full suite can stall the cooperative pool
     }
 
     @Test func aServerThatAcceptsAndNeverAnswersIsEngineTimeout() async throws {
@@ -38,7 +36,7 @@ import Testing
         let e = await service.failure("container.inspect", ["id": "x", "timeout_ms": 300])
         #expect(e?.code == .engineTimeout)
         let took = ContinuousClock.now - t0
-        #expect(took >= .milliseconds(290) && took < .seconds(20))  // generous: the full suite can stall the cooperative pool for seconds
+        #expect(took >= .milliseconds(290))  // never before the deadline (no upper bound: a busy machine decides that)
     }
 
     @Test func aServerThatHangsUpIsEngineUnreachable() async throws {

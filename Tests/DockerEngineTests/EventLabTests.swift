@@ -1,6 +1,7 @@
 import AgentJSON
 import DockerEngine
 import LabSupport
+import Synchronization
 import Testing
 
 /// The event subscription against the lab's real dockerd.
@@ -38,8 +39,16 @@ struct EventLabTests {
 
         feed.cancel()
         let after = log.count
+        // A second subscription witnesses what the engine publishes from here on.
+        let witness = EventLog()
+        let second = try service.subscribe(
+            filter: ["type": ["container"], "label": [.string("det.events=\(mark)")]], onEvent: witness.callback)
+        defer { second.cancel() }
+        #expect(await witness.wait("stream.open") != nil)
         _ = try await service.object("container.start", ["id": .string(name)])
-        try await Task.sleep(for: .milliseconds(500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
+        #expect(try await lab.engineAPI("POST", "/containers/\(name)/kill").status == 204)
+        // Both events reached the witness: the cancelled feed had every chance to see them.
+        #expect(await witness.wait("container.die", subject: name) != nil)
         #expect(log.count == after)  // nothing once cancel() returned
         #expect(!log.kinds.contains("stream.lost"), "\(String(describing: log.first("stream.lost")))")
     }
@@ -74,16 +83,34 @@ struct EventLabTests {
         #expect(e?.field == "label")
     }
 
-    @Test func anUnreachableEngineIsReportedAsLostOnce() async throws {
+    @Test func anUnreachableEngineIsReportedAsLost() async throws {
         let service = ContainerDriverService(settings: DriverSettings(socketPath: "/tmp/det-absent-events.sock"))
         let log = EventLog()
         let feed = EventFeed(
             engine: service.engine, filter: EventFilter(), backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(100)),
             onEvent: log.callback)
+        defer { feed.cancel() }
         let lost = try #require(await log.wait("stream.lost", seconds: 60))  // a deadline, not a timing: it comes in ms when the machine is idle
         #expect(lost["code"] == "engine_unreachable")
-        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
-        try await Task.sleep(for: .milliseconds(400))  // several more failed attempts
+    }
+
+    @Test func anEngineThatKeepsHangingUpIsReportedAsLostOnceWhileTheFeedRetries() async throws {
+        let attempts = Mutex(0)
+        let server = try UnixStubServer { c in
+            attempts.withLock { $0 += 1 }
+            c.close()
+        }
+        defer { server.close() }
+        let service = ContainerDriverService(settings: DriverSettings(socketPath: server.path))
+        let log = EventLog()
+        let feed = EventFeed(
+            engine: service.engine, filter: EventFilter(), backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(100)),
+            onEvent: log.callback)
+        defer { feed.cancel() }
+        let lost = try #require(await log.wait("stream.lost", seconds: 60))
+        #expect(lost["code"] == "engine_unreachable")
+        let seen = attempts.withLock { $0 }
+        #expect(await eventually(timeout: .seconds(60)) { attempts.withLock { $0 } >= seen + 3 }, "the feed keeps trying")
         feed.cancel()
         #expect(log.kinds == ["stream.lost"])
     }

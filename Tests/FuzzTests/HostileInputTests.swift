@@ -1,12 +1,13 @@
 import AgentJSON
 import NetmonCore
 import SocketIOCore
+import LabSupport
 import Testing
 
 /// Inputs a hostile peer would send on purpose: nesting far past the limit (a recursive parser
 /// without a bound overflows its stack on 100 000 `[`) and documents over the size limit. Each is
 /// refused with its typed error, not with a crash.
-@Suite("Fuzz: hostile nesting and size")
+@Suite("Fuzz: hostile nesting and size", .labThreads)
 struct HostileInputTests {
     static func nested(_ open: String, _ close: String, depth: Int) -> [UInt8] {
         Array((String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth)).utf8)

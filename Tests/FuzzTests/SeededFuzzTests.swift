@@ -1,4 +1,5 @@
 import FuzzTargets
+import LabSupport
 import Testing
 
 /// The bounded fuzz run of CI (docs/fuzzing.md): for every target, the committed seed corpus and
@@ -6,7 +7,7 @@ import Testing
 /// `iterations` inputs from the corpus and none of them breaks one either (each broken input is
 /// printed). A trap in a parser kills this process (the backtrace names the parser line);
 /// `scripts/fuzz` finds the same class of bug with coverage guidance and saves the input.
-@Suite("Fuzz targets, seeded")
+@Suite("Fuzz targets, seeded", .labThreads)
 struct SeededFuzzTests {
     static let names = FuzzTargets.all.map(\.name)
     static let iterations = 2_000

@@ -17,15 +17,4 @@ struct RealHostTests {
             #expect(sample.hostUptimeSeconds > 0)
         }
     }
-
-    @Test func aSampleIsFast() {
-        let sampler = HostMetricsSampler()
-        _ = sampler.sample()  // warm up
-        let runs = 200
-        let start = ContinuousClock.now
-        for _ in 0..<runs { _ = sampler.sample() }
-        let perSample = (ContinuousClock.now - start) / runs
-        // Well under 1 ms in release; debug builds and a loaded CI box get generous headroom.
-        #expect(perSample < .milliseconds(5), "took \(perSample) per sample")
-    }
 }

@@ -4,7 +4,8 @@ import Testing
 /// A suite's or test's prerequisite (root, the Docker lab, built products). When it is missing the
 /// test is cancelled with the reason (reported as skipped) on a developer's machine, and FAILS
 /// with the reason in CI (`CI=true`): CI cannot tell a skipped proof from a passed one, so there a
-/// missing prerequisite is an error. Use it instead of `.enabled(if:)`:
+/// missing prerequisite is an error. The test's body runs on ``LabThreadPool`` (see ``LabThreads``).
+/// Use it instead of `.enabled(if:)`:
 ///
 ///     @Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 public struct Prerequisite: SuiteTrait, TestTrait, TestScoping {
@@ -27,7 +28,8 @@ public struct Prerequisite: SuiteTrait, TestTrait, TestScoping {
             if Self.inCI { throw Missing(reason: reason) }
             try Test.cancel("prerequisite missing: \(reason)")
         }
-        try await function()
+        // A test that needs an outside part waits on it with blocking calls: off the cooperative pool.
+        try await withTaskExecutorPreference(LabThreadPool.shared) { try await function() }
     }
 
     /// The error a test fails with in CI when its prerequisite is missing.

@@ -96,12 +96,13 @@ extension GreeterPlugin {
         let delay = max(0, min(request.message["delay_ms"]?.numberValue ?? 0, 600_000))
         let count = max(0, min(Int(request.message["count"]?.numberValue ?? 0), 10_000))
         let tag = request.message["tag"]?.stringValue ?? ""
-        let host = self.host
+        let host = self.host, logger = self.logger
         Task {
             try? await Task.sleep(for: .milliseconds(Int(delay)))  // harmless: an example's delay
             for seq in 0..<count {
                 try? host.emit("example_tick", ["tag": .string(tag), "seq": .number(Double(seq))])  // harmless: best effort
             }
+            logger.notice("example_emit_later: events emitted", metadata: ["count": "\(count)", "tag": "\(tag)"])
         }
         return ["status": "scheduled", "count": .number(Double(count))]
     }

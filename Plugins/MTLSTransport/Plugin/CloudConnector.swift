@@ -43,41 +43,53 @@ struct CloudConnector: Sendable {
         let deadline = NIODeadline.now() + timeout
         let target = proxy.map { (host: $0.url.host.connectHost, port: $0.url.port) } ?? (host: host.connectHost, port: port)
         let targetName = proxy.map { "the proxy \($0.url)" } ?? "the cloud \(authority)"
-        let channel: any Channel
-        do {
-            channel = try await ClientBootstrap(group: group).connectTimeout(timeout)
-                .connect(host: target.host, port: target.port).get()
-        } catch ChannelError.connectTimeout {
-            throw LinkFailure.timeout("connecting to \(targetName)")
-        } catch {
-            throw LinkFailure.connectFailed(targetName, error)
-        }
-        // Cancellable: a session that ends (a ping overdue, a stop) must not wait for a frozen
-        // server's TLS handshake until the connect timeout; closing the channel fails it at once.
+        // Cancellable from the first byte: a session that ends (a ping overdue, a stop) must not
+        // wait for a slow TCP connect or a frozen server's TLS handshake until the connect
+        // timeout. The channel is known from its initializer on; closing it fails every stage at
+        // once (and a cancel that comes before the channel exists closes it as it appears).
+        let inFlight = SharedValue<(channel: (any Channel)?, cancelled: Bool)>((nil, false))
         let proxy = self.proxy
-        let outcome: Result<Void, PluginError> = await withTaskCancellationHandler {
+        let bootstrap = ClientBootstrap(group: group).connectTimeout(timeout).channelInitializer { channel in
+            let cancelled = inFlight.withLock { s -> Bool in
+                s.channel = channel
+                return s.cancelled
+            }
+            if cancelled { channel.close(promise: nil) }
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
+        let outcome: Result<any Channel, PluginError> = await withTaskCancellationHandler {
+            let channel: any Channel
+            do {
+                channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+            } catch ChannelError.connectTimeout {
+                return .failure(LinkFailure.timeout("connecting to \(targetName)"))
+            } catch {
+                return .failure(LinkFailure.connectFailed(targetName, error))
+            }
             do throws(PluginError) {
                 if let proxy { try await openTunnel(on: channel, through: proxy, deadline: deadline) }
                 try await startTLS(on: channel, deadline: deadline)
-                return .success(())
+                return .success(channel)
             } catch {
+                channel.close(promise: nil)
                 return .failure(error)
             }
         } onCancel: {
-            channel.close(promise: nil)
+            let channel = inFlight.withLock { s -> (any Channel)? in
+                s.cancelled = true
+                return s.channel
+            }
+            channel?.close(promise: nil)
         }
-        switch outcome {
-        case .success: return channel
-        case .failure(let error):
-            channel.close(promise: nil)
-            throw error
-        }
+        return try outcome.get()
     }
 
     // MARK: the proxy tunnel
 
     private func openTunnel(on channel: any Channel, through proxy: ProxyRoute, deadline: NIODeadline) async throws(PluginError) {
         let done = channel.eventLoop.makePromise(of: Void.self)
+        // Completed whatever happens: a closing channel fails it (a no-op once it succeeded).
+        channel.closeFuture.whenComplete { _ in done.fail(LinkFailure.closed("the connection closed during the proxy tunnel")) }
         let status = SharedValue<Int?>(nil)
         var fields = HTTPHeaders()
         fields.add(name: "Host", value: authority)
@@ -117,6 +129,8 @@ struct CloudConnector: Sendable {
 
     private func startTLS(on channel: any Channel, deadline: NIODeadline) async throws(PluginError) {
         let ready = channel.eventLoop.makePromise(of: Void.self)
+        // Completed whatever happens: a closing channel fails it (a no-op once it succeeded).
+        channel.closeFuture.whenComplete { _ in ready.fail(LinkFailure.closed("the connection closed during the TLS handshake")) }
         let timeout = channel.eventLoop.scheduleTask(deadline: deadline) {
             ready.fail(LinkFailure.timeout("the TLS handshake with the cloud"))
             channel.close(promise: nil)

@@ -113,8 +113,10 @@ final class CloudTransport: TransportProvider {
     }
 
     /// Stops: a live session sends the Socket.IO and Engine.IO close packets and closes the link
-    /// with a short grace; a connection attempt in progress is abandoned (the event loop is
-    /// shut down under it when it does not end within ``stopBound``).
+    /// with a short grace; a connection attempt still in progress after ``stopBound`` is
+    /// cancelled (every stage of it closes its channel on cancel), and only if it has not ended
+    /// ``cutOffBound`` later is the event loop shut down under it — the last resort, since work
+    /// scheduled on a loop that is gone is dropped and whoever waits on it waits for good.
     func stop() async {
         let (loop, session, pacer, group, first) = state.withLock { s in
             let first = !s.stopped
@@ -128,6 +130,9 @@ final class CloudTransport: TransportProvider {
             try? await Task.sleep(for: Self.stopBound)  // cancelled when the loop ended in time
             guard !Task.isCancelled, first else { return }
             loop?.cancel()
+            try? await Task.sleep(for: Self.cutOffBound)  // cancelled when the cancelled attempt ended
+            guard !Task.isCancelled else { return }
+            logger.warning("a connection attempt did not end when cancelled; shutting its event loop down under it")
             group?.shutdownGracefully { _ in }
         }
         await loop?.value
@@ -140,6 +145,8 @@ final class CloudTransport: TransportProvider {
 
     /// How long `stop` lets a connection attempt in progress finish before cutting it off.
     static let stopBound: Duration = .milliseconds(250)
+    /// How long a cancelled connection attempt gets to end before its event loop is shut down.
+    static let cutOffBound: Duration = .seconds(3)
 
     func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
         guard method == "status" else {

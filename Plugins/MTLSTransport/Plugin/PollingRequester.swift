@@ -24,6 +24,8 @@ struct PollingRequester: Sendable {
     func send(method: HTTPMethod, query: String, body: [UInt8]? = nil, timeout: TimeAmount) async throws(PluginError) -> Response {
         let channel = try await connector.connect()
         let answer = channel.eventLoop.makePromise(of: Response.self)
+        // Completed whatever happens: a closing channel fails it (a no-op once it succeeded).
+        channel.closeFuture.whenComplete { _ in answer.fail(LinkFailure.closed("the connection closed before the answer")) }
         let timer = channel.eventLoop.scheduleTask(in: timeout) {
             answer.fail(LinkFailure.timeout("a long-polling \(method) request"))
             channel.close(promise: nil)

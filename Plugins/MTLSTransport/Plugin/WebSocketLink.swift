@@ -38,27 +38,40 @@ final class WebSocketLink: EngineIOLink {
         headers.add(name: "Host", value: connector.authority)
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path + "?" + query, headers: headers)
         let opened = channel.eventLoop.makePromise(of: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>.self)
+        // Whatever happens to the connection, the promise is completed: a channel that closes (the
+        // peer, the deadline, the event loop shutting down at SIGTERM) fails it, a no-op once it
+        // succeeded. Without this, a stop while connecting could drop it unfulfilled (a fatal
+        // "leaking promise" in debug builds; a caller waiting for good in release ones).
+        channel.closeFuture.whenComplete { _ in
+            opened.fail(LinkFailure.closed("the connection closed during the WebSocket upgrade"))
+        }
         let deadline = channel.eventLoop.scheduleTask(in: timeout) {
             opened.fail(LinkFailure.timeout(sid == nil ? "the WebSocket upgrade" : "the WebSocket upgrade probe"))
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }
         do {
-            let outcome = try await channel.eventLoop.flatSubmit {
-                Self.configure(channel, head: head, maxFrameSize: maxFrameSize, probe: sid != nil, opened: opened)
-            }.get()
-            switch outcome {
-            case .upgraded:
-                // The probe goes out only now: until the upgrade finished, the HTTP handlers
-                // were still in the pipeline.
-                if sid != nil { channel.writeAndFlush(UpgradeProbeHandler.text("2probe"), promise: nil) }
-                return WebSocketLink(channel: try await opened.futureResult.get(), initial: initial)
-            case .refused(let answer):
-                let status = try? await answer.get()  // nil: closed before a head; the refusal stands
-                opened.fail(LinkFailure.upgradeRefused(status: status, "no answer"))
+            // Cancellable: a stop while the upgrade runs closes the channel, which fails it at once.
+            let link = try await withTaskCancellationHandler {
+                let outcome = try await channel.eventLoop.flatSubmit {
+                    Self.configure(channel, head: head, maxFrameSize: maxFrameSize, probe: sid != nil, opened: opened)
+                }.get()
+                switch outcome {
+                case .upgraded:
+                    // The probe goes out only now: until the upgrade finished, the HTTP handlers
+                    // were still in the pipeline.
+                    if sid != nil { channel.writeAndFlush(UpgradeProbeHandler.text("2probe"), promise: nil) }
+                    return WebSocketLink(channel: try await opened.futureResult.get(), initial: initial)
+                case .refused(let answer):
+                    let status = try? await answer.get()  // nil: closed before a head; the refusal stands
+                    opened.fail(LinkFailure.upgradeRefused(status: status, "no answer"))
+                    channel.close(promise: nil)
+                    throw LinkFailure.upgradeRefused(status: status, "the connection closed")
+                }
+            } onCancel: {
                 channel.close(promise: nil)
-                throw LinkFailure.upgradeRefused(status: status, "the connection closed")
             }
+            return link
         } catch let error as PluginError {
             opened.fail(error)
             channel.close(promise: nil)

@@ -20,6 +20,8 @@ extension VPLCService {
                 await self.reconcile(reason: "health_check")
                 await self.reconcileNetworks()
                 await self.ensureNetworkClients()
+                // The mark a test (or an operator at debug level) waits on: a check has run.
+                host.log(.debug, "lifecycle: health check done")
             }
         }
         let network = Task { [self] in await self.watchNetmon() }
@@ -107,7 +109,13 @@ extension VPLCService {
     /// device queue.
     func restartNow(_ device: String, reason: String) async {
         do throws(RuntimeError) {
-            guard var record = try store.record(device), record.desired == .running, !record.crashLoop else { return }
+            guard var record = try store.record(device) else { return }  // deleted meanwhile
+            guard record.desired == .running, !record.crashLoop else {
+                // The mark a test (or an operator at debug level) waits on: this death was handled.
+                let why = record.crashLoop ? "crash_loop" : "desired_\(record.desired.rawValue)"
+                host.log(.debug, "lifecycle: not restarted", metadata: ["device": device, "reason": reason, "why": why])
+                return
+            }
             guard let inspect = try await engine.inspect(device) else {
                 host.log(.error, "a vPLC's container is missing in Docker", metadata: ["device": device])
                 return

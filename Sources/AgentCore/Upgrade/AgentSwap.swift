@@ -1,3 +1,4 @@
+import AgentClock
 import AgentJSON
 
 /// The upgrade helper's work (`orchestrator-agent upgrade-helper`, docs/upgrade.md): replace the
@@ -53,26 +54,28 @@ public struct AgentSwap: Sendable {
     let docker: Docker
     let health: @Sendable () -> HealthReport?
     let log: @Sendable (String) -> Void
+    let clock: any AgentClock
 
     /// - Parameters:
     ///   - health: reads the agent's current health report (`<state_dir>/health.json`).
     ///   - log: progress lines.
+    ///   - clock: times the grace pause, the gate's deadline and polls, and the result's `seconds`.
     public init(
         plan: Plan, docker: @escaping Docker, health: @escaping @Sendable () -> HealthReport?,
-        log: @escaping @Sendable (String) -> Void
+        log: @escaping @Sendable (String) -> Void, clock: any AgentClock = SystemClock()
     ) {
         self.plan = plan
         self.docker = docker
         self.health = health
         self.log = log
+        self.clock = clock
     }
 
     /// Runs the upgrade to its verdict (never throws: every failure is a result).
     public func run() async -> UpgradeResult {
-        let clock = ContinuousClock()
         let began = clock.now
         let startedAt = Dispatcher.isoNow()
-        if plan.graceSeconds > 0 { try? await Task.sleep(for: .seconds(plan.graceSeconds)) }  // harmless: never cancelled; a pause
+        if plan.graceSeconds > 0 { try? await clock.sleep(for: .milliseconds(Int(plan.graceSeconds * 1000))) }  // harmless: never cancelled; a pause
         let baseline = health()?.startedAt
         var pins: SiteConfigPins.Change? = nil
         if let site = plan.siteConfigPath {
@@ -97,7 +100,7 @@ public struct AgentSwap: Sendable {
         let elapsed = clock.now - began
         return UpgradeResult(
             outcome: outcome.result, operationID: plan.operationID, from: outcome.from, to: plan.image,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed.seconds,
             code: outcome.failure?.code, reason: outcome.failure?.message, startedAt: startedAt,
             finishedAt: Dispatcher.isoNow(), netmon: netmon)
     }
@@ -106,7 +109,6 @@ public struct AgentSwap: Sendable {
     /// before the switch) with `connected` and self-check ok, within the deadline. Fails early
     /// when the new agent reports a failed self-check or its container stops.
     func agentGate(_ newID: String, baseline: String?) async -> ContainerSwap.Failure? {
-        let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(plan.deadlineSeconds * 1000))
         var polls = 0
         while clock.now < deadline {
@@ -127,7 +129,9 @@ public struct AgentSwap: Sendable {
                 let code = state["exit_code"]?.numberValue.map { String(Int($0)) } ?? "?"
                 return .init("new_agent_exited", "the new agent's container stopped (exit code \(code))")
             }
-            try? await Task.sleep(for: .milliseconds(Int(plan.pollSeconds * 1000)))  // harmless: never cancelled; the deadline ends the loop
+            do { try await clock.sleep(for: .milliseconds(Int(plan.pollSeconds * 1000))) } catch {
+                return .init("cancelled", "the upgrade was cancelled while waiting for the new agent")
+            }
         }
         return .init(
             "health_deadline",
@@ -138,9 +142,9 @@ public struct AgentSwap: Sendable {
     /// Moves the netmon sidecar; its verdict as one line for `last.json`.
     func moveNetmon(_ container: String, _ image: String, swap: ContainerSwap) async -> String {
         let settle = plan.netmonSettleSeconds
-        let docker = self.docker
+        let docker = self.docker, clock = self.clock
         let outcome = await swap.run(target: container, image: image) { newID in
-            try? await Task.sleep(for: .milliseconds(Int(settle * 1000)))  // harmless: never cancelled; a settle pause
+            try? await clock.sleep(for: .milliseconds(Int(settle * 1000)))  // harmless: never cancelled; a settle pause
             let running: Bool
             do throws(ProtocolCallError) {
                 running = try await docker("container.inspect", ["id": .string(newID)]).objectValue?["state"]?.objectValue?["running"]?.boolValue == true

@@ -26,7 +26,7 @@ final class AgentUnderTest: @unchecked Sendable {
     init(
         cloud: LabCloud, client: String = "client", heartbeatMs: Int = 5000, cloudExtra: JSONObject = [:],
         netns: String? = nil, extraPlugins: [(product: String, id: String, config: JSONObject)] = [],
-        logLevel: String = "info", greeterConfig: JSONObject = [:], host: String = "localhost",
+        logLevel: String = "info", pluginLogLevels: JSONObject = [:], greeterConfig: JSONObject = [:], host: String = "localhost",
         caBundle: String? = LabPKI.path("ca.pem"), environment: [String: String] = [:], systemCertificates: String? = nil
     ) throws {
         lab = try PluginLab()
@@ -51,7 +51,9 @@ final class AgentUnderTest: @unchecked Sendable {
         for extra in extraPlugins {
             entries.append(try lab.entry(id: extra.id, path: try lab.install(extra.product), config: extra.config))
         }
-        configPath = try lab.writeConfig(entries, extra: ["cloud": .object(cloudConfig)])
+        var extra: JSONObject = ["cloud": .object(cloudConfig)]
+        if !pluginLogLevels.entries.isEmpty { extra["logging"] = ["plugins": .object(pluginLogLevels)] }
+        configPath = try lab.writeConfig(entries, extra: extra)
         let agentArgs = ["run", "--config", configPath, "--log-level", logLevel]
         var env = ProcessInfo.processInfo.environment.filter { !Self.proxyVariables.contains($0.key) }
         for (k, v) in environment { env[k] = v }

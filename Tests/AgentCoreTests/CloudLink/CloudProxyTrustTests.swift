@@ -1,10 +1,11 @@
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The cloud link through a real CONNECT proxy (tinyproxy on loopback), with and without proxy
 /// credentials, and which CAs the agent trusts. Serialized: each test starts its own processes.
-@Suite("Cloud link: proxies and trust", .serialized)
+@Suite("Cloud link: proxies and trust", .serialized, .labThreads)
 struct CloudProxyTrustTests {
     @Test("cloud.proxy: the link goes through the proxy's tunnel, TLS and the client certificate end to end")
     func throughConfiguredProxy() async throws {

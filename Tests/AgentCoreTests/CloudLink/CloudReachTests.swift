@@ -1,5 +1,6 @@
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// The agent reaches every cloud the Python agent reaches: a python-socketio server on the
@@ -7,7 +8,7 @@ import Testing
 /// name, by IPv4 and by IPv6 address, over WebSocket or long-polling only, through a proxy that
 /// strips upgrades and through a real CONNECT proxy (tinyproxy). Serialized: each test starts
 /// its own cloud, proxy and agent processes.
-@Suite("Cloud link: every cloud the Python agent reaches", .serialized)
+@Suite("Cloud link: every cloud the Python agent reaches", .serialized, .labThreads)
 struct CloudReachTests {
     /// Waits for the agent's connection and proves it carries commands both ways.
     static func expectLive(_ cloud: LabCloud, _ agent: AgentUnderTest, transport: String, comment: String = "") async throws {

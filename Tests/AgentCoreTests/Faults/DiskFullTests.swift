@@ -45,8 +45,9 @@ struct DiskFull {
             refused.append((topic, c, payload))
             codes.append("\(topic)=\(ack["code"]?.stringValue ?? "?")")
         }
-        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
-        try await Task.sleep(for: .seconds(3))  // room for anything that was wrongly queued
+        // A full round of the lifecycle manager after the refusals: anything wrongly queued had its turn.
+        let refusedMark = h.logMark()
+        #expect(await h.waitLogLine(after: refusedMark, containing: ["lifecycle: health check done"]))
         #expect(h.agentAlive, "the agent survives a full disk; log:\n\(h.agent.log.contents.suffix(2000))")
         try await h.expectNothingLeft(fresh)
         #expect(try await FaultInvariants.marks(h, [calm]) == calmMark, "the running vPLC was not touched")

@@ -6,7 +6,7 @@ import Testing
 /// Fault injection against the real lab (engine, cloud, sidecar, agent process): every test has
 /// a Docker lab of its own (they restart dockerd, kill the agent, fill its disk) and they run one
 /// at a time. Sizes and seed come from ``FaultKnobs`` (`scripts/faults`); docs/fault-injection.md.
-@Suite("fault injection", .serialized)
+@Suite("fault injection", .serialized, .labThreads)
 enum Faults {}
 
 extension VPLCHarness {

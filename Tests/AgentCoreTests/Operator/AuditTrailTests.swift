@@ -7,7 +7,7 @@ import Testing
 
 /// The hash-chained audit trail: written for every command of a real agent, verified, and every
 /// kind of tampering found.
-@Suite("Audit trail")
+@Suite("Audit trail", .labThreads)
 struct AuditTrailTests {
     let lab: PluginLab
     let config: String

@@ -6,7 +6,7 @@ import Testing
 
 /// The local operator door: same contracts as the cloud, root only, audited, robust against
 /// bad lines; `orchestrator-agent ctl` against a running daemon.
-@Suite("Local door")
+@Suite("Local door", .labThreads)
 struct LocalDoorTests {
     let lab: PluginLab
     let config: String

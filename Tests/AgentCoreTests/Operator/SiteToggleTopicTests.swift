@@ -1,11 +1,12 @@
 import AgentCore
 import AgentJSON
 import Foundation
+import LabSupport
 import Testing
 
 /// `get_agent_config` and `set_site_toggles` on a real agent with real plugins (the Swift
 /// example plugin, the mTLS transport plugin loaded but not started).
-@Suite("Site toggles (get_agent_config / set_site_toggles)")
+@Suite("Site toggles (get_agent_config / set_site_toggles)", .labThreads)
 struct SiteToggleTopicTests {
     let lab: PluginLab
     let config: String

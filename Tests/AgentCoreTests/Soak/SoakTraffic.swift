@@ -74,10 +74,10 @@ struct SoakTraffic: Sendable {
         tally.cycles += 1
         let device: JSONObject = ["device_id": .string(cycled)]
         do {
+            let mark = harness.logMark()
             let stop = try await harness.operate("stop_device", device)
             if stop.end["status"] != "succeeded" { tally.fail("stop \(cycled): \(stop.end)") }
-            // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
-            try await Task.sleep(for: .seconds(3))  // > restart_delay_ms + health_interval_ms of the harness
+            if !(await harness.waitLeftStopped(cycled, since: mark)) { tally.fail("\(cycled): no lifecycle marks after stop_device") }
             let stopped = try await harness.status(cycled)
             if stopped["is_running"] != false { tally.fail("\(cycled) not stopped after stop_device: \(stopped)") }
             let start = try await harness.operate("start_device", device)

@@ -10,14 +10,20 @@ import Testing
 extension VPLCLab {
 @Suite("run_command confinement")
 struct Confinement {
-    /// Listens on 0.0.0.0:PORT and appends one line per connection to FILE.
+    /// Listens on 0.0.0.0:PORT and appends one line per connection to FILE, in the order the
+    /// connections came: `CANARY` for a connection that sends `CANARY` first, `HIT <address>` for
+    /// any other.
     static let trapScript = """
         import socket, sys
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(16)
         open(sys.argv[2], "a").write("READY\\n")
         while True:
-            c, a = s.accept(); open(sys.argv[2], "a").write("HIT %s\\n" % (a[0],)); c.close()
+            c, a = s.accept(); c.settimeout(2)
+            try: first = c.recv(6)
+            except Exception: first = b""
+            line = "CANARY" if first == b"CANARY" else "HIT %s" % (a[0],)
+            open(sys.argv[2], "a").write(line + "\\n"); c.close()
         """
 
     @Test("hostile api, Host and port values never leave the vPLC's runtime")
@@ -78,7 +84,17 @@ struct Confinement {
             "run_command", ["device_id": .string(device), "method": "GET", "api": "api/version",
                             "headers": ["Host": .string("127.0.0.1:\(trapPort)")]])
         #expect(withHost["source"] == "runtime" && withHost["http_response"]?.objectValue?["status_code"] == 200, "\(withHost)")
-        try await Task.sleep(for: .milliseconds(500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
+        // A canary sent after every request: the trap serves connections in order, so once the
+        // canary is recorded, every connection that escaped before it is recorded too.
+        let canary = try await DockerLab.blocking {
+            try h.lab.exec(inNamespace: labNS, [
+                "python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(trapPort)), 2).sendall(b'CANARY')",
+            ])
+        }
+        #expect(canary.succeeded, "\(canary.stderr)")
+        #expect(try await h.cloud.waitUntil(seconds: 10) {
+            ((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").contains("CANARY")
+        })
         let hits = ((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasPrefix("HIT") }
         #expect(hits.isEmpty, "requests escaped the vPLC: \(hits)")
         try await h.deleteExpectingNothingLeft(device)

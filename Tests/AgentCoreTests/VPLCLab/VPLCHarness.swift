@@ -6,7 +6,7 @@ import Testing
 /// Every vPLC lab suite, one at a time: the suites share one engine, and an agent adopts every
 /// container labelled as the agent's on its engine (one agent per engine, as on a plant), so two
 /// agents running at once would adopt each other's vPLCs.
-@Suite("vPLC lab", .serialized)
+@Suite("vPLC lab", .serialized, .labThreads)
 enum VPLCLab {}
 
 /// One agent (transport, host topics, Docker driver, vPLC plugin) and one lab cloud, both inside
@@ -45,7 +45,9 @@ final class VPLCHarness: @unchecked Sendable {
         if let sidecar { plugins.append(("agent-netmon", "io.autonomy.netmon", ["socket": .string(sidecar.socketPath)])) }
         let extra = plugins
         agent = try await DockerLab.blocking {
-            try AgentUnderTest(cloud: theCloud, netns: theLab.labNamespace, extraPlugins: extra)
+            // The runtime at debug level: its lifecycle marks ("lifecycle: …") are what tests wait on.
+            try AgentUnderTest(
+                cloud: theCloud, netns: theLab.labNamespace, extraPlugins: extra, pluginLogLevels: ["io.autonomy.runtime": "debug"])
         }
         try await waitConnected()
     }
@@ -216,4 +218,31 @@ final class VPLCHarness: @unchecked Sendable {
 }
 
 /// A device name unique in this test process (all lab suites share one engine).
+extension VPLCHarness {
+    /// A position in the agent's log, for ``waitLogLine(after:containing:seconds:)``.
+    func logMark() -> Int { agent.log.contents.utf8.count }
+
+    /// Waits until a line after `mark` contains every one of `parts`.
+    func waitLogLine(after mark: Int, containing parts: [String], seconds: Double = 30) async -> Bool {
+        let log = agent.log
+        return await eventually(timeout: .milliseconds(Int(seconds * 1000)), every: .milliseconds(20)) {
+            let text = log.contents.utf8.dropFirst(mark)
+            return String(decoding: text, as: UTF8.self).split(separator: "\n").contains { line in
+                parts.allSatisfy { line.contains($0) }
+            }
+        }
+    }
+
+    /// Waits until the lifecycle manager has handled `device`'s stop without restarting it
+    /// (`why`: `desired_stopped` or `crash_loop`) and a periodic health check has run after that:
+    /// the positive marks that the manager had every chance to undo a stop.
+    func waitLeftStopped(_ device: String, since mark: Int, why: String = "desired_stopped") async -> Bool {
+        guard await waitLogLine(after: mark, containing: ["lifecycle: not restarted", "device=\(device)", "why=\(why)"]) else {
+            return false
+        }
+        let handled = logMark()
+        return await waitLogLine(after: handled, containing: ["lifecycle: health check done"])
+    }
+}
+
 func uniqueDevice(_ stem: String) -> String { "\(stem)-\(UInt32.random(in: 0...UInt32.max))" }

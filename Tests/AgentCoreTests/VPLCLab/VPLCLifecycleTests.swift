@@ -72,10 +72,10 @@ struct Lifecycle {
         #expect(unknown["status"] == "error" && unknown["code"] == "device_not_found")
 
         // stop stays stopped (the lifecycle manager must not undo it).
+        let mark = h.logMark()
         let stop = try await h.operate("stop_device", ["device_id": .string(device)])
         #expect(stop.ack["status"] == "stopping" && stop.end["status"] == "succeeded")
-        // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
-        try await Task.sleep(for: .milliseconds(2500))  // > restart delay and one health check
+        #expect(await h.waitLeftStopped(device, since: mark), "the death was handled and a health check ran")
         let stopped = try await h.status(device)
         #expect(stopped["is_running"] == false && stopped["desired_state"] == "stopped", "\(stopped)")
 

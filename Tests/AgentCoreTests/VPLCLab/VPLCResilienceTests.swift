@@ -111,7 +111,8 @@ struct Resilience {
         #expect(reported)
         let event = try await h.cloud.events(named: "device_crash_loop").first?["args"]?.arrayValue?.first?.objectValue
         #expect(event?["device_id"] == .string(device))
-        try await Task.sleep(for: .milliseconds(2500))  // sleep-audit: backlog (a window in which nothing may happen; to become a wait on a later positive marker)
+        let reportedMark = h.logMark()
+        #expect(await h.waitLogLine(after: reportedMark, containing: ["lifecycle: health check done"]), "a health check ran after the crash loop")
         let s = try await h.status(device)
         #expect(s["is_running"] == false && s["crash_loop"] == true, "\(s)")
         let start = try await h.operate("start_device", ["device_id": .string(device)])

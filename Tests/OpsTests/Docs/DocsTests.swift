@@ -6,7 +6,7 @@ import Testing
 /// The docs checked against the code: the set the README promises exists, links resolve, JSON
 /// examples parse, every `orchestrator-agent <subcommand>` they show exists, every `scripts/…`
 /// path they name exists.
-@Suite("Docs match the code")
+@Suite("Docs match the code", .labThreads)
 struct DocsTests {
     static let root = DockerLab.packageRoot
     static let required = [

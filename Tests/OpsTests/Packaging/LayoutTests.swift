@@ -133,7 +133,7 @@ struct LayoutTests {
 }
 
 /// The netmon layout: the sidecar linked with --static-swift-stdlib and busybox with udhcpc.
-@Suite struct NetmonLayoutTests {
+@Suite(.labThreads) struct NetmonLayoutTests {
     @Test(.timeLimit(.minutes(30)))
     func sidecarNeedsNoSwiftLibraryAndBusyboxHasUdhcpc() async throws {
         let out = try await DockerLab.blocking { try Packaging.netmonLayout() }
