@@ -41,6 +41,9 @@ public struct DeviceRecord: Sendable, Equatable {
     public var restarts: Int
     /// Set when the crash-loop guard gave up; cleared by start/restart/create.
     public var crashLoop: Bool
+    /// Where a vPLC this agent did not create came from (`python-agent`: taken over from the
+    /// Python agent's files, its container unlabelled); nil for the agent's own.
+    public var adoptedFrom: String?
 
     public init(deviceID: String, spec: JSONObject, fingerprint: String, vnics: [VNIC], createdAt: String) {
         self.deviceID = deviceID
@@ -52,6 +55,7 @@ public struct DeviceRecord: Sendable, Equatable {
         self.createdAt = createdAt
         restarts = 0
         crashLoop = false
+        adoptedFrom = nil
     }
 
     public var json: JSONValue {
@@ -71,6 +75,7 @@ public struct DeviceRecord: Sendable, Equatable {
                 }),
         ]
         if let containerID { o["container_id"] = .string(containerID) }
+        if let adoptedFrom { o["adopted_from"] = .string(adoptedFrom) }
         return .object(o)
     }
 
@@ -89,6 +94,7 @@ public struct DeviceRecord: Sendable, Equatable {
         createdAt = o["created_at"]?.stringValue ?? ""
         restarts = Int(o["restarts"]?.numberValue ?? 0)
         crashLoop = o["crash_loop"]?.boolValue ?? false
+        adoptedFrom = o["adopted_from"]?.stringValue
         vnics = (o["vnics"]?.arrayValue ?? []).compactMap { v -> VNIC? in
             guard let e = v.objectValue, let n = e["name"]?.stringValue, let net = e["network"]?.stringValue,
                 let mac = e["mac"]?.stringValue

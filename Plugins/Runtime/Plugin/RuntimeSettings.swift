@@ -5,7 +5,9 @@ import RuntimeModel
 /// The vPLC plugin's site settings (`plugins.load[].config` of `io.autonomy.runtime`).
 struct RuntimeSettings: Sendable {
     /// Image repository of the OpenPLC runtime; the tag is the request's `runtime_version`.
-    var imageRepository = "ghcr.io/autonomy-logic/openplc-runtime"
+    var imageRepository = RuntimeSettings.upstreamImageRepository
+    /// The repository the Python agent runs vPLCs from (spec §5.1).
+    static let upstreamImageRepository = "ghcr.io/autonomy-logic/openplc-runtime"
     /// Scheme of the runtime's REST API for `run_command` when the message gives none: `auto`
     /// (upstream's rule: https on 8443, http on any other port), or one scheme for every port.
     var runtimeScheme = ProxyRequest.SchemeRule.auto
@@ -40,6 +42,10 @@ struct RuntimeSettings: Sendable {
     var netmonImage: String? = nil
     var agentContainer = Naming.defaultAgentContainer
     var upgradeDeadlineSeconds = UpgradeRequest.defaultDeadline
+    /// The Python agent's state folder to take a site over from (docs/installation.md, "Moving
+    /// from the Python agent"): read once, never changed; nothing happens when it does not exist.
+    /// `legacy_state_dir: ""` turns the takeover off.
+    var legacyStateDir: String? = "/var/orchestrator"
     /// Fault injection for tests (`fault_injection: {pause_at_step, pause_ms}`): operations
     /// pause when they reach that step, so a test can kill the agent at a known point.
     var pauseAtStep: String? = nil
@@ -92,6 +98,12 @@ struct RuntimeSettings: Sendable {
             agentContainer = s
         }
         try int("upgrade_deadline_s", UpgradeRequest.deadlineRange, &upgradeDeadlineSeconds)
+        if let v = config["legacy_state_dir"] {
+            guard let s = v.stringValue, s.isEmpty || s.hasPrefix("/") else {
+                throw bad("legacy_state_dir", "must be an absolute path, or \"\" to turn the takeover off")
+            }
+            legacyStateDir = s.isEmpty ? nil : s
+        }
         if let f = config["fault_injection"]?.objectValue {
             pauseAtStep = f["pause_at_step"]?.stringValue
             pauseMilliseconds = Int(f["pause_ms"]?.numberValue ?? 0)

@@ -38,6 +38,12 @@ extension VPLCService {
             Topic("upgrade_orchestrator", contract: RuntimeContracts.upgrade) { [self] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await self.upgrade(r.message) }
             },
+            Topic("get_takeover_plan", contract: RuntimeContracts.message, addDefaults: true) { [self] _ throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await self.takeoverStatus() }
+            },
+            Topic("run_takeover", contract: RuntimeContracts.message, addDefaults: true) { [self] _ throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await self.runTakeover() }
+            },
         ]
     }
 

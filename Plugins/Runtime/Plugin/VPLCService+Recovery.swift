@@ -7,7 +7,8 @@ import RuntimeModel
 extension VPLCService {
     /// Runs once at start: sends the completion events left in the outbox, finishes or rolls
     /// back what the journal says was in flight, adopts labelled containers the store does not
-    /// know, then starts the lifecycle manager.
+    /// know and the Python agent's vPLCs (once, VPLCService+Takeover.swift), then starts the
+    /// lifecycle manager.
     func recover() async {
         outbox.start()
         do throws(RuntimeError) {
@@ -15,6 +16,7 @@ extension VPLCService {
             try await replayJournal()
             let pending = try await removeLeftoversOfFailedCreates()
             try await adoptOrphans(skipping: pending)
+            try await takeOverLegacySite()
         } catch {
             host.log(.error, "recovery incomplete; the lifecycle manager will retry", metadata: ["error": error.description])
         }

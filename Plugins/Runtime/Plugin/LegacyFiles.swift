@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads the Python agent's state folder for the takeover (read only: the folder is never
+/// changed, so the site can go back to the Python agent).
+enum LegacyFiles {
+    /// Whether `path` is a directory.
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The bytes of `folder/relative`: nil when the file does not exist; empty bytes when it
+    /// exists but cannot be read (which the takeover then reports as unreadable).
+    static func read(_ folder: String, _ relative: String) -> [UInt8]? {
+        let path = folder + "/" + relative
+        if access(path, F_OK) != 0 && errno == ENOENT { return nil }
+        return UpgradeFiles.contents(of: path) ?? []
+    }
+
+    /// The names of the entries of `folder/relative` (empty when it does not exist).
+    static func names(_ folder: String, _ relative: String) -> [String] {
+        guard let dir = opendir(folder + "/" + relative) else { return [] }
+        defer { closedir(dir) }
+        var out: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out
+    }
+}
