@@ -167,8 +167,9 @@ struct DispatcherTests {
         clock.advance(by: .milliseconds(100))
         let r = await pending.value
         #expect(r["code"] == "timeout")
-        // The fixture answers after 2 s: the late completion really happens, and is dropped.
-        #expect(await eventually { agent.dispatcher.lateCompletions == 1 }, "the fixture's late answer arrived")
+        // The fixture answers after 8 s of real time (long after the timeout the test fires on the
+        // clock, however slow the machine): the late completion really happens, and is dropped.
+        #expect(await eventually(timeout: .seconds(60)) { agent.dispatcher.lateCompletions == 1 }, "the fixture's late answer arrived")
         let again = await agent.send("example_hello", #"{"name":"after"}"#)
         #expect(again["status"] == "ok")
     }

@@ -140,8 +140,9 @@ final class Recorder<T: Sendable>: Sendable {
     func set(_ v: T) { value.withLock { $0 = v } }
     var get: T? { value.withLock { $0 } }
 
-    /// Polls until a value is there (or `seconds` pass).
-    func wait(seconds: Double = 5) async -> T? {
+    /// Polls until a value is there (or `seconds` pass: a bound that only turns a hang into a
+    /// failure, generous because a loaded machine stalls for seconds).
+    func wait(seconds: Double = 30) async -> T? {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if let v = get { return v }

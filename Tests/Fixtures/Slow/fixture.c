@@ -1,4 +1,4 @@
 #define FIXTURE_ID "test.fixture.slow"
-#define FIXTURE_HANDLER_SLEEP_US 2000000
+#define FIXTURE_HANDLER_SLEEP_US 8000000
 #define FIXTURE_TOPIC "slow_topic"
 #include "fixture_plugin.h"
