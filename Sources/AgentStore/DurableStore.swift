@@ -71,15 +71,15 @@ public final class DurableStore: Sendable {
         }
     }
 
-    /// Takes `flock(LOCK_EX|LOCK_NB)` on `<directory>/.lock` (released when the process ends,
-    /// also by kill -9).
+    /// Takes the exclusive `flock` on `<directory>/.lock` (released when the process ends, also
+    /// by kill -9), waiting up to 2 s for a holder that is going away (``FileLock``).
     private static func lockDirectory(_ directory: String) throws(StoreError) -> Int32 {
         let path = directory + "/.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(code: .io, message: "cannot open the store lock '\(path)'", path: path, errno: errno)
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        guard FileLock.exclusive(fd, within: FileLock.takeOverWait) else {
             let err = errno
             close(fd)
             throw StoreError(

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import RuntimeModel
 
 /// Reads the Python agent's state folder for the takeover (read only: the folder is never
 /// changed, so the site can go back to the Python agent).
@@ -11,6 +12,14 @@ enum LegacyFiles {
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether `folder` holds the Python agent's state: `data/clients.json` or
+    /// `runtime_vnics.json`. (This agent's own netmon sidecar shares the folder, for its socket
+    /// and lease files, on a site its installer set up: that alone is nothing to take over.)
+    static func holdsPythonAgentState(_ folder: String) -> Bool {
+        isDirectory(folder)
+            && [LegacyState.clientsFile, LegacyState.vnicsFile].contains { access(folder + "/" + $0, F_OK) == 0 }
     }
 
     /// The bytes of `folder/relative`: nil when the file does not exist; empty bytes when it

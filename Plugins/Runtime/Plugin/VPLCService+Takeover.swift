@@ -23,8 +23,8 @@ extension VPLCService {
             importedAt: WallClock.iso(WallClock.now()))
     }
 
-    /// Runs once at start (before the lifecycle manager): when the site has the Python agent's
-    /// state folder and the store has no finished takeover, the vPLCs it names are adopted as
+    /// Runs once at start (before the lifecycle manager): when the site's folder holds the Python
+    /// agent's state and the store has no finished takeover, the vPLCs it names are adopted as
     /// they run — their records and the takeover mark written in one atomic batch, so a kill in
     /// the middle leaves nothing half done and the next start plans the same again.
     /// - Parameter again: run even when a takeover ran before (`run_takeover`, after an operator
@@ -32,7 +32,7 @@ extension VPLCService {
     /// - Returns: the plan applied, nil when there was nothing to do.
     @discardableResult
     func takeOverLegacySite(again: Bool = false) async throws(RuntimeError) -> TakeoverPlan? {
-        guard let folder = settings.legacyStateDir, LegacyFiles.isDirectory(folder) else { return nil }
+        guard let folder = settings.legacyStateDir, LegacyFiles.holdsPythonAgentState(folder) else { return nil }
         if !again, try store.wrap({ () throws(PluginError) in try host.storeGet(Self.takeoverKey) }) != nil { return nil }
         let plan = try await takeoverPlan(folder: folder)
         var mark = plan.json
@@ -58,8 +58,8 @@ extension VPLCService {
     /// `run_takeover`: runs the takeover now, also when it ran before; answers what it did.
     /// - Throws: ``RuntimeError`` `takeover_unavailable` when the site has no Python-agent folder.
     func runTakeover() async throws(RuntimeError) -> JSONObject {
-        guard let folder = settings.legacyStateDir, LegacyFiles.isDirectory(folder) else {
-            throw RuntimeError("takeover_unavailable", "no Python-agent state folder (legacy_state_dir) on this site")
+        guard let folder = settings.legacyStateDir, LegacyFiles.holdsPythonAgentState(folder) else {
+            throw RuntimeError("takeover_unavailable", "no Python-agent state (legacy_state_dir: clients.json or runtime_vnics.json) on this site")
         }
         // Two at once plan the same and write the same records in one batch each: idempotent.
         let plan = try await takeOverLegacySite(again: true)
@@ -76,10 +76,11 @@ extension VPLCService {
         }
         let done = try store.wrap { () throws(PluginError) in try host.storeGet(Self.takeoverKey) }
         var answer: JSONObject = [
-            "status": "ok", "folder": .string(folder), "enabled": true, "folder_exists": .bool(LegacyFiles.isDirectory(folder)),
+            "status": "ok", "folder": .string(folder), "enabled": true,
+            "python_agent_state": .bool(LegacyFiles.holdsPythonAgentState(folder)),
             "done": .bool(done != nil), "imported": done ?? .null,
         ]
-        if LegacyFiles.isDirectory(folder) { answer["plan"] = .object(try await takeoverPlan(folder: folder).json) }
+        if LegacyFiles.holdsPythonAgentState(folder) { answer["plan"] = .object(try await takeoverPlan(folder: folder).json) }
         return answer
     }
 }

@@ -1,3 +1,4 @@
+import AgentStore
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -7,9 +8,10 @@ import Glibc
 /// `<state_dir>/logs/agent.log` (rotated by size, see ``RotatingLogFile``) in the configured
 /// ``LogFormat``.
 ///
-/// One process per log folder: the daemon holds an exclusive `flock` on `logs/.lock`. When the
-/// folder cannot be created (mode 0750; missing parents 0700, like the store's), the lock is held
-/// by another process or the file cannot be opened, the daemon logs to standard output only and
+/// One process per log folder: the daemon holds an exclusive `flock` on `logs/.lock` (waiting up
+/// to 2 s for it, see `FileLock`). When the folder cannot be created (mode 0750; missing
+/// parents 0700, like the store's), the lock is held by another process or the file cannot be
+/// opened, the daemon logs to standard output only and
 /// says so once, as a warning. The one-shot commands do not use this: they log to standard error
 /// and never touch the files (they may run beside a daemon).
 public struct DaemonLog: Sendable {
@@ -42,7 +44,7 @@ public struct DaemonLog: Sendable {
                 lockFD = Glibc.open(dir + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
                 if lockFD < 0 {
                     problem = "cannot open '\(dir)/.lock': \(String(cString: strerror(errno)))"
-                } else if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+                } else if !FileLock.exclusive(lockFD, within: FileLock.takeOverWait) {
                     problem = "another agent process writes the logs in '\(dir)'"
                     Glibc.close(lockFD)
                     lockFD = -1

@@ -85,6 +85,15 @@ extension VPLCLab {
             // The files are never changed: a site can go back to the Python agent.
             #expect(FileManager.default.fileExists(atPath: folder + "/runtime_vnics.json"))
             #expect((try? String(contentsOfFile: folder + "/data/clients.json", encoding: .utf8))?.contains(device) == true)
+
+            // A folder that holds only what this agent's own sidecar keeps there (lease files) is
+            // nothing to take over.
+            try FileManager.default.removeItem(atPath: folder + "/data")
+            try FileManager.default.removeItem(atPath: folder + "/runtime_vnics.json")
+            try Self.write(folder, "dhcp/plc_lan.lease", ["ip": "192.0.2.9"])
+            let none = try await h.call("run_takeover", [:])
+            #expect(none["status"] == "error" && none["code"] == "takeover_unavailable", "\(none)")
+            #expect(try await h.call("get_takeover_plan", [:])["python_agent_state"] == false)
             await h.shutdown()
         }
 
