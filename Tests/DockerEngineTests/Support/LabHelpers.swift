@@ -76,7 +76,7 @@ final class EventLog: Sendable {
     }
 
     /// Polls for such an entry.
-    func wait(_ kind: String, subject: String? = nil, seconds: Double = 10) async -> JSONObject? {
+    func wait(_ kind: String, subject: String? = nil, seconds: Double = 30) async -> JSONObject? {
         _ = await LabTest.eventually(seconds) { first(kind, subject: subject) != nil }
         return first(kind, subject: subject)
     }
