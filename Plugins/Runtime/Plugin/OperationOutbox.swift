@@ -11,8 +11,11 @@ import Synchronization
 /// `host.emit` succeeds once the transport has the event: it writes it to a live link at once,
 /// or keeps it in its memory queue while disconnected (bounded; gone if the agent stops). So an
 /// entry is removed only after an emit *and* a `status` of the transport saying `connected`
-/// (a transport drains its queue into the session before it says so); until then it stays, and
-/// a pump re-checks with a growing delay (``firstDelay`` … ``lastDelay``). An emit the host
+/// (a transport drains its queue into the session before it says so), and not before
+/// ``settle`` has passed since the emit: a SIGKILL right after the hand-over, with the frame
+/// still in the transport's queue or the socket buffer, lost an event in a fault run (1 in 20
+/// kills). Until then it stays, and a pump re-checks with a growing delay (``firstDelay`` …
+/// ``lastDelay``). An emit the host
 /// refuses (no transport and nobody observing) is tried again the same way. At plugin start
 /// every entry left is sent again (``start()``): an agent that died between the journaled end and
 /// the emit, or before the link came back, sends the event then. The receiver deduplicates by
@@ -21,6 +24,10 @@ final class OperationOutbox: Sendable {
     static let topic = "operation_update"
     static let firstDelay = Duration.milliseconds(500)
     static let lastDelay = Duration.seconds(15)
+    /// How long a handed-over event stays in the outbox before a confirmed link removes it: far
+    /// longer than a write to a live link takes; a kill within it sends the event again at the
+    /// next start (the receiver deduplicates).
+    static let settle = Duration.seconds(1)
 
     private let host: PluginHost
     private let store: RuntimeStore
@@ -31,8 +38,9 @@ final class OperationOutbox: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        /// Emitted in this process (the host took them); removed once the link is confirmed.
-        var handed: Set<String> = []
+        /// Emitted in this process (the host took them), with when; removed once the link is
+        /// confirmed and ``settle`` has passed.
+        var handed: [String: ClockInstant] = [:]
         /// Being emitted right now (claimed by one caller, so an event is emitted once per try).
         var emitting: Set<String> = []
         var pump: Task<Void, Never>?
@@ -102,15 +110,19 @@ final class OperationOutbox: Sendable {
             return false
         }
         if entries.isEmpty { return true }
-        for (id, event) in entries where !state.withLock({ $0.handed.contains(id) }) { emit(id, event) }
+        for (id, event) in entries where state.withLock({ $0.handed[id] == nil }) { emit(id, event) }
         guard await linkConfirmed() else { return false }
         let present = Set(entries.map(\.id))
-        let done = state.withLock { s in s.handed.intersection(present) }
+        let now = clock.now
+        let done = state.withLock { s in
+            Set(s.handed.filter { present.contains($0.key) && $0.value.duration(to: now) >= Self.settle }.keys)
+        }
+        if done.isEmpty { return false }
         do { try store.removeFromOutbox(done.sorted()) } catch {
             host.log(.error, "could not remove sent events from the outbox", metadata: ["error": error.message])
             return false
         }
-        state.withLock { s in s.handed.subtract(done) }
+        state.withLock { s in for id in done { s.handed[id] = nil } }
         return done.count == entries.count
     }
 
@@ -121,7 +133,8 @@ final class OperationOutbox: Sendable {
         defer { state.withLock { s in _ = s.emitting.remove(id) } }
         do {
             try host.emit(Self.topic, event)
-            state.withLock { s in _ = s.handed.insert(id) }
+            let now = clock.now
+            state.withLock { s in s.handed[id] = now }
         } catch {
             host.log(.debug, "operation_update not handed over; kept in the outbox", metadata: ["operation": id, "error": error.message])
         }
