@@ -14,7 +14,7 @@ struct UpgradeLabTests {
     static let v2 = "orchestrator-agent:lab-v2"
     static let bad = "orchestrator-agent:lab-bad"
 
-    @Test("v1 → v2 succeeds; v2 → a broken image rolls back to v2; the vPLC never moves", .timeLimit(.minutes(20)))
+    @Test("v1 → v2 succeeds; v2 → a broken image rolls back to v2; the vPLC never moves; then delete_orchestrator removes it all", .timeLimit(.minutes(20)))
     func upgradeThenRollback() async throws {
         let site = try await DockerLab.blocking {
             try UpgradeLabSite(images: [(Self.v1, "1.0.0-lab", false), (Self.v2, "2.0.0-lab", true)])
@@ -128,9 +128,52 @@ struct UpgradeLabTests {
         #expect(try site.sitePins() == pinsNow, "a rollback leaves the site config as the running agent needs it")
         let last = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: site.stateDirectory + "/upgrade/last.reported.json"))))
         #expect(last.objectValue?["result"] == "rolled_back")
+        // The failed upgrade stays visible on the pseudo device (it read `not_found` before).
+        let orchestrator = try await site.call("get_device_status", ["device_id": "__orchestrator__"])
+        #expect(orchestrator["status"] == "error" && orchestrator["code"] == "health_deadline", "\(orchestrator)")
+        #expect(orchestrator["operation"] == "upgrade" && orchestrator["operation_id"] == .string(badID))
         print(
             "upgrade figures: v1→v2 \(String(format: "%.1f", upgradeSeconds)) s until v2 answered (helper \(String(format: "%.1f", helperSeconds)) s);"
                 + " v2→bad rolled back, verdict after \(String(format: "%.1f", rollbackSeconds)) s (helper \(rolled["seconds"]?.numberValue ?? -1) s, deadline 20 s)")
+
+        try await selfDestruct(site, device: device, images: [Self.v1, Self.v2])
+    }
+
+    /// `delete_orchestrator` on the installed agent: the vPLC, its networks, the sidecar's
+    /// container (a stand-in under the installer's name) and the agent's own container go; the
+    /// images, the certificates and the state folder stay. An agent started again on that state
+    /// folder concludes the self-destruct instead of running it again (it would remove itself).
+    private func selfDestruct(_ site: UpgradeLabSite, device: String, images: [String]) async throws {
+        _ = try await DockerLab.blocking {
+            try site.docker(["run", "-d", "--name", "autonomy_netmon", "--network", "none", site.lab.runtimeImage])
+        }
+        let ack = try await site.call("delete_orchestrator")
+        #expect(ack["status"] == "accepted" && ack["poll_device_id"] == "__orchestrator__", "\(ack)")
+        let operationID = try #require(ack["operation_id"]?.stringValue, "\(ack)")
+        let gone = await site.eventually(120) {
+            guard try await site.inspect(UpgradeLabSite.agentName) == nil else { return false }
+            return try await site.cloud.liveConnections().isEmpty
+        }
+        #expect(gone, "the agent did not remove itself:\n\(site.logs(UpgradeLabSite.agentName))")
+        let names = try await site.containerNames()
+        #expect(!names.contains(device) && !names.contains("autonomy_netmon"), "\(names)")
+        let networks = try await site.lab.engineAPI("GET", "/networks").json?.arrayValue ?? []
+        let left = networks.compactMap { $0.objectValue?["Name"]?.stringValue }.filter { $0.hasPrefix("macvlan_") || $0.hasSuffix("_internal") }
+        #expect(left.isEmpty, "networks left: \(left)")
+        for image in images { #expect(try await site.imageID(image) != nil, "\(image) was removed") }
+        #expect(FileManager.default.fileExists(atPath: site.root + "/mtls/client.key"), "the certificates stay")
+
+        // Installed again on the same state folder: the journal says the last step ran, so the
+        // new agent reports the self-destruct done and stays.
+        try await DockerLab.blocking { try site.startAgent(images[images.count - 1]) }
+        let concluded = await site.eventually(60) {
+            try await site.updates().contains { $0["operation_id"]?.stringValue == operationID && $0["status"] == "succeeded" }
+        }
+        let seen = (try? await site.updates()) ?? []  // harmless: only for the failure message
+        #expect(concluded, "no end event for the self-destruct: \(seen)\n\(site.logs(UpgradeLabSite.agentName))")
+        let status = try await site.call("get_device_status", ["device_id": "__orchestrator__"])
+        #expect(status["status"] == "success" && status["operation"] == "self_destruct" && status["step"] == "removed_self", "\(status)")
+        #expect(try await site.inspect(UpgradeLabSite.agentName)?["State"]?.objectValue?["Running"] == true)
     }
 
     /// The helper's final word for `operationID`, as the next agent reports it.

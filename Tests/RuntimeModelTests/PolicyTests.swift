@@ -78,4 +78,28 @@ struct PolicyTests {
         let d = DeviceStatus.compose(deviceID: "p", inspect: nil, record: nil, lastOperation: nil, now: 0)
         #expect(d["status"] == "not_found")
     }
+
+    @Test("status of __orchestrator__: a failed upgrade or self-destruct is an error with its code and step, not not_found")
+    func orchestratorStatus() {
+        let id = Naming.orchestratorID
+        #expect(DeviceStatus.compose(deviceID: id, inspect: nil, record: nil, lastOperation: nil, now: 0)["status"] == "not_found")
+        var op = OperationRecord(id: "u1", deviceID: id, kind: .upgrade, correlationID: .null, now: "t0")
+        op.state = .running
+        op.step = "pulling_images"
+        #expect(DeviceStatus.compose(deviceID: id, inspect: nil, record: nil, lastOperation: op, now: 0)["status"] == "upgrading")
+        op.state = .failed
+        op.error = RuntimeError("image_unavailable", "no such image")
+        let failed = DeviceStatus.compose(deviceID: id, inspect: nil, record: nil, lastOperation: op, now: 0)
+        #expect(failed["status"] == "error" && failed["code"] == "image_unavailable" && failed["step"] == "pulling_images", "\(failed)")
+        #expect(failed["operation"] == "upgrade" && failed["operation_id"] == "u1")
+        var sd = OperationRecord(id: "s1", deviceID: id, kind: .selfDestruct, correlationID: .null, now: "t0")
+        sd.state = .failed
+        sd.step = "deleting_runtimes"
+        let incomplete = DeviceStatus.compose(deviceID: id, inspect: nil, record: nil, lastOperation: sd, now: 0)
+        #expect(incomplete["status"] == "error" && incomplete["operation"] == "self_destruct" && incomplete["code"] == "unknown")
+        sd.state = .succeeded
+        sd.error = nil
+        let done = DeviceStatus.compose(deviceID: id, inspect: nil, record: nil, lastOperation: sd, now: 0)
+        #expect(done["status"] == "success" && done["state"] == "succeeded", "\(done)")
+    }
 }

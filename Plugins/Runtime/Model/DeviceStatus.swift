@@ -4,6 +4,35 @@ import AgentJSON
 /// record and the journal: an active operation wins; otherwise Docker's view decides, so the
 /// answer never contradicts the engine.
 public enum DeviceStatus {
+    /// The pseudo device `__orchestrator__` (self-destruct, upgrade) has no container: its
+    /// answer is its last operation's outcome — `error` with the code and the step it stopped at
+    /// when it failed, `success` with the operation when it succeeded, `not_found` only when the
+    /// agent never ran an agent-wide operation.
+    static func orchestrator(_ op: OperationRecord?) -> JSONObject {
+        guard let op else {
+            return [
+                "status": "not_found", "device_id": .string(Naming.orchestratorID),
+                "message": "No agent-wide operation (self-destruct, upgrade) has run",
+            ]
+        }
+        var o: JSONObject = [
+            "device_id": .string(Naming.orchestratorID), "operation": .string(op.kind.rawValue), "operation_id": .string(op.id),
+            "state": .string(op.state.rawValue), "started_at": .string(op.startedAt), "updated_at": .string(op.updatedAt),
+        ]
+        if let step = op.step { o["step"] = .string(step) }
+        if op.state == .failed || op.state == .rolledBack {
+            let e = op.error ?? RuntimeError("unknown", "unknown error")
+            o["status"] = "error"
+            o["code"] = .string(e.code)
+            o["error"] = .string(e.message)
+            o["message"] = .string("Operation failed: \(e.message)")
+        } else {
+            o["status"] = "success"
+            o["message"] = .string("The last agent-wide operation (\(op.kind.rawValue)) \(op.state.rawValue)")
+        }
+        return o
+    }
+
     /// - Parameters:
     ///   - inspect: the driver's `container.inspect` result, nil when the container does not exist.
     ///   - lastOperation: the newest journal entry for the device.
@@ -23,6 +52,7 @@ public enum DeviceStatus {
             return o
         }
         guard let inspect else {
+            if deviceID == Naming.orchestratorID { return orchestrator(lastOperation) }
             if let op = lastOperation, op.state == .failed || op.state == .rolledBack, op.kind == .create {
                 var o: JSONObject = [
                     "status": "error", "device_id": .string(deviceID), "operation": .string(op.kind.rawValue),

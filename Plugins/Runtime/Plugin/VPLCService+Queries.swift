@@ -10,7 +10,7 @@ extension VPLCService {
     /// `get_device_status`: the journal's active operation, else Docker's view now.
     func status(_ device: String) async throws(RuntimeError) -> JSONObject {
         let op = await lastOperation(device)
-        if let op, op.state.isActive {
+        if (op?.state.isActive ?? false) || device == Naming.orchestratorID {
             return DeviceStatus.compose(deviceID: device, inspect: nil, record: nil, lastOperation: op, now: WallClock.now())
         }
         let inspect: JSONObject?

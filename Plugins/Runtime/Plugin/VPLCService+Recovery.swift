@@ -26,8 +26,9 @@ extension VPLCService {
     }
 
     /// Interrupted creates are rolled back (their ack said "creating", the cloud learns the end
-    /// from `operation_update` and `get_device_status`); every other interrupted or queued
-    /// operation is run again (they are idempotent).
+    /// from `operation_update` and `get_device_status`); a self-destruct that reached its last
+    /// step (removing the agent's own container) is concluded as done; every other interrupted
+    /// or queued operation is run again (they are idempotent).
     func replayJournal() async throws(RuntimeError) {
         for var op in try store.operations() where op.state.isActive {
             host.log(.warning, "resuming an interrupted operation", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "state": op.state.rawValue])
@@ -35,6 +36,13 @@ extension VPLCService {
                 // Never run again by itself: the cloud asks anew if it still wants it.
                 op.state = .failed
                 op.error = RuntimeError("interrupted", "the agent stopped during this upgrade before the upgrader took over")
+                op.updatedAt = WallClock.iso(WallClock.now())
+                try await conclude(op, device: nil)
+            } else if op.kind == .selfDestruct && op.step == Self.selfRemovalStep {
+                // Its last step removed the process that ran it: done. Running it again would
+                // make an agent installed anew on the same state folder remove itself.
+                op.state = .succeeded
+                op.step = "removed_self"
                 op.updatedAt = WallClock.iso(WallClock.now())
                 try await conclude(op, device: nil)
             } else if op.kind == .create && op.state == .running {
