@@ -97,12 +97,28 @@ struct TakeoverPlanTests {
         #expect(b.spec.dedicatedInterface == "eth2")
         #expect(b.record.vnics.first?.mode == "dhcp")
         #expect(b.record.vnics.first?.mac == "02:aa:bb:cc:dd:01")
+        // The DHCP vNIC carries the Python sidecar's lease (Docker's 192.168.1.240 is a placeholder).
+        #expect(b.record.vnics.first?.leasedIP == "192.168.1.77")
+        #expect(a.record.vnics.first?.leasedIP == nil)
+        let planned = p.json["adopt"]?.arrayValue?.last?.objectValue?["vnics"]?.arrayValue?.first?.objectValue
+        #expect(planned?["ip"] == "192.168.1.77", "the plan shows the leased address: \(String(describing: planned))")
     }
 
-    @Test("a record survives the store: adopted_from is kept")
+    @Test("a DHCP vNIC without a lease file, or with a lease that is no address, gets no leased address")
+    func noLeaseNoAddress() throws {
+        var files = Self.files
+        files["dhcp/plc-b_lan.lease"] = nil
+        let none = Self.plan(files)
+        #expect(none.adoptions.last?.record.vnics.first?.leasedIP == nil)
+        files["dhcp/plc-b_lan.lease"] = #"{"ip": "not-an-address", "event": "bound"}"#
+        #expect(Self.plan(files).adoptions.last?.record.vnics.first?.leasedIP == nil)
+    }
+
+    @Test("a record survives the store: adopted_from and the leased address are kept")
     func recordRoundTrip() throws {
-        let r = try #require(Self.plan().adoptions.first?.record)
-        #expect(try DeviceRecord(json: r.json) == r)
+        for adoption in Self.plan().adoptions {
+            #expect(try DeviceRecord(json: adoption.record.json) == adoption.record)
+        }
     }
 
     @Test("a second start plans nothing for what it adopted; the agent's own labelled containers are not taken over")

@@ -17,6 +17,10 @@ public struct DeviceRecord: Sendable, Equatable {
         /// Why the vNIC is not attached to any LAN (e.g. `subnet_mismatch` after the parent's
         /// subnet moved away from a static address); nil while attached.
         public var detached: RuntimeError?
+        /// A DHCP vNIC's address from a lease this agent did not see granted (the Python agent's
+        /// lease file, at a takeover): its DHCP client asks for it and keeps it on the link, so
+        /// the switch changes no address. Nil otherwise.
+        public var leasedIP: String?
 
         public init(name: String, network: String, parent: String, mode: String, mac: String, ip: String?) {
             self.name = name
@@ -26,6 +30,7 @@ public struct DeviceRecord: Sendable, Equatable {
             self.mac = mac
             self.ip = ip
             detached = nil
+            leasedIP = nil
         }
     }
 
@@ -71,6 +76,7 @@ public struct DeviceRecord: Sendable, Equatable {
                     ]
                     if let ip = v.ip { e["ip"] = .string(ip) }
                     if let d = v.detached { e["detached"] = ["code": .string(d.code), "message": .string(d.message)] }
+                    if let l = v.leasedIP { e["leased_ip"] = .string(l) }
                     return .object(e)
                 }),
         ]
@@ -105,6 +111,7 @@ public struct DeviceRecord: Sendable, Equatable {
             if let d = e["detached"]?.objectValue {
                 vnic.detached = RuntimeError(d["code"]?.stringValue ?? "detached", d["message"]?.stringValue ?? "")
             }
+            vnic.leasedIP = e["leased_ip"]?.stringValue
             return vnic
         }
     }

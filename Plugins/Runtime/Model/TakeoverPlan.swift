@@ -124,8 +124,12 @@ public struct TakeoverPlan: Sendable, Equatable {
                     "vNIC \(spec.name): Docker has \(address ?? "no address"), the files \(wanted); the address Docker has is kept",
                     blocksAdoption: false))
             }
-            vnics.append(DeviceRecord.VNIC(
-                name: spec.name, network: network, parent: spec.parentInterface, mode: spec.mode.rawValue, mac: mac, ip: address))
+            var vnic = DeviceRecord.VNIC(
+                name: spec.name, network: network, parent: spec.parentInterface, mode: spec.mode.rawValue, mac: mac, ip: address)
+            if spec.mode == .dhcp, let leased = device.leases[spec.name]?["ip"]?.stringValue, IPv4(leased) != nil {
+                vnic.leasedIP = leased
+            }
+            vnics.append(vnic)
         }
         var message: JSONObject = [
             "container_name": .string(name), "vnic_configs": .array(requests),
@@ -155,7 +159,7 @@ public struct TakeoverPlan: Sendable, Equatable {
                     "vnics": .array(a.record.vnics.map { v in
                         .object([
                             "name": .string(v.name), "network": .string(v.network), "mode": .string(v.mode),
-                            "mac": .string(v.mac), "ip": v.ip.map(JSONValue.string) ?? .null,
+                            "mac": .string(v.mac), "ip": (v.leasedIP ?? v.ip).map(JSONValue.string) ?? .null,
                         ])
                     }),
                 ])

@@ -43,13 +43,16 @@ extension VPLCService {
                 }
             }
             guard v.mode == "dhcp" else { continue }
+            var params: JSONObject = [
+                "container_name": .string(device), "vnic_name": .string(v.name), "mac_address": .string(mac),
+                "container_pid": .number(pid),
+            ]
+            // The address the vNIC holds now, so that a new client keeps it: the lease the sidecar
+            // last reported, else one taken over with the vPLC.
+            let leases = await netState.leases(device)
+            if let ip = leases[v.name].flatMap({ $0.isBound ? $0.ip : nil }) ?? v.leasedIP { params["requested_ip"] = .string(ip) }
             do {
-                _ = try await netmon.command(
-                    "start_dhcp",
-                    [
-                        "container_name": .string(device), "vnic_name": .string(v.name), "mac_address": .string(mac),
-                        "container_pid": .number(pid),
-                    ])
+                _ = try await netmon.command("start_dhcp", params)
             } catch {
                 host.log(.warning, "DHCP client not started", metadata: ["device": device, "vnic": v.name, "error": error.description])
                 let failed: JSONObject = [

@@ -232,7 +232,10 @@ extension VPLCService {
                             _ = try await engine.call("network.connect", params)
                             v.network = network
                             v.detached = nil
-                            if v.mode == "dhcp" { v.ip = nil }
+                            if v.mode == "dhcp" {
+                                v.ip = nil
+                                v.leasedIP = nil
+                            }
                         } catch {
                             v.detached = RuntimeError(error.code, "\(v.name): could not connect to \(network): \(error.message)")
                         }
@@ -278,15 +281,17 @@ extension VPLCService {
         }
     }
 
-    /// Removes the agent's MACVLAN networks on `parent` for other subnets. Fails with
-    /// `parent_in_use` when one cannot go (someone else still uses it).
+    /// Removes the agent's MACVLAN networks on `parent` for other subnets: those it made
+    /// (labelled) and those a vPLC it took over was on (the Python agent's, unlabelled). Fails
+    /// with `parent_in_use` when one cannot go (someone else still uses it).
     func removeOldMacvlans(_ parent: String, keeping subnet: IPv4Network) async throws(RuntimeError) {
         let nets = try await engine.call("network.list", ["driver": "macvlan"]).arrayValue ?? []
+        let adopted = Set(try store.records().filter { $0.adoptedFrom != nil }.flatMap { $0.vnics.map(\.network) })
         for n in nets {
             guard let o = n.objectValue, o["options"]?.objectValue?["parent"]?.stringValue == parent,
                 o["subnet"]?.stringValue != subnet.description, let name = o["name"]?.stringValue
             else { continue }
-            let ours = o["labels"]?.objectValue?[Naming.managedLabel]?.stringValue == "true"
+            let ours = o["labels"]?.objectValue?[Naming.managedLabel]?.stringValue == "true" || adopted.contains(name)
             guard ours, try await engine.removeNetworkIfUnused(name) else {
                 throw RuntimeError(
                     "parent_in_use",

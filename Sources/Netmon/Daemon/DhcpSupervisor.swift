@@ -6,43 +6,6 @@ import CNetlink
 import NetmonCore
 import NetmonProtocol
 
-/// One busybox udhcpc running inside a container's network namespace for one vNIC.
-final class DhcpClient {
-    enum State {
-        case running
-        /// The client died while the container lives; a restart is scheduled.
-        case waitingRestart
-        /// Being stopped (stop_dhcp, container exit, replaced, shutdown).
-        case stopping
-    }
-
-    let key: DhcpKey
-    let mac: String
-    let containerPid: Int32
-    var interface: String
-    var state: State = .running
-    var child: pid_t? = nil
-    var output: Int32 = -1
-    var framer = LineFramer(maxLineBytes: 64 * 1024)
-    var pidfd: Int32 = -1
-    var lease: DhcpLease? = nil
-    var lastEvent: String? = nil
-    var backoff = RestartBackoff()
-    var restartTimer: UInt64? = nil
-    var killTimer: UInt64? = nil
-    var stopWaiters: [() -> Void] = []
-
-    init(key: DhcpKey, mac: String, containerPid: Int32, interface: String) {
-        self.key = key
-        self.mac = mac
-        self.containerPid = containerPid
-        self.interface = interface
-    }
-
-    /// Running or about to be restarted (not being stopped).
-    var isActive: Bool { state != .stopping }
-}
-
 /// Starts, watches, restarts and stops the DHCP clients. Loop thread only.
 ///
 /// * The container's PID is watched with a pidfd: when it exits, the client is stopped and a
@@ -50,6 +13,11 @@ final class DhcpClient {
 /// * A client that dies while the container lives is restarted after 1 s, 2 s, … 30 s.
 /// * Stopping sends SIGTERM, then SIGKILL after 2 s; every child is reaped (SIGCHLD → waitpid).
 /// * The hook script's marker lines arrive on the child's stdout and become `dhcp_update` at once.
+/// * Continuity: a client (re)started for an address the link already holds (the last lease, or
+///   start_dhcp's `requested_ip`) asks the server for it (`-r`) and keeps it on the link through
+///   its start (the hook's one-shot keep file) instead of flushing it; at its first lease, DHCP
+///   clients of the same key that this sidecar did not start (an earlier sidecar's, e.g. the
+///   Python agent's) are ended by PID (``OrphanClients/endForeign(key:containerPid:except:)``).
 final class DhcpSupervisor: @unchecked Sendable {
     struct Config {
         let nsenter: String?
@@ -78,7 +46,7 @@ final class DhcpSupervisor: @unchecked Sendable {
     /// Starts a client for `key` on `interface` (already found by MAC in `pid`'s namespace).
     /// Idempotent for the same key and pid; another pid replaces the old client.
     /// - Returns: the reply message.
-    func start(key: DhcpKey, mac: String, pid: Int32, interface: String) throws(NetmonError) -> String {
+    func start(key: DhcpKey, mac: String, pid: Int32, interface: String, requested: IPv4? = nil) throws(NetmonError) -> String {
         if let old = clients[key] {
             if old.containerPid == pid && old.isActive { return "already running" }
             Log.info("dhcp \(key): container pid \(old.containerPid) -> \(pid); replacing the client")
@@ -89,7 +57,7 @@ final class DhcpSupervisor: @unchecked Sendable {
             throw pidfd == -ESRCH ? NetmonError(.noSuchProcess, "No such process: \(pid)", field: "container_pid")
                 : NetmonError(.spawnFailed, "pidfd_open(\(pid)): \(errnoText(pidfd))")
         }
-        let c = DhcpClient(key: key, mac: mac, containerPid: pid, interface: interface)
+        let c = DhcpClient(key: key, mac: mac, containerPid: pid, interface: interface, requested: requested)
         c.pidfd = pidfd
         do {
             try spawn(c)
@@ -111,10 +79,16 @@ final class DhcpSupervisor: @unchecked Sendable {
     private func spawn(_ c: DhcpClient) throws(NetmonError) {
         guard let nsenter = config.nsenter else { throw NetmonError(.spawnFailed, "nsenter not found") }
         guard let busybox = config.busybox else { throw NetmonError(.spawnFailed, "busybox not found") }
-        let argv = [
+        var argv = [
             nsenter, "-t", String(c.containerPid), "-n", busybox, "udhcpc", "-f", "-i", c.interface, "-s", config.script,
             "-t", "5", "-T", "2", "-A", "3",
         ]
+        if let keep = c.addressToKeep {
+            argv += ["-r", keep.description]
+            writeKeepFile(c.key, keep)
+        } else {
+            unlink(keepFile(c.key))  // an earlier client's, never consumed: this one keeps nothing
+        }
         let env = [
             "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "ORCH_DHCP_KEY=\(c.key)", "ORCH_CONTAINER_PID=\(c.containerPid)",
             "ORCH_LEASE_DIR=\(config.leaseDir)",
@@ -133,6 +107,24 @@ final class DhcpSupervisor: @unchecked Sendable {
         loop.register(child.output, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.readOutput(c) }
         Log.info("dhcp \(c.key): udhcpc pid \(child.pid) on \(c.interface) in the namespace of \(c.containerPid)")
     }
+
+    /// `<lease dir>/.<container>_<vnic>.keep`: the address the hook keeps on the link at the
+    /// client's first `deconfig` (and then removes the file). Best effort: without it the
+    /// client starts as any other (the address is flushed until the server answers).
+    private func writeKeepFile(_ key: DhcpKey, _ ip: IPv4) {
+        let path = keepFile(key)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            Log.warning("dhcp \(key): cannot write \(path): \(errnoText(-errno)); the address is flushed at the client's start")
+            return
+        }
+        let text = Array((ip.description + "\n").utf8)
+        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written != text.count { Log.warning("dhcp \(key): short write to \(path)") }
+    }
+
+    private func keepFile(_ key: DhcpKey) -> String { "\(config.leaseDir)/.\(key.container)_\(key.vnic).keep" }
 
     // MARK: output
 
@@ -170,6 +162,13 @@ final class DhcpSupervisor: @unchecked Sendable {
         case "bound", "renew":
             c.lease = lease
             c.backoff.reset()
+            if !c.foreignEnded {
+                c.foreignEnded = true
+                let ours = Set(byChild.keys)
+                for pid in OrphanClients.endForeign(key: c.key, containerPid: c.containerPid, except: ours) {
+                    Log.info("dhcp \(c.key): ended DHCP client pid \(pid) that this sidecar did not start (an earlier sidecar's)")
+                }
+            }
             Log.info("dhcp \(c.key): \(lease.event) \(lease.ip.map(\.description) ?? "?")/\(lease.prefix ?? 0) via \(lease.gateway?.description ?? "-")")
         case "deconfig":
             c.lease = nil

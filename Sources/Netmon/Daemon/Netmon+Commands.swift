@@ -26,8 +26,8 @@ extension Netmon {
         case .notSupported(let name):
             fail(NetmonError(.notSupported, "\(name) is not supported by this netmon (WiFi proxy-ARP is not implemented)"))
 
-        case .startDhcp(let key, let mac, let pid):
-            startDhcp(key: key, mac: mac, pid: pid, ok: { ok($0) }, fail: { fail($0) })
+        case .startDhcp(let key, let mac, let pid, let requested):
+            startDhcp(key: key, mac: mac, pid: pid, requested: requested, ok: { ok($0) }, fail: { fail($0) })
         case .stopDhcp(let key):
             dhcp.stop(key: key) { message in ok(["message": .string(message)]) }
         case .renewDhcp(let key):
@@ -94,7 +94,8 @@ extension Netmon {
     /// start_dhcp: find the link by MAC in the PID's namespace (a lookup every 50 ms for up to 3 s,
     /// each on a worker), then start udhcpc on the loop.
     private func startDhcp(
-        key: DhcpKey, mac: String, pid: Int32, ok: @escaping (JSONObject) -> Void, fail: @escaping (NetmonError) -> Void
+        key: DhcpKey, mac: String, pid: Int32, requested: IPv4?, ok: @escaping (JSONObject) -> Void,
+        fail: @escaping (NetmonError) -> Void
     ) {
         if let running = dhcp.isActive(key, pid: pid) {
             ok(["message": "already running", "interface": .string(running.interface)])
@@ -116,7 +117,7 @@ extension Netmon {
                     fail(NetmonError(.interfaceNotFound, "No interface with MAC \(mac) in the namespace of \(pid)", field: "mac_address"))
                 case .success(let name?):
                     do throws(NetmonError) {
-                        let message = try self.dhcp.start(key: key, mac: mac, pid: pid, interface: name)
+                        let message = try self.dhcp.start(key: key, mac: mac, pid: pid, interface: name, requested: requested)
                         ok(["message": .string(message), "interface": .string(name)])
                     } catch {
                         fail(error)

@@ -1,12 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NetmonCore
 
-/// DHCP clients left running by an earlier sidecar that was killed (SIGKILL, OOM): they were
-/// reparented to PID 1 and still hold leases. A new sidecar does not know them, and the agent's
-/// resync would start a second client on the same interface, so they are ended at start.
-/// Only processes started from this sidecar's own hook script (its path on their command line)
-/// and carrying `ORCH_DHCP_KEY` are touched.
+/// DHCP clients this sidecar did not start. Those of an earlier sidecar of this kind that was
+/// killed (SIGKILL, OOM) were reparented to PID 1 and still hold leases; the agent's resync would
+/// start a second client on the same interface, so they are ended at start (``end(script:)``:
+/// only processes started from this sidecar's own hook script and carrying `ORCH_DHCP_KEY`).
+/// Another sidecar's (the Python agent's, at a takeover) are ended per key once this sidecar's
+/// own client has its lease (``endForeign(key:containerPid:except:)``).
 enum OrphanClients {
     /// Sends SIGKILL to every such process; answers their PIDs.
     @discardableResult
@@ -27,6 +29,41 @@ enum OrphanClients {
             if kill(pid, SIGKILL) == 0 { ended.append(pid) }
         }
         return ended
+    }
+
+    /// Sends SIGTERM to every DHCP client of `key` in `containerPid`'s network namespace that is
+    /// not in `except` (this sidecar's own children): processes whose environment holds
+    /// `ORCH_DHCP_KEY=<container>:<vnic>` (this sidecar's form) or `<container>_<vnic>` (the
+    /// Python sidecar's). A busybox udhcpc started without `-R` neither releases its lease nor
+    /// runs its script on SIGTERM, so the address it held stays. Answers their PIDs.
+    static func endForeign(key: DhcpKey, containerPid: Int32, except: Set<pid_t>) -> [pid_t] {
+        guard let netns = namespace(containerPid), let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        let forms = ["ORCH_DHCP_KEY=\(key.container):\(key.vnic)", "ORCH_DHCP_KEY=\(key.container)_\(key.vnic)"].map { Array($0.utf8) }
+        let own = getpid()
+        var ended: [pid_t] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let pid = pid_t(name), pid != own, !except.contains(pid) else { continue }
+            let env = read("/proc/\(pid)/environ").split(separator: 0)
+            guard env.contains(where: { entry in forms.contains { Array(entry) == $0 } }) else { continue }
+            // udhcpc itself, not a hook script it runs (which carries the same environment).
+            guard read("/proc/\(pid)/cmdline").split(separator: 0).contains(where: { $0.elementsEqual("udhcpc".utf8) }),
+                namespace(pid) == netns
+            else { continue }
+            if kill(pid, SIGTERM) == 0 { ended.append(pid) }
+        }
+        return ended
+    }
+
+    /// The network namespace of `pid` (`net:[inode]`), nil when it cannot be read.
+    private static func namespace(_ pid: pid_t) -> String? {
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/\(pid)/ns/net", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The whole (small) file, or empty.

@@ -21,6 +21,18 @@ import Testing
         #expect(b.command == a.command)
     }
 
+    @Test func startDhcpWithRequestedAddress() throws {
+        let a = try parse(#"{"command":"start_dhcp","container_name":"plc1","vnic_name":"eth0","mac_address":"02:aa:bb:cc:dd:01","container_pid":42,"requested_ip":"192.168.77.105"}"#).get()
+        #expect(a.command == .startDhcp(key: DhcpKey(container: "plc1", vnic: "eth0"), mac: "02:aa:bb:cc:dd:01", pid: 42, requestedIP: IPv4("192.168.77.105")))
+        let b = try parse(#"{"command":"start_dhcp","container_name":"plc1","vnic_name":"eth0","mac_address":"02:aa:bb:cc:dd:01","container_pid":42,"requested_ip":null}"#).get()
+        #expect(b.command == .startDhcp(key: DhcpKey(container: "plc1", vnic: "eth0"), mac: "02:aa:bb:cc:dd:01", pid: 42))
+        for bad in [#""192.168.77""#, #""0.0.0.0""#, #""255.255.255.255""#, #""10.0.0.1; reboot""#, "7", "true"] {
+            let r = error(#"{"command":"start_dhcp","container_name":"p","vnic_name":"e","mac_address":"02:aa:bb:cc:dd:01","container_pid":1,"requested_ip":"# + bad + "}")
+            #expect(r?.error.code == .invalidField, "\(bad)")
+            #expect(r?.error.field == "requested_ip", "\(bad)")
+        }
+    }
+
     @Test func idIsStringOrNumber() throws {
         #expect(try parse(#"{"command":"get_status","id":7}"#).get().id == .number(7))
         #expect(try parse(#"{"command":"get_status","id":null}"#).get().id == nil)

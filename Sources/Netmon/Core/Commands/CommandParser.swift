@@ -62,7 +62,9 @@ public enum CommandParser {
         case "discover_devices", "get_device_status": return .getDevices
         case "start_dhcp":
             let key = try dhcpKey(o)
-            return .startDhcp(key: key, mac: try mac(o, "mac_address"), pid: try pid(o, "container_pid"))
+            return .startDhcp(
+                key: key, mac: try mac(o, "mac_address"), pid: try pid(o, "container_pid"),
+                requestedIP: try optionalIPv4(o, "requested_ip"))
         case "stop_dhcp": return .stopDhcp(key: try dhcpKey(o))
         case "renew_dhcp": return .renewDhcp(key: try dhcpKey(o))
         case "set_link_mac":
@@ -124,6 +126,19 @@ public enum CommandParser {
         }
         guard let n, n > 0, n <= Int64(Int32.max) else { throw .invalid(field, "must be a positive integer PID") }
         return Int32(n)
+    }
+
+    /// An optional dotted-quad IPv4 address; absent or null is nil.
+    static func optionalIPv4(_ o: JSONObject, _ field: String) throws(NetmonError) -> IPv4? {
+        switch o[field] {
+        case nil, .null?: return nil
+        case .string(let s)?:
+            guard let ip = IPv4(s), ip.value != 0, ip.value != UInt32.max else {
+                throw .invalid(field, "must be an IPv4 address like 192.168.1.50")
+            }
+            return ip
+        case let other?: throw .invalid(field, "must be a string, got \(other.kindName)")
+        }
     }
 
     static func string(_ o: JSONObject, _ field: String) throws(NetmonError) -> String {

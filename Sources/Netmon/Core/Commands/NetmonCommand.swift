@@ -21,7 +21,10 @@ public enum NetmonCommand: Sendable, Equatable {
     case getDhcpStatus
     /// `discover_devices` and `get_device_status`: serial devices are not implemented, `devices: []`.
     case getDevices
-    case startDhcp(key: DhcpKey, mac: String, pid: Int32)
+    /// `requestedIP`: the address the vNIC held before (another client's lease, e.g. the Python
+    /// sidecar's at a takeover): udhcpc asks the server for it, and the address stays on the link
+    /// until the server answers instead of being flushed at the client's start.
+    case startDhcp(key: DhcpKey, mac: String, pid: Int32, requestedIP: IPv4? = nil)
     case stopDhcp(key: DhcpKey)
     case renewDhcp(key: DhcpKey)
     /// Sets the MAC of the link that has `currentMac` inside `pid`'s netns.

@@ -9,7 +9,11 @@
 ///   same file as the sidecar's `/etc/resolv.conf`,
 /// * writes the lease JSON to `$ORCH_LEASE_DIR/<container>_<vnic>.lease` (upstream's name and keys),
 /// * prints one ``DhcpLease/marker`` line with the same JSON, which the sidecar reads from the
-///   client's stdout and turns into a `dhcp_update` at once.
+///   client's stdout and turns into a `dhcp_update` at once,
+/// * at a `deconfig`, keeps the address named in `$ORCH_LEASE_DIR/.<container>_<vnic>.keep` when
+///   the link holds it (the file is removed: one time only), so a client started for an address
+///   that another client leased does not take it off the link before the server answers; nothing
+///   is reported then.
 ///
 /// Environment (set by the sidecar): `ORCH_DHCP_KEY` (`<container>:<vnic>`), `ORCH_CONTAINER_PID`,
 /// `ORCH_LEASE_DIR`.
@@ -73,8 +77,23 @@ public enum HookScript {
                 { [ -n "$domain" ] && echo "search $domain"; for s in $dns; do echo "nameserver $s"; done; } > "$f"
             }
 
+            # The address the sidecar asked this client to keep through its start (one-shot).
+            keep_address() {
+                case "$KEY" in *:*) ;; *) return 1 ;; esac
+                f="$DIR/.${KEY%%:*}_${KEY#*:}.keep"
+                [ -n "$DIR" ] && [ -f "$f" ] || return 1
+                keep="$($BB cat "$f")"
+                $BB rm -f "$f"
+                [ -n "$keep" ] && $BB ip -4 -o addr show dev "$IF" | $BB grep -q "inet $keep/"
+            }
+
             case "$EVENT" in
             deconfig)
+                if keep_address; then
+                    $BB ip link set dev "$IF" up
+                    echo "netmon-hook: keeping $keep on $IF until the server answers" >&2
+                    exit 0
+                fi
                 $BB ip -4 addr flush dev "$IF"
                 $BB ip link set dev "$IF" up
                 report
