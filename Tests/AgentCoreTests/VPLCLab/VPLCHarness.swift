@@ -65,24 +65,48 @@ final class VPLCHarness: @unchecked Sendable {
         let old = agent
         try await DockerLab.blocking { old.kill9() }
         if let whileDown { try await DockerLab.blocking(whileDown) }
-        let path = agent.configPath
-        if var doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue,
-            var plugins = doc["plugins"]?.objectValue, let load = plugins["load"]?.arrayValue
-        {
-            plugins["load"] = .array(
-                load.map { entry in
-                    guard var e = entry.objectValue, e["id"] == "io.autonomy.runtime", var c = e["config"]?.objectValue else {
-                        return entry
-                    }
-                    c["fault_injection"] = nil
-                    e["config"] = .object(c)
-                    return .object(e)
-                })
-            doc["plugins"] = .object(plugins)
-            try Data(JSONWriter.bytes(.object(doc))).write(to: URL(fileURLWithPath: path))
-        }
+        try changeRuntimeConfig { $0["fault_injection"] = nil }
         agent = try await DockerLab.blocking { try AgentUnderTest(restarting: old) }
         try await waitConnected()
+    }
+
+    /// Kills the agent with SIGKILL, merges `runtime` into the runtime plugin's config, then for
+    /// each delay in `killsAfterMs` starts an agent and kills it that many milliseconds later (a
+    /// kill at some point of its start), and last starts one that stays.
+    func restartAgent(runtime: JSONObject, killsAfterMs: [Int]) async throws {
+        let old = agent
+        try await DockerLab.blocking { old.kill9() }
+        try changeRuntimeConfig { c in for (k, v) in runtime.entries { c[k] = v } }
+        var previous = old
+        for delay in killsAfterMs {
+            let from = previous
+            previous = try await DockerLab.blocking {
+                let started = try AgentUnderTest(restarting: from)
+                usleep(UInt32(delay) * 1000)  // sleep-audit: input (the kill point)
+                started.kill9()
+                return started
+            }
+        }
+        let from = previous
+        agent = try await DockerLab.blocking { try AgentUnderTest(restarting: from) }
+        try await waitConnected()
+    }
+
+    /// Rewrites the runtime plugin's config in the agent's config file.
+    private func changeRuntimeConfig(_ change: (inout JSONObject) -> Void) throws {
+        let path = agent.configPath
+        guard var doc = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).objectValue,
+            var plugins = doc["plugins"]?.objectValue, let load = plugins["load"]?.arrayValue
+        else { return }
+        plugins["load"] = .array(
+            load.map { entry in
+                guard var e = entry.objectValue, e["id"] == "io.autonomy.runtime", var c = e["config"]?.objectValue else { return entry }
+                change(&c)
+                e["config"] = .object(c)
+                return .object(e)
+            })
+        doc["plugins"] = .object(plugins)
+        try Data(JSONWriter.bytes(.object(doc))).write(to: URL(fileURLWithPath: path))
     }
 
     /// Stops the agent and the cloud (SIGTERM, then SIGKILL) on a thread of its own; call it at

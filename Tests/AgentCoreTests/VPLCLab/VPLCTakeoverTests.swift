@@ -9,7 +9,7 @@ extension VPLCLab {
     /// files the way §7.7 describes, then this agent started on them.
     @Suite("takeover of a Python-agent site")
     struct Takeover {
-        @Test("its vPLC is adopted as it runs: same address, not restarted; run_command, stop/start, delete work; a second start changes nothing")
+        @Test("its vPLC is adopted as it runs, also after kills during the takeover: same address, not restarted; run_command, stop/start, delete work; a second start changes nothing")
         func adoptsWithoutRestart() async throws {
             let lab = try await DockerLab.blocking { try DockerLab.dedicated("takeover") }
             defer { lab.down() }
@@ -46,8 +46,34 @@ extension VPLCLab {
                 "_is_wifi": false, "_network_method": "macvlan", "mac_address": .string(mac), "docker_network_name": .string(macvlan),
             ]]])
 
-            let h = try await VPLCHarness(runtime: ["legacy_state_dir": .string(folder)], lab: lab)
+            // The plan first, as an operator sees it before the switch (no daemon yet):
+            // `adopt --dry-run` names the vPLC and changes nothing.
+            let plugins = try PluginLab()
+            let oneShot = try plugins.writeConfig([
+                try plugins.entry(id: "io.autonomy.docker", path: try plugins.install("agent-docker"), config: ["socket": .string(lab.socketPath)]),
+                try plugins.entry(
+                    id: "io.autonomy.runtime", path: try plugins.install("agent-runtime"),
+                    config: ["image_repository": .string(lab.runtimeImageRepo), "legacy_state_dir": .string(folder)]),
+            ])
+            let dry = try await DockerLab.blocking {
+                try CommandRunner.run([BuildProducts.executable("orchestrator-agent"), "adopt", "--config", oneShot, "--dry-run"], timeout: 60)
+            }
+            let shown = try? JSONParser.parse(dry.stdout).objectValue  // harmless: checked just below
+            #expect(dry.status == 0, "adopt --dry-run: \(dry.status) \(dry.stdout) \(dry.stderr)")
+            #expect(shown?["done"] == false, "\(dry.stdout)")
+            #expect(
+                shown?["plan"]?.objectValue?["adopt"]?.arrayValue?.compactMap { $0.objectValue?["device_id"] } == [.string(device)],
+                "\(dry.stdout)")
+            try await Self.expectSameProcess(lab, device, before)
+
+            // The agent first runs without the takeover; then it is started on the folder and
+            // killed (SIGKILL) at random points of its start a few times before one start stays:
+            // the end state is the same as after one clean start.
+            let h = try await VPLCHarness(runtime: ["legacy_state_dir": ""], lab: lab)
             defer { h.stop() }
+            let kills = (0..<4).map { _ in Int.random(in: 0...1500) }
+            print("takeover kill points (ms after start): \(kills)")
+            try await h.restartAgent(runtime: ["legacy_state_dir": .string(folder)], killsAfterMs: kills)
             let status = try await h.status(device)
             #expect(status["status"] == "success" && status["is_running"] == true, "\(status)")
             #expect(status["networks"]?.objectValue?[macvlan]?.objectValue?["ip_address"] == .string(ip), "\(status)")
