@@ -5,7 +5,10 @@
 #      (parses, matches the key, CN, client-auth EKU, chain, validity) before anything is written;
 #   2. writes the key, the certificate and the site config atomically with strict modes;
 #   3. runs the netmon sidecar and the agent in Docker, pinned by image id, recreating a container
-#      only when its image or its settings changed.
+#      only when its image or its settings changed;
+#   4. with --from-python-agent, takes the site over from the Python agent: its containers are
+#      stopped and kept under rollback names until this agent reports connected, then removed; if
+#      it does not connect in time (or the run is interrupted), the Python agent is put back.
 # A re-run with a valid installed certificate enrols nothing and changes nothing.
 #
 #   scripts/install.sh --help
@@ -20,6 +23,7 @@ AGENT_NAME=orchestrator_agent
 NETMON_NAME=autonomy_netmon
 VOLUME=orchestrator-shared
 HASH_LABEL=io.autonomy.install-hash
+PY_SUFFIX=.python                               # the Python agent's containers during a takeover
 REF_LABEL=io.autonomy.image-ref
 CONFIG_REL=/etc/orchestrator-agent              # config folder (site.json), under --root
 STATE_REL=/var/lib/orchestrator-agent           # the agent's state folder, under --root
@@ -33,7 +37,7 @@ C_SHARED=/var/orchestrator
 C_DOCKER_SOCK=/var/run/docker.sock
 
 # Exit codes (docs/installation.md#exit-codes).
-E_FAIL=1 E_USAGE=2 E_API=3 E_CERT=4 E_EXISTING=5
+E_FAIL=1 E_USAGE=2 E_API=3 E_CERT=4 E_EXISTING=5 E_ROLLED_BACK=6
 
 # --- defaults (flags) --------------------------------------------------------------------------------
 
@@ -53,6 +57,8 @@ PINS_FILE=""
 WARN_DAYS=30
 AGENT_USER=""                                   # UID:GID; default 10001:10001, 0:0 with --no-docker
 DRY_RUN=0 UNINSTALL=0 PURGE=0 REENROLL=0 NO_DOCKER=0
+FROM_PYTHON=0
+TAKEOVER_TIMEOUT=120 TIMEOUT_GIVEN=0
 
 usage() {
     cat <<EOF
@@ -85,6 +91,13 @@ Options:
   --reenroll             make a new key and enrol again (a new orchestrator id), even if a valid
                          certificate is installed; the previous pair is kept as *.prev
   --no-docker            write the files only; no containers, no volume
+  --from-python-agent    take the site over from the Python agent (v1.2.x): its containers
+                         $AGENT_NAME and $NETMON_NAME (those without the label
+                         $HASH_LABEL) are stopped and kept as NAME$PY_SUFFIX until this
+                         agent reports connected, then removed; otherwise they are put back
+  --takeover-timeout SECONDS
+                         with --from-python-agent: how long to wait for this agent to report
+                         connected before rolling back (default: $TAKEOVER_TIMEOUT)
   --dry-run              print every action and change nothing (no enrollment request either)
   --uninstall            remove the two containers; with --purge also the rest
   --purge                with --uninstall: also remove the shared volume, the config and state
@@ -92,7 +105,8 @@ Options:
   --help                 print this help and exit
 
 Exit codes: 0 done, 1 failure, 2 bad usage, 3 enrollment API error, 4 certificate refused,
-5 the installed certificate is unusable (run again with --reenroll).
+5 the installed certificate is unusable (run again with --reenroll), 6 --from-python-agent rolled
+back: this agent did not report connected in time and the Python agent runs again.
 EOF
 }
 
@@ -151,6 +165,8 @@ parse_args() {
             --expiry-warn-days) need_value "$@"; WARN_DAYS="$2"; shift 2 ;;
             --reenroll) REENROLL=1; shift ;;
             --no-docker) NO_DOCKER=1; shift ;;
+            --from-python-agent) FROM_PYTHON=1; shift ;;
+            --takeover-timeout) need_value "$@"; TAKEOVER_TIMEOUT="$2"; TIMEOUT_GIVEN=1; shift 2 ;;
             --dry-run) DRY_RUN=1; shift ;;
             --uninstall) UNINSTALL=1; shift ;;
             --purge) PURGE=1; shift ;;
@@ -202,6 +218,12 @@ validate_args() {
     AGENT_GID="${AGENT_USER#*:}"
     [ "$PURGE" = 0 ] || [ "$UNINSTALL" = 1 ] || usage_error "--purge goes with --uninstall"
     [ "$UNINSTALL" = 0 ] || [ "$REENROLL" = 0 ] || usage_error "--reenroll and --uninstall exclude each other"
+    if [ "$FROM_PYTHON" = 1 ]; then
+        [ "$UNINSTALL" = 0 ] || usage_error "--from-python-agent and --uninstall exclude each other"
+        [ "$NO_DOCKER" = 0 ] || usage_error "--from-python-agent needs Docker: it cannot go with --no-docker"
+    fi
+    [ "$TIMEOUT_GIVEN" = 0 ] || [ "$FROM_PYTHON" = 1 ] || usage_error "--takeover-timeout goes with --from-python-agent"
+    [[ "$TAKEOVER_TIMEOUT" =~ ^[1-9][0-9]{0,4}$ ]] || usage_error "--takeover-timeout must be a number of seconds (1..99999)"
     if [ -n "$DOCKER_HOST_URI" ]; then :; elif [ -n "${DOCKER_HOST:-}" ]; then DOCKER_HOST_URI="$DOCKER_HOST"; else
         DOCKER_HOST_URI="unix:///var/run/docker.sock"
     fi
@@ -246,7 +268,9 @@ TMP_FILES=()
 PINS_READER=""          # the throwaway container that read_pins creates
 
 cleanup() {
-    local f
+    local rc=$? f
+    # A run that stops while the Python agent is down puts it back first (see takeover_begin).
+    [ "$TAKEOVER" = 0 ] || takeover_interrupted "$rc"
     for f in "${TMP_FILES[@]}"; do rm -f "$f"; done
     [ -z "$PINS_READER" ] || docker rm -f "$PINS_READER" >/dev/null 2>&1 || true
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then
@@ -354,10 +378,10 @@ cert_cn() {
 
 # check_cert BUNDLE KEY [ID]: every check the installer makes before it trusts a certificate.
 # Prints the reason and returns 1 on the first failure; warns when it expires soon.
-CHECK_REASON=""
+CHECK_REASON="" CHECK_CHAIN_FAILED=0
 check_cert() {
     local bundle="$1" key="$2" id="${3:-}" leaf="$WORK/check-leaf.pem" chain="$WORK/check-chain.pem" anchor cn
-    CHECK_REASON=""
+    CHECK_REASON="" CHECK_CHAIN_FAILED=0
     if ! openssl x509 -in "$bundle" -out "$leaf" 2>/dev/null; then
         CHECK_REASON="it is not a PEM certificate"; return 1
     fi
@@ -385,6 +409,7 @@ check_cert() {
     local out
     if ! out="$(openssl verify "${args[@]}" "$leaf" 2>&1)"; then
         CHECK_REASON="it does not chain to ${anchor:-the system trust store} for client use: $(grep -m1 'error' <<<"$out" || echo "$out")"
+        CHECK_CHAIN_FAILED=1
         return 1
     fi
     if ! openssl x509 -in "$leaf" -noout -checkend $((WARN_DAYS * 86400)) >/dev/null 2>&1; then
@@ -413,7 +438,7 @@ api_message() {
     [ -z "$m" ] || printf ' (%s)' "$(head -c 200 <<<"$m")"
 }
 
-ORCH_ID="" NEW_CERT=0
+ORCH_ID="" NEW_CERT=0 REUSED_CERT=0
 
 enroll() {
     local idjson="$WORK/id.json" enrolljson="$WORK/enroll.json" code id status
@@ -472,9 +497,15 @@ enroll_or_reuse() {
             fail "$E_EXISTING" "$CERT_HOST holds only one of client.key and client.crt; run again with --reenroll"
         fi
         if ! check_cert "$crt" "$key"; then
-            fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. Run again with --reenroll (a new orchestrator id) or restore the right files"
+            local hint="Run again with --reenroll (a new orchestrator id) or restore the right files"
+            # A certificate enrolled by another installer (the Python agent's) comes without a copy
+            # of the CA it chains to.
+            if [ "$CHECK_CHAIN_FAILED" = 1 ] && [ -z "$(chain_anchor)" ]; then
+                hint="If the CA that issued it is not in the system trust store, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
+            fi
+            fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. $hint"
         fi
-        ORCH_ID="$(cert_cn "$crt")"
+        ORCH_ID="$(cert_cn "$crt")" REUSED_CERT=1
         say "already enrolled as $ORCH_ID (valid certificate in $CERT_HOST): no enrollment"
         return 0
     fi
@@ -503,7 +534,9 @@ install_cert_files() {
 # A reused certificate: the folder and files get the agent user and the strict modes (a no-op when
 # they have them).
 fix_cert_files() {
-    [ "$NEW_CERT" = 0 ] && [ "$DRY_RUN" = 0 ] || return 0
+    [ "$REUSED_CERT" = 1 ] || return 0
+    save_issuer_ca
+    [ "$DRY_RUN" = 0 ] || return 0
     local f m
     set_owner_mode "$CERT_HOST" "$AGENT_USER" 700
     for f in client.key client.key.prev client.crt client.crt.prev issuer-ca.pem; do
@@ -511,6 +544,15 @@ fix_cert_files() {
         case "$f" in *.key*) m=600 ;; *) m=644 ;; esac
         set_owner_mode "$CERT_HOST/$f" "$AGENT_USER" "$m"
     done
+}
+
+# A reused certificate checked against --issuer-ca or --ca-file with no saved copy (one enrolled by
+# the Python agent's installer, which keeps none): the copy is saved so that later runs find it.
+save_issuer_ca() {
+    local anchor; anchor="$(chain_anchor)"
+    [ -n "$anchor" ] && [ ! -f "$CERT_HOST/issuer-ca.pem" ] || return 0
+    install_file "$anchor" "$CERT_HOST/issuer-ca.pem" 644 "$AGENT_USER"
+    [ "$DRY_RUN" = 1 ] || say "saved $anchor as $CERT_HOST/issuer-ca.pem: later runs check the certificate against it"
 }
 
 # --- site config -------------------------------------------------------------------------------------
@@ -645,7 +687,10 @@ ensure_container() {
     for a in "$@"; do
         if [ "$seen" = 0 ] && [ "$a" = -- ]; then seen=1; elif [ "$seen" = 0 ]; then args+=("$a"); else cmd+=("$a"); fi
     done
-    if cur_image="$(docker container inspect --format '{{.Image}}' "$name" 2>/dev/null)"; then
+    # A dry run of a takeover: the Python agent's container still holds the name it would free.
+    if [ "$DRY_RUN" = 1 ] && held_by_python "$name"; then
+        :
+    elif cur_image="$(docker container inspect --format '{{.Image}}' "$name" 2>/dev/null)"; then
         cur_hash="$(docker container inspect --format "{{index .Config.Labels \"$HASH_LABEL\"}}" "$name")"
         if [ "$cur_image" = "$image" ] && [ "$cur_hash" = "$hash" ]; then
             running="$(docker container inspect --format '{{.State.Running}}' "$name")"
@@ -690,6 +735,218 @@ run_containers() {
     fi
 }
 
+# --- taking over from the Python agent (--from-python-agent) ----------------------------------------
+
+# The Python agent's containers, agent first: the name each had under the Python agent, its id,
+# and the name it had when this run found it (NAME, or NAME.python after an interrupted run).
+PY_NAMES=() PY_IDS=() PY_FOUND_AS=()
+TAKEOVER=0              # 1 while the Python agent is down and this agent not yet confirmed
+TAKEOVER_RESULT=""      # none, done (summary)
+HEALTH_NOTE=""          # what the last look at health.json saw
+
+# container_field CONTAINER FORMAT: prints a `docker container inspect` field; fails if there is
+# no such container.
+container_field() { docker container inspect --format "$2" "$1" 2>/dev/null; }
+
+# is_ours CONTAINER: it carries this installer's hash label.
+is_ours() {
+    local h; h="$(container_field "$1" "{{index .Config.Labels \"$HASH_LABEL\"}}")" || return 1
+    [ -n "$h" ] && [ "$h" != "<no value>" ]
+}
+
+# held_by_python NAME: a Python agent's container was found under NAME itself.
+held_by_python() {
+    local n
+    for n in "${PY_FOUND_AS[@]}"; do [ "$n" != "$1" ] || return 0; done
+    return 1
+}
+
+short_id() { echo "${1:0:12}"; }
+
+# Finds the Python agent's containers: NAME without this installer's label, or NAME.python (an
+# earlier takeover that was killed before it could roll back). Both at once is ambiguous: nothing
+# is changed and the run stops.
+find_python_agent() {
+    local name back id back_id
+    for name in "$AGENT_NAME" "$NETMON_NAME"; do
+        back="$name$PY_SUFFIX"
+        id="$(container_field "$name" '{{.Id}}')" || id=""
+        if [ -n "$id" ] && is_ours "$id"; then id=""; fi
+        back_id="$(container_field "$back" '{{.Id}}')" || back_id=""
+        if [ -n "$back_id" ] && is_ours "$back_id"; then
+            fail "$E_FAIL" "$back carries this installer's label $HASH_LABEL, so it is not the Python agent's; nothing was changed. Remove or rename it (docker rm -f $back) and run again"
+        fi
+        if [ -n "$id" ] && [ -n "$back_id" ]; then
+            fail "$E_FAIL" "both $name ($(short_id "$id")) and $back ($(short_id "$back_id")) exist and neither is this agent's; nothing was changed. $back is likely left from an earlier takeover: check with docker ps -a, remove the one that is not the Python agent's (docker rm -f), and run again"
+        elif [ -n "$id" ]; then
+            say "found the Python agent's $name ($(short_id "$id"), image $(container_field "$id" '{{.Config.Image}}'))"
+            PY_NAMES+=("$name") PY_IDS+=("$id") PY_FOUND_AS+=("$name")
+        elif [ -n "$back_id" ]; then
+            say "found $back ($(short_id "$back_id")), left by an earlier takeover that did not finish: taken as the Python agent's $name"
+            PY_NAMES+=("$name") PY_IDS+=("$back_id") PY_FOUND_AS+=("$back")
+        fi
+    done
+    if [ "${#PY_IDS[@]}" = 0 ]; then
+        warn "--from-python-agent: no Python agent container ($AGENT_NAME or $NETMON_NAME without the label $HASH_LABEL, or a *$PY_SUFFIX one): going on as a plain install"
+        TAKEOVER_RESULT=none
+    fi
+}
+
+# The Python agent's identity is its certificate: it is taken over, never replaced unasked. The
+# Python agent's container names its folder (the source of its /root/.mtls mount).
+check_python_cert() {
+    [ "${#PY_IDS[@]}" -gt 0 ] || return 0
+    local i src
+    for i in "${!PY_IDS[@]}"; do
+        [ "${PY_NAMES[$i]}" = "$AGENT_NAME" ] || continue
+        src="$(container_field "${PY_IDS[$i]}" '{{range .Mounts}}{{if eq .Destination "/root/.mtls"}}{{.Source}}{{end}}{{end}}')" || src=""
+        if [ -n "$src" ] && [ "${src%/}" != "$CERT_HOST" ]; then
+            fail "$E_USAGE" "the Python agent's certificate folder is $src, not $CERT_HOST: give it with --cert-dir; nothing was changed"
+        fi
+    done
+    if [ "$REENROLL" = 0 ] && [ ! -e "$CERT_HOST/client.key" ] && [ ! -e "$CERT_HOST/client.crt" ]; then
+        fail "$E_EXISTING" "no certificate in $CERT_HOST to take over from the Python agent; nothing was changed. Give its folder with --cert-dir, or --reenroll to enrol a new identity (to be linked again)"
+    fi
+}
+
+# The commands that put the Python agent back by hand (ids, so they hold whatever the names are).
+print_way_back() {
+    local i id
+    say "to put the Python agent back by hand:"
+    printf '    docker ps -aq --filter label=%s | xargs -r docker rm -f\n' "$HASH_LABEL" >&2
+    for ((i = ${#PY_IDS[@]} - 1; i >= 0; i--)); do
+        id="$(short_id "${PY_IDS[$i]}")"
+        printf '    docker rename %s %s; docker update --restart unless-stopped %s; docker start %s\n' \
+            "$id" "${PY_NAMES[$i]}" "$id" "$id" >&2
+    done
+}
+
+# Takes the Python agent down before this agent's containers are created, agent first: restart
+# policy no (the engine must not start it again), renamed to NAME.python (its name is this
+# agent's), stopped. Kept until this agent reports connected.
+takeover_begin() {
+    [ "${#PY_IDS[@]}" -gt 0 ] || return 0
+    local i name id back
+    if [ "$DRY_RUN" = 0 ]; then
+        TAKEOVER=1
+        say "taking the Python agent down; it is kept as ${PY_NAMES[*]/%/$PY_SUFFIX} until this agent reports connected (an interrupted run puts it back)"
+        print_way_back
+    fi
+    for i in "${!PY_IDS[@]}"; do
+        name="${PY_NAMES[$i]}" id="$(short_id "${PY_IDS[$i]}")" back="${PY_NAMES[$i]}$PY_SUFFIX"
+        act "set the restart policy of the Python agent's $name to no" docker update --restart no "$id" >/dev/null
+        [ "${PY_FOUND_AS[$i]}" = "$back" ] || act "rename the Python agent's $name to $back" docker rename "$id" "$back"
+        if [ "$(container_field "$id" '{{.State.Running}}')" = true ]; then
+            act "stop the Python agent's $back" docker stop "$id" >/dev/null
+        fi
+    done
+}
+
+# to_ns TIMESTAMP: nanoseconds since the epoch of an ISO 8601 time (Docker's and the agent's).
+to_ns() { date -u -d "$1" +%s%N 2>/dev/null; }
+
+# Slack for Docker recording a container's start a moment after its process began.
+START_SLACK_NS=2000000000
+
+# agent_connected: this run's agent container reports connected and a passed self-check in
+# health.json, written by the process of that container (its started_at is not older than the
+# container's start; a file left from before does not count).
+agent_connected() {
+    local f="$WORK/health.json" c_started started s_ns c_ns connected check
+    c_started="$(container_field "$AGENT_NAME" '{{.State.StartedAt}}')" || { HEALTH_NOTE="no $AGENT_NAME container"; return 1; }
+    cp "$STATE_HOST/health.json" "$f" 2>/dev/null || { HEALTH_NOTE="no health.json yet"; return 1; }
+    started="$(json_get "$f" started_at)" || { HEALTH_NOTE="health.json without started_at"; return 1; }
+    s_ns="$(to_ns "$started")" && c_ns="$(to_ns "$c_started")" || { HEALTH_NOTE="health.json: bad started_at '$started'"; return 1; }
+    if [ "$((s_ns + START_SLACK_NS))" -lt "$c_ns" ]; then
+        HEALTH_NOTE="health.json is from an earlier process (started_at $started, container started $c_started)"
+        return 1
+    fi
+    connected="$(json_get "$f" connected)" || connected="?"
+    check="$(json_get "$f" self_check)" || check="?"
+    HEALTH_NOTE="connected $connected, self_check $check"
+    [ "$connected" = true ] && [ "$check" = ok ]
+}
+
+# Waits up to --takeover-timeout for agent_connected.
+wait_connected() {
+    local deadline=$((SECONDS + TAKEOVER_TIMEOUT)) note=$((SECONDS + 15))
+    say "waiting up to $TAKEOVER_TIMEOUT s for $AGENT_NAME to report connected ($STATE_HOST/health.json)"
+    until agent_connected; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        if [ "$SECONDS" -ge "$note" ]; then say "still waiting: $HEALTH_NOTE"; note=$((SECONDS + 15)); fi
+        sleep 1
+    done
+    say "$AGENT_NAME reports connected"
+}
+
+# restore_python INDEX: the Python agent's container gets its name back, restart policy
+# unless-stopped (its installer's) and is started.
+restore_python() {
+    local name="${PY_NAMES[$1]}" id cur
+    id="$(short_id "${PY_IDS[$1]}")"
+    cur="$(container_field "$id" '{{.Name}}')" || { warn "the Python agent's $name ($id) is gone"; return 1; }
+    cur="${cur#/}"
+    if [ "$cur" != "$name" ]; then act "rename $cur back to $name" docker rename "$id" "$name" || return 1; fi
+    act "set the restart policy of the Python agent's $name to unless-stopped" docker update --restart unless-stopped "$id" >/dev/null || return 1
+    act "start the Python agent's $name" docker start "$id" >/dev/null || return 1
+}
+
+# Puts the Python agent back: this agent's containers removed, then the Python agent's netmon
+# and agent restored. Not interruptible (a second Ctrl-C must not leave it half done); a step
+# that fails is reported with the commands to finish by hand. Status 1 if any step failed.
+rollback() {
+    local name id i ok=1
+    TAKEOVER=0
+    trap '' INT TERM
+    say "rolling back: the Python agent gets its containers back"
+    for name in "$AGENT_NAME" "$NETMON_NAME"; do
+        if id="$(container_field "$name" '{{.Id}}')" && is_ours "$id"; then
+            act "remove this agent's $name" docker rm -f "$id" >/dev/null || ok=0
+        fi
+    done
+    for ((i = ${#PY_IDS[@]} - 1; i >= 0; i--)); do restore_python "$i" || ok=0; done
+    trap 'exit 130' INT TERM
+    if [ "$ok" = 1 ]; then say "rolled back: the Python agent runs again (${PY_NAMES[*]})"; return 0; fi
+    warn "the rollback did not finish; see the messages above"
+    print_way_back
+    return 1
+}
+
+# The EXIT trap's part: a run that ends (error, Ctrl-C, TERM) while the Python agent is down.
+takeover_interrupted() {
+    warn "the run stopped (exit $1) while the Python agent was down"
+    rollback || true
+}
+
+# The last lines of this agent's container log, shown before a rollback removes the container.
+show_agent_log() {
+    say "the last lines of $AGENT_NAME's log (docker logs):"
+    docker logs --tail 20 "$AGENT_NAME" 2>&1 | sed 's/^/    /' >&2 || true
+}
+
+# After this agent's containers run: waits for it to report connected, then removes the Python
+# agent's containers; otherwise rolls back and exits E_ROLLED_BACK.
+takeover_finish() {
+    [ "${#PY_IDS[@]}" -gt 0 ] || return 0
+    local i
+    if [ "$DRY_RUN" = 1 ]; then
+        would "wait up to $TAKEOVER_TIMEOUT s for $AGENT_NAME to report connected in $STATE_HOST/health.json; then remove ${PY_NAMES[*]/%/$PY_SUFFIX}; if it does not, remove this agent's containers and start the Python agent's again"
+        return 0
+    fi
+    if ! wait_connected; then
+        warn "$AGENT_NAME did not report connected within $TAKEOVER_TIMEOUT s (last seen: $HEALTH_NOTE)"
+        show_agent_log
+        rollback || fail "$E_FAIL" "the takeover failed and so did the rollback: put the Python agent back with the commands above"
+        fail "$E_ROLLED_BACK" "took nothing over: this agent did not report connected within $TAKEOVER_TIMEOUT s, and the Python agent runs again. Why: the log lines above and $STATE_HOST/logs/agent.log (the container is removed, its docker logs with it); fix that and run again"
+    fi
+    TAKEOVER=0
+    for i in "${!PY_IDS[@]}"; do
+        act "remove the Python agent's ${PY_NAMES[$i]}$PY_SUFFIX" docker rm -f "$(short_id "${PY_IDS[$i]}")" >/dev/null \
+            || warn "could not remove ${PY_NAMES[$i]}$PY_SUFFIX: remove it by hand (docker rm -f ${PY_NAMES[$i]}$PY_SUFFIX)"
+    done
+    TAKEOVER_RESULT=done
+}
+
 # --- uninstall ---------------------------------------------------------------------------------------
 
 uninstall() {
@@ -727,6 +984,19 @@ uninstall() {
 
 # --- summary -----------------------------------------------------------------------------------------
 
+takeover_summary() {
+    case "$TAKEOVER_RESULT" in
+        none) echo "python agent:        none found (a plain install)" ;;
+        done)
+            local i removed=""
+            for i in "${!PY_IDS[@]}"; do removed="${removed:+$removed, }${PY_NAMES[$i]}$PY_SUFFIX ($(short_id "${PY_IDS[$i]}"))"; done
+            echo "python agent:        taken over; removed its containers $removed"
+            echo "  kept:              the volume $VOLUME with the Python agent's files, the certificate in $CERT_HOST, its images"
+            echo "  the way back:      docs/installation.md, \"The way back\""
+            ;;
+    esac
+}
+
 summary() {
     local crt="$CERT_HOST/client.crt"
     if [ "$DRY_RUN" = 1 ]; then say "dry run: nothing was changed"; return 0; fi
@@ -740,6 +1010,7 @@ summary() {
         echo "netmon container:    $NETMON_NAME $NETMON_RESULT (${NETMON_ID#sha256:})"
         echo "agent container:     $AGENT_NAME $AGENT_RESULT (${AGENT_ID#sha256:})"
     fi
+    takeover_summary
     if [ "$NEW_CERT" = 1 ]; then
         echo "Link this orchestrator in the Autonomy Edge web app with the id $ORCH_ID."
     fi
@@ -757,9 +1028,12 @@ main() {
     trap 'exit 130' INT TERM
     [ "$DRY_RUN" = 0 ] || say "dry run: printing the actions, changing nothing"
     if [ "$UNINSTALL" = 1 ]; then uninstall; return 0; fi
+    # The engine first: an unreachable engine or an ambiguous takeover stops the run before an
+    # enrollment reserves an id.
+    if [ "$NO_DOCKER" = 0 ]; then docker_setup; fi
+    if [ "$FROM_PYTHON" = 1 ]; then find_python_agent; check_python_cert; fi
     enroll_or_reuse
     if [ "$NO_DOCKER" = 0 ]; then
-        docker_setup
         NETMON_ID="$(resolve_image "$NETMON_IMAGE")" || exit $?
         AGENT_ID="$(resolve_image "$AGENT_IMAGE")" || exit $?
     fi
@@ -767,7 +1041,11 @@ main() {
     install_cert_files
     fix_cert_files
     write_config
-    [ "$NO_DOCKER" = 1 ] || run_containers
+    if [ "$NO_DOCKER" = 0 ]; then
+        takeover_begin
+        run_containers
+        takeover_finish
+    fi
     summary
 }
 

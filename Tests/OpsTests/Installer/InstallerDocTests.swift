@@ -21,7 +21,7 @@ struct InstallerDocTests {
         #expect(flags == [
             "--api-base", "--ca-file", "--issuer-ca", "--cert-dir", "--key-type", "--rsa-bits", "--cloud-host", "--cloud-port",
             "--root", "--agent-image", "--netmon-image", "--agent-user", "--pins-file", "--docker-host", "--expiry-warn-days",
-            "--reenroll", "--no-docker", "--dry-run", "--uninstall", "--purge", "--help",
+            "--reenroll", "--no-docker", "--from-python-agent", "--takeover-timeout", "--dry-run", "--uninstall", "--purge", "--help",
         ])
         // Every listed flag is parsed: with a value where it takes one, it is not "unknown".
         let script = try Installer.read(Installer.script)
@@ -42,6 +42,6 @@ struct InstallerDocTests {
             }
         }
         #expect(documented == flags)
-        for code in 0...5 { #expect(doc.contains("| \(code) |"), "exit code \(code) is documented") }
+        for code in 0...6 { #expect(doc.contains("| \(code) |"), "exit code \(code) is documented") }
     }
 }

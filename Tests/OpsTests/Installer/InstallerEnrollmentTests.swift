@@ -191,6 +191,7 @@ struct InstallerEnrollmentTests {
     @Test(arguments: [
         ["--api-base", "http://127.0.0.1:1"], ["--key-type", "dsa"], ["--rsa-bits", "2048"], ["--agent-image", "Not A Ref"],
         ["--purge"], ["--root", "relative/dir"], ["--cert-dir", "/a/../b"], ["--agent-user", "agent"], ["--bogus"], ["--api-base"],
+        ["--from-python-agent"], ["--takeover-timeout", "30"], ["--uninstall", "--from-python-agent"],
     ])
     func refusesBadUsage(_ args: [String]) async throws {
         let root = Installer.scratch("usage")
@@ -242,6 +243,47 @@ struct InstallerEnrollmentTests {
             #expect(try Installer.snapshot(installed) == before, "\(extra)")
         }
         #expect(try server.requests().isEmpty)
+    }
+
+    /// The cert folder the Python agent's installer left (an RSA-4096 key in the traditional PEM
+    /// form, its subject, no copy of the CA) is reused as it is. Without the CA that issued it the
+    /// chain check fails (exit 5) and the message names --issuer-ca; with it, no request goes to
+    /// the API, the key and certificate keep their bytes, owner, mode and inode, and the CA is
+    /// saved so that a later run needs no flag and changes nothing.
+    @Test func reusesThePythonAgentsCertificate() async throws {
+        let server = try await EnrollServer.start()
+        defer { server.stop() }
+        let python = try await DockerLab.blocking { try Installer.pythonAgentCertificate() }
+        let root = Installer.scratch("python-cert")
+        try FileManager.default.createDirectory(atPath: root + "/root", withIntermediateDirectories: true)
+        try Installer.check(["cp", "-a", python, root + "/root/.mtls"])
+        let certDir = root + "/root/.mtls"
+        #expect(try Installer.read(certDir + "/client.key").hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+        #expect(try Installer.files(certDir) == ["client.crt", "client.key"])
+        let pair = try Installer.snapshot(certDir)
+
+        let noCA = try await Installer.installAsync(["--api-base", server.apiBase(), "--root", root, "--no-docker"])
+        #expect(noCA.status == 5, "\(noCA.stderr)")
+        #expect(noCA.stderr.contains("does not chain to the system trust store"), "\(noCA.stderr)")
+        #expect(noCA.stderr.contains("give that CA with --issuer-ca"), "\(noCA.stderr)")
+        #expect(try Installer.snapshot(certDir) == pair)
+        #expect(!FileManager.default.fileExists(atPath: root + "/etc"))
+
+        let ca = try Installer.pki() + "/ca.pem"
+        let r = try await Installer.installAsync(["--api-base", server.apiBase(), "--issuer-ca", ca, "--root", root, "--no-docker"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("already enrolled as \(Installer.pythonAgentID)"), "\(r.stderr)")
+        #expect(Installer.summary(r.stdout, "orchestrator id") == Installer.pythonAgentID)
+        let after = try Installer.snapshot(certDir).split(separator: "\n").filter { !$0.hasPrefix("issuer-ca.pem|") && !$0.hasPrefix("|") }
+        #expect(after == pair.split(separator: "\n").filter { !$0.hasPrefix("|") }, "client.key and client.crt untouched")
+        #expect(try Installer.read(certDir + "/issuer-ca.pem") == Installer.read(ca))
+        #expect(try Installer.modeOwner(certDir + "/issuer-ca.pem") == "644 0:0")
+        #expect(try server.requests().isEmpty)
+
+        let files = try Installer.snapshot(root)
+        let again = try await Installer.installAsync(["--api-base", server.apiBase(), "--root", root, "--no-docker"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Installer.snapshot(root) == files)
     }
 
     /// `--reenroll` makes a new key and id and keeps the previous pair as *.prev.

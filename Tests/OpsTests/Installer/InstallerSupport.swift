@@ -78,6 +78,46 @@ enum Installer {
         }
     }
 
+    private static let pythonCertState = Mutex<Result<String, InstallerTestError>?>(nil)
+
+    /// The CN of ``pythonAgentCertificate()``.
+    static let pythonAgentID = "07048950"
+
+    /// A cert folder as the Python agent's installer leaves it (spec §8): `client.key` an RSA-4096
+    /// key in the traditional PEM form (`BEGIN RSA PRIVATE KEY`), `client.crt` for the subject
+    /// `C=BR, ST=SP, L=SaoPaulo, O=AutonomyLogic, OU=Production, CN=<id>`, root-owned, modes 0700,
+    /// 0600, 0644, no copy of the CA and nothing else. Signed here by the lab CA (`ca.pem`): what
+    /// the cloud puts in the certificate is not known here beyond what that installer checks
+    /// (`SSL client : Yes`, which with a keyUsage needs digitalSignature), so it gets the CSR's
+    /// keyEncipherment and dataEncipherment plus digitalSignature, and clientAuth. Made once per
+    /// process; copy it (`cp -a`).
+    static func pythonAgentCertificate() throws -> String {
+        let ca = try pki()
+        return try pythonCertState.withLock { state in
+            let result = state ?? Result { () throws(InstallerTestError) in
+                let dir = scratch("python-mtls")
+                let script = #"""
+                    set -eu
+                    d="$1" pki="$2" cn="$3"
+                    mkdir -m 700 "$d"
+                    openssl genrsa -traditional -out "$d/client.key" 4096 2>/dev/null
+                    chmod 600 "$d/client.key"
+                    openssl req -new -key "$d/client.key" -out "$d/client.csr" \
+                        -subj "/C=BR/ST=SP/L=SaoPaulo/O=AutonomyLogic/OU=Production/CN=$cn"
+                    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment,dataEncipherment\nextendedKeyUsage=clientAuth\n' >"$d/ext"
+                    openssl x509 -req -in "$d/client.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -set_serial 0x50595448 \
+                        -days 825 -extfile "$d/ext" -out "$d/client.crt" 2>/dev/null
+                    chmod 644 "$d/client.crt"
+                    rm -f "$d/client.csr" "$d/ext"
+                    """#
+                try check(["/bin/sh", "-c", script, "sh", dir, ca, pythonAgentID])
+                return dir
+            }
+            state = result
+            return try result.get()
+        }
+    }
+
     // MARK: commands
 
     /// Runs `argv` with extra environment variables (through env(1)) and PATH = ``path``.
