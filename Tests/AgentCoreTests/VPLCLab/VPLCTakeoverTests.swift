@@ -88,6 +88,13 @@ extension VPLCLab {
 
             let version = try await h.call("run_command", ["device_id": .string(device), "method": "GET", "api": "/api/version"])
             #expect(version["http_response"]?.objectValue?["status_code"] == 200, "\(version)")
+            // The usage sampler counts it like any vPLC.
+            var usage: JSONObject = [:]
+            _ = try await h.cloud.waitUntil(seconds: 10) {
+                usage = try await h.call("get_consumption_device", ["device_id": .string(device), "cpuPeriod": "1h", "memoryPeriod": "1h"])
+                return (usage["memory_usage"]?.arrayValue?.count ?? 0) >= 2
+            }
+            #expect((usage["memory_usage"]?.arrayValue?.count ?? 0) >= 2, "\(usage)")
 
             // A second start changes nothing.
             try await h.crashAndRestartAgent()
@@ -103,6 +110,8 @@ extension VPLCLab {
             #expect(stop.end["status"] == "succeeded", "\(stop.end)")
             let start = try await h.operate("start_device", ["device_id": .string(device)])
             #expect(start.end["status"] == "succeeded", "\(start.end)")
+            let restart = try await h.operate("restart_device", ["device_id": .string(device)])
+            #expect(restart.end["status"] == "succeeded", "\(restart.end)")
             #expect(try await h.status(device)["networks"]?.objectValue?[macvlan]?.objectValue?["ip_address"] == .string(ip))
             let delete = try await h.operate("delete_device", ["device_id": .string(device)])
             #expect(delete.end["status"] == "succeeded", "\(delete.end)")
