@@ -172,7 +172,7 @@ let package = Package(
             linkerSettings: pluginLinker()
         ),
         // Host topics: the heartbeat emitter (and later host commands); metrics are a pure target.
-        .target(name: "HostMetrics", path: "Plugins/HostTopics/Metrics", swiftSettings: swiftSettings),
+        .target(name: "HostMetrics", dependencies: ["AgentContracts"], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
         .target(
             name: "HostTopics",
             dependencies: ["AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
@@ -207,7 +207,7 @@ let package = Package(
         ),
         // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
         .target(
-            name: "RuntimeModel", dependencies: ["AgentJSON", "HostMetrics"], path: "Plugins/Runtime/Model",
+            name: "RuntimeModel", dependencies: ["AgentJSON", "AgentContracts", "HostMetrics"], path: "Plugins/Runtime/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "RuntimeTopics",
@@ -230,7 +230,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The listener: the pure interface cache and the `agent.netmon` plugin on top of it.
         .target(
-            name: "NetmonCache", dependencies: ["AgentJSON", "NetmonProtocol"], path: "Plugins/Netmon/Model",
+            name: "NetmonCache", dependencies: ["AgentJSON", "AgentContracts", "NetmonProtocol"], path: "Plugins/Netmon/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "NetmonListener",
@@ -338,7 +338,7 @@ let package = Package(
             name: "FuzzTargets",
             dependencies: [
                 "AgentJSON", "AgentContracts", "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
-                "DockerEngine", "AgentCore",
+                "DockerEngine", "AgentCore", "RuntimeModel", "HostMetrics",
             ],
             path: "Tests/Fuzz/Targets",
             swiftSettings: swiftSettings

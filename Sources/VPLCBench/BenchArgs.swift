@@ -8,7 +8,7 @@ struct BenchArgs {
     var statusCalls = 500
     var fleet = 20
     var docker = "/usr/local/bin/docker"
-    /// `vplc` (create/status/fleet figures) or `network` (DHCP and renumbering; issue 5).
+    /// `vplc` (create/status/fleet figures) or `network` (DHCP and renumbering).
     var mode = "vplc"
     var renumbers = 6
     var labScript = "scripts/lab/docker-lab"

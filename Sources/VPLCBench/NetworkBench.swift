@@ -3,7 +3,7 @@ import AgentJSON
 import BenchSupport
 import Foundation
 
-/// `--mode network`: figures of the host-network side (issue 5), with the netmon sidecar running
+/// `--mode network`: figures of the host-network side, with the netmon sidecar running
 /// in the lab namespace and dnsmasq on the lab LAN (scripts/bench-network sets both up).
 extension Bench {
     func dhcpMessage(_ name: String) -> JSONObject {

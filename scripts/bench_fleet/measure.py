@@ -366,11 +366,11 @@ def main(argv: list[str]) -> int:
         idle = n == 0
         rows.append((f"agent PSS, {n} running vPLCs (RSS {mi(ar)}; {m['threads']} threads, {m['fds']} fds)",
                      len(m["agent_pss"]), mi(ap_), mi(pct(m["agent_pss"], 99)),
-                     "≤ 20 MiB idle (issue 2)" if idle else "–",
+                     "≤ 20 MiB idle" if idle else "–",
                      ("yes" if ap_ <= 20 else "**no**") if idle else "–"))
         rows.append((f"netmon sidecar PSS ({a.netmon_kind}), {n} running vPLCs (RSS {mi(nr)}; {m['netmon_fds']} fds)",
                      len(m["netmon_pss"]), mi(np_), mi(pct(m["netmon_pss"], 99)),
-                     "≤ 6 MiB idle (issue 5)" if idle else "–",
+                     "≤ 6 MiB idle" if idle else "–",
                      ("yes" if np_ <= 6 else "**no**") if idle else "–"))
     if len(mem) > 1:
         top = mem[-1]
@@ -402,7 +402,7 @@ def main(argv: list[str]) -> int:
         most = max(counts)
         rows.insert(0, ("vPLCs running on one engine with Docker's default address pools (internal bridges "
                         f"from the agent's internal_subnet_pool; Docker alone gives {a.pool_probe} internal bridges)",
-                        1, str(running), "–", "≥ 50 (N = 50 vPLCs, issue 7)" if most >= 50 else f"{most} (smoke)",
+                        1, str(running), "–", "≥ 50 (N = 50 vPLCs)" if most >= 50 else f"{most} (smoke)",
                         ("yes" if running >= 50 else "**no**") if most >= 50 else "–"))
         w(f"Default address pools: `docker network create --internal` succeeded {a.pool_probe} times, then: "
           f"`{a.pool_error}` (the baseline). The probes were removed and the fleet ran on the same engine, "

@@ -9,7 +9,7 @@ struct ConsumptionTopic: Sendable {
     let info: HostInfo
     let recorder: UsageRecorder?
 
-    static let contract = Contract.baseMessage.merging(Contract([("cpuPeriod", .string), ("memoryPeriod", .string)]))
+    static let contract = ConsumptionContracts.orchestrator
 
     var topic: Topic {
         Topic("get_consumption_orchestrator", contract: Self.contract) { request in answer(request.message) }

@@ -8,8 +8,7 @@ import NetmonCache
 /// (defaults false / true), with upstream's `add_defaults`.
 struct HostInterfacesTopic: Sendable {
     static let name = "get_host_interfaces"
-    static let contract = Contract.baseMessage.merging(
-        Contract([("include_virtual", .optional(.boolean)), ("detailed", .optional(.boolean))]))
+    static let contract = NetmonContracts.hostInterfaces
     /// The longest wait for the first discovery after start-up.
     static let startupWait: Duration = .seconds(2)
 

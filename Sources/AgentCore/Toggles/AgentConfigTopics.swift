@@ -6,8 +6,15 @@ import Logging
 /// The core topics `get_agent_config` (plugin inventory, topic and feature toggles, staged
 /// plugin changes) and `set_site_toggles` (see ``ToggleChange`` for the rules). Neither can be
 /// disabled by a toggle.
-enum AgentConfigTopics {
+public enum AgentConfigTopics {
     static let protected: Set<String> = ["get_agent_config", "set_site_toggles"]
+
+    /// `set_site_toggles`: `topics`, `features`, `plugins`, each an optional object of switches
+    /// (checked in detail by ``ToggleChange``). Public for the fuzz targets.
+    public static let setSiteTogglesContract = Contract.baseMessage.merging([
+        "topics": .optional(.object(Contract())), "features": .optional(.object(Contract())),
+        "plugins": .optional(.object(Contract())),
+    ])
 
     /// Registers both topics. They hold the agent weakly (the agent holds them), so an agent
     /// that is let go releases its store lock.
@@ -18,12 +25,8 @@ enum AgentConfigTopics {
                 guard let agent else { throw .init("shutting_down", "the agent is shutting down") }
                 return report(agent: agent, toggles: toggles)
             })
-        let contract = Contract.baseMessage.merging([
-            "topics": .optional(.object(Contract())), "features": .optional(.object(Contract())),
-            "plugins": .optional(.object(Contract())),
-        ])
         services.coreTopics.add(
-            CoreTopic(name: "set_site_toggles", contract: contract, mayBeDisabled: false) { [weak agent] message, origin throws(CoreTopic.Failure) in
+            CoreTopic(name: "set_site_toggles", contract: setSiteTogglesContract, mayBeDisabled: false) { [weak agent] message, origin throws(CoreTopic.Failure) in
                 guard let agent else { throw .init("shutting_down", "the agent is shutting down") }
                 let transport = services.registry.lookup(AGENT_PROTOCOL_TRANSPORT)?.pluginID
                 let transportPath = toggles.startConfig.plugins.first { $0.id == transport }?.path
