@@ -13,22 +13,13 @@ enum OrphanClients {
     /// Sends SIGKILL to every such process; answers their PIDs.
     @discardableResult
     static func end(script: String) -> [pid_t] {
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
-        let own = getpid()
-        var ended: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let pid = pid_t(name), pid != own else { continue }
-            let cmdline = read("/proc/\(pid)/cmdline")
-            guard cmdline.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == script }) else { continue }
+        otherProcesses().filter { pid in
+            guard read("/proc/\(pid)/cmdline").split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == script })
+            else { return false }
             let env = read("/proc/\(pid)/environ")
-            guard env.split(separator: 0).contains(where: { $0.starts(with: Array("ORCH_DHCP_KEY=".utf8)) }) else { continue }
-            if kill(pid, SIGKILL) == 0 { ended.append(pid) }
+            guard env.split(separator: 0).contains(where: { $0.starts(with: Array("ORCH_DHCP_KEY=".utf8)) }) else { return false }
+            return kill(pid, SIGKILL) == 0
         }
-        return ended
     }
 
     /// Sends SIGTERM to every DHCP client of `key` in `containerPid`'s network namespace that is
@@ -37,25 +28,33 @@ enum OrphanClients {
     /// Python sidecar's). A busybox udhcpc started without `-R` neither releases its lease nor
     /// runs its script on SIGTERM, so the address it held stays. Answers their PIDs.
     static func endForeign(key: DhcpKey, containerPid: Int32, except: Set<pid_t>) -> [pid_t] {
-        guard let netns = namespace(containerPid), let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
+        guard let netns = namespace(containerPid) else { return [] }
         let forms = ["ORCH_DHCP_KEY=\(key.container):\(key.vnic)", "ORCH_DHCP_KEY=\(key.container)_\(key.vnic)"].map { Array($0.utf8) }
+        return otherProcesses().filter { pid in
+            guard !except.contains(pid) else { return false }
+            let env = read("/proc/\(pid)/environ").split(separator: 0)
+            guard env.contains(where: { entry in forms.contains { Array(entry) == $0 } }) else { return false }
+            // udhcpc itself, not a hook script it runs (which carries the same environment).
+            guard read("/proc/\(pid)/cmdline").split(separator: 0).contains(where: { $0.elementsEqual("udhcpc".utf8) }),
+                namespace(pid) == netns
+            else { return false }
+            return kill(pid, SIGTERM) == 0
+        }
+    }
+
+    /// Every process in /proc but this one.
+    private static func otherProcesses() -> [pid_t] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
         let own = getpid()
-        var ended: [pid_t] = []
+        var out: [pid_t] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            guard let pid = pid_t(name), pid != own, !except.contains(pid) else { continue }
-            let env = read("/proc/\(pid)/environ").split(separator: 0)
-            guard env.contains(where: { entry in forms.contains { Array(entry) == $0 } }) else { continue }
-            // udhcpc itself, not a hook script it runs (which carries the same environment).
-            guard read("/proc/\(pid)/cmdline").split(separator: 0).contains(where: { $0.elementsEqual("udhcpc".utf8) }),
-                namespace(pid) == netns
-            else { continue }
-            if kill(pid, SIGTERM) == 0 { ended.append(pid) }
+            if let pid = pid_t(name), pid != own { out.append(pid) }
         }
-        return ended
+        return out
     }
 
     /// The network namespace of `pid` (`net:[inode]`), nil when it cannot be read.
