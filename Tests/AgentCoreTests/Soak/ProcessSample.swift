@@ -1,13 +1,17 @@
 import Foundation
 
-/// One reading of a process's footprint from /proc: resident and proportional memory, open file
-/// descriptors and threads. Read-only; needs the right to read the process's /proc entries (root,
+/// One reading of a process's footprint from /proc: resident, proportional and private memory,
+/// open file descriptors and threads. Read-only; needs the right to read the process's /proc entries (root,
 /// or the same uid).
 struct ProcessSample: Sendable, Equatable {
     /// `VmRSS` of /proc/PID/status, KiB.
     var rssKiB: Int
     /// `Pss` of /proc/PID/smaps_rollup, KiB (shared pages split between the processes mapping them).
     var pssKiB: Int
+    /// `Private_Clean` + `Private_Dirty` of /proc/PID/smaps_rollup, KiB: the pages only this
+    /// process maps. Unlike PSS it does not move when other processes that share its libraries
+    /// start or end, so it is the memory figure a leak shows in.
+    var privateKiB: Int
     /// Entries of /proc/PID/fd.
     var fds: Int
     /// `Threads` of /proc/PID/status.
@@ -19,10 +23,10 @@ struct ProcessSample: Sendable, Equatable {
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let rss = field(status, "VmRSS:"), let threads = field(status, "Threads:"),
             let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
-            let pss = field(rollup, "Pss:"),
+            let pss = field(rollup, "Pss:"), let clean = field(rollup, "Private_Clean:"), let dirty = field(rollup, "Private_Dirty:"),
             let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
         else { return nil }
-        return ProcessSample(rssKiB: rss, pssKiB: pss, fds: fds.count, threads: threads)
+        return ProcessSample(rssKiB: rss, pssKiB: pss, privateKiB: clean + dirty, fds: fds.count, threads: threads)
     }
 
     /// The first integer after `key` at the start of a line (`VmRSS:\t    1234 kB` → 1234).

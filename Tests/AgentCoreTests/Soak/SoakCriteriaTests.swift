@@ -79,7 +79,7 @@ struct SoakCriteriaTests {
         #expect(ProcessSample.field("Name:\tx\nThreads:\t7\n", "Threads:") == 7)
         #expect(ProcessSample.field("Pss_Anon:  1 kB\nPss:                 812 kB\n", "Pss:") == 812)
         let me = try #require(ProcessSample.read(pid: getpid()))
-        #expect(me.rssKiB > 0 && me.pssKiB > 0 && me.fds >= 3 && me.threads >= 1, "\(me)")
+        #expect(me.rssKiB > 0 && me.pssKiB > 0 && me.privateKiB > 0 && me.privateKiB <= me.rssKiB && me.fds >= 3 && me.threads >= 1, "\(me)")
         #expect(ProcessSample.read(pid: -1) == nil)
     }
 

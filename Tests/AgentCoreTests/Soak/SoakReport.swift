@@ -10,14 +10,15 @@ struct SoakReport {
 
     var text: String { lines.joined(separator: "\n") + "\n" }
 
-    /// The sample table: time into the window, then RSS/PSS (MiB), fds and threads of the agent and
-    /// of the sidecar.
+    /// The sample table: time into the window, then RSS/PSS/private (MiB), fds and threads of the
+    /// agent and of the sidecar.
     mutating func table(_ samples: [SoakSample]) {
-        add("   t(s) | agent RSS   PSS MiB  fds thr | sidecar RSS   PSS MiB  fds thr")
+        add("   t(s) | agent RSS   PSS  priv MiB  fds thr | sidecar RSS   PSS  priv MiB  fds thr")
         for s in samples {
+            let a = s.agent, c = s.sidecar
             add(
-                "\(pad(fmt(s.t, 0), 7)) | \(pad(mib(s.agent.rssKiB), 9)) \(pad(mib(s.agent.pssKiB), 9)) \(pad(String(s.agent.fds), 4)) \(pad(String(s.agent.threads), 3))"
-                    + " | \(pad(mib(s.sidecar.rssKiB), 11)) \(pad(mib(s.sidecar.pssKiB), 9)) \(pad(String(s.sidecar.fds), 4)) \(pad(String(s.sidecar.threads), 3))")
+                "\(pad(fmt(s.t, 0), 7)) | \(pad(mib(a.rssKiB), 9)) \(pad(mib(a.pssKiB), 5)) \(pad(mib(a.privateKiB), 9)) \(pad(String(a.fds), 4)) \(pad(String(a.threads), 3))"
+                    + " | \(pad(mib(c.rssKiB), 11)) \(pad(mib(c.pssKiB), 5)) \(pad(mib(c.privateKiB), 9)) \(pad(String(c.fds), 4)) \(pad(String(c.threads), 3))")
         }
     }
 

@@ -33,9 +33,11 @@ extension VPLCLab.SoakTests {
         // Footprint.
         func series(_ value: (SoakSample) -> Int) -> [(t: Double, value: Double)] { run.samples.map { ($0.t, Double(value($0))) } }
         let judged: [(String, FlatnessCheck, (SoakSample) -> Int, Bool)] = [
-            ("agent RSS", Self.agentMemory, { $0.agent.rssKiB }, true), ("agent PSS", Self.agentMemory, { $0.agent.pssKiB }, true),
+            // Private memory, not PSS: PSS moves with every other process that maps the same
+            // libraries (the parallel suites' agents), private memory only with this process.
+            ("agent RSS", Self.agentMemory, { $0.agent.rssKiB }, true), ("agent private", Self.agentMemory, { $0.agent.privateKiB }, true),
             ("agent fds", Self.fds, { $0.agent.fds }, false), ("agent threads", Self.threads, { $0.agent.threads }, false),
-            ("sidecar RSS", Self.sidecarMemory, { $0.sidecar.rssKiB }, true), ("sidecar PSS", Self.sidecarMemory, { $0.sidecar.pssKiB }, true),
+            ("sidecar RSS", Self.sidecarMemory, { $0.sidecar.rssKiB }, true), ("sidecar private", Self.sidecarMemory, { $0.sidecar.privateKiB }, true),
             ("sidecar fds", Self.fds, { $0.sidecar.fds }, false), ("sidecar threads", Self.threads, { $0.sidecar.threads }, false),
         ]
         for (name, rule, value, memory) in judged {

@@ -21,7 +21,7 @@ struct SoakTests {
     /// Heartbeat: every 5 s (upstream's period, docs/cloud-protocol.md) ± 1 s; median ± 0.2 s.
     static let cadence = HeartbeatCadence(period: 5, tolerance: 1, medianTolerance: 0.2)
 
-    @Test("N vPLCs for SOAK_SECONDS under light traffic: RSS/PSS/fds/threads of agent and sidecar flat, heartbeat every 5 s, untouched vPLCs never restarted, no error-level logs")
+    @Test("N vPLCs for SOAK_SECONDS under light traffic: RSS/private memory/fds/threads of agent and sidecar flat, heartbeat every 5 s, untouched vPLCs never restarted, no error-level logs")
     func soak() async throws {
         let config = SoakConfig.fromEnvironment()
         let lab = try await DockerLab.blocking { try DockerLab.dedicated("soak") }
