@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Assembles docs/benchmarks.md from the template and the fragments scripts/bench collected.
 
-    assemble.py --template scripts/bench_report/template.md --fragments DIR --out FILE
+    assemble.py --template scripts/lib/bench/report/template.md --fragments DIR --out FILE
 
 DIR holds, per area ID (core, cloud, link, vplc, network, netmon, fleet, sizes):
   ID.md    the sub-script's stdout (Markdown)
