@@ -30,6 +30,7 @@ extension VPLCService {
             await attachDedicatedNIC(device, nic: nic, pid: pid)
         }
         let endpoints = inspect["networks"]?.objectValue ?? [:]
+        let leases = await netState.leases(device)
         for v in vnics(of: device, inspect: inspect) where v.detached == nil {
             guard let endpoint = endpoints[v.network]?.objectValue else { continue }
             var mac = endpoint["mac_address"]?.stringValue ?? ""
@@ -49,7 +50,6 @@ extension VPLCService {
             ]
             // The address the vNIC holds now, so that a new client keeps it: the lease the sidecar
             // last reported, else one taken over with the vPLC.
-            let leases = await netState.leases(device)
             if let ip = leases[v.name].flatMap({ $0.isBound ? $0.ip : nil }) ?? v.leasedIP { params["requested_ip"] = .string(ip) }
             do {
                 _ = try await netmon.command("start_dhcp", params)

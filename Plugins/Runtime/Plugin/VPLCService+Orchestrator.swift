@@ -50,9 +50,7 @@ extension VPLCService {
         // Only the container the process is seen to run in (its id in /proc/self/mountinfo), never
         // one found by name: a host service must not remove a container that merely has the
         // agent's name (a Python agent's kept for a rollback, say).
-        guard !oneShot, let bytes = UpgradeFiles.contents(of: "/proc/self/mountinfo"),
-            let own = SelfContainer.id(mountinfo: String(decoding: bytes, as: UTF8.self)),
-            let me = try await engine.inspect(own), let id = me["id"]?.stringValue
+        guard !oneShot, let own = mountinfoContainerID(), let me = try await engine.inspect(own), let id = me["id"]?.stringValue
         else {
             host.log(.notice, "self-destruct: the agent does not run in a container; its service is left to the installer")
             return

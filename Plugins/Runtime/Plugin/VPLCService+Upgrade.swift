@@ -110,9 +110,7 @@ extension VPLCService {
     /// `$HOSTNAME`; nil when none exists on the engine.
     func ownContainer() async throws(RuntimeError) -> JSONObject? {
         var candidates: [String] = []
-        if let bytes = UpgradeFiles.contents(of: "/proc/self/mountinfo"),
-            let id = SelfContainer.id(mountinfo: String(decoding: bytes, as: UTF8.self))
-        {
+        if let id = mountinfoContainerID() {
             candidates.append(id)
         } else {
             candidates.append(settings.agentContainer)
@@ -123,5 +121,12 @@ extension VPLCService {
             if let me = try await engine.inspect(c) { return me }
         }
         return nil
+    }
+
+    /// The id of the container this process runs in, as /proc/self/mountinfo names it; nil
+    /// outside a container (or when the engine's mounts do not show it).
+    func mountinfoContainerID() -> String? {
+        guard let bytes = UpgradeFiles.contents(of: "/proc/self/mountinfo") else { return nil }
+        return SelfContainer.id(mountinfo: String(decoding: bytes, as: UTF8.self))
     }
 }
