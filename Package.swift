@@ -24,15 +24,17 @@ let package = Package(
         .executable(name: "agent-bench", targets: ["AgentBench"]),
         .executable(name: "vplc-bench", targets: ["VPLCBench"]),
         .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
+        // The in-process host double plugin tests run against (docs/plugins.md, "Testing a plugin").
+        .library(name: "AgentPluginTestKit", targets: ["AgentPluginTestKit"]),
         // Example plugin in Swift. (The C example, Plugins/Examples/CCounter, is built with a plain C
         // compiler by its build.sh, to prove the ABI needs no Swift at all.)
-        .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftPlugin"]),
+        .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftEntry"]),
         // First-party plugins.
-        .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransport"]),
-        .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopics"]),
+        .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransportEntry"]),
+        .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopicsEntry"]),
         .library(name: "agent-docker", type: .dynamic, targets: ["DockerDriver"]),
-        .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeTopics"]),
-        .library(name: "agent-netmon", type: .dynamic, targets: ["NetmonListener"]),
+        .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeEntry"]),
+        .library(name: "agent-netmon", type: .dynamic, targets: ["NetmonEntry"]),
         // The privileged network-monitor sidecar (host network + host PID), a separate process.
         .executable(name: "autonomy-netmon", targets: ["autonomy-netmon"]),
         // Deliberately broken plugins used by the loader tests.
@@ -79,6 +81,18 @@ let package = Package(
             name: "AgentPluginKit",
             dependencies: ["CAgentABI", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
             path: "Sources/AgentPluginKit",
+            swiftSettings: swiftSettings
+        ),
+
+        // The host double plugin tests run against: the real C host API in-process, a store, a
+        // registry with fakes of the container driver, netmon and transport (docs/plugins.md).
+        .target(
+            name: "AgentPluginTestKit",
+            dependencies: [
+                "AgentPluginKit", "CAgentABI", "AgentContracts", "AgentJSON", "AgentStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/AgentPluginTestKit",
             swiftSettings: swiftSettings
         ),
 
@@ -144,9 +158,8 @@ let package = Package(
         .target(
             name: "ExampleSwiftPlugin",
             dependencies: ["AgentPluginKit", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
-            path: "Plugins/Examples/SwiftGreeter",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            path: "Plugins/Examples/SwiftGreeter/Plugin",
+            swiftSettings: swiftSettings
         ),
 
         // The cloud link: Socket.IO/Engine.IO framing, reconnect policy, outbound queue (pure,
@@ -168,8 +181,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Plugins/MTLSTransport/Plugin",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            swiftSettings: swiftSettings
         ),
         // Host topics: the heartbeat emitter (and later host commands); metrics are a pure target.
         .target(name: "HostMetrics", dependencies: ["AgentContracts"], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
@@ -177,8 +189,7 @@ let package = Package(
             name: "HostTopics",
             dependencies: ["AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/HostTopics/Plugin",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            swiftSettings: swiftSettings
         ),
 
         // A small HTTP/1.1 client on NIO (unix socket or TCP, TLS injected by the user), shared by
@@ -219,8 +230,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Plugins/Runtime/Plugin",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            swiftSettings: swiftSettings
         ),
 
         // The netmon socket protocol (names, line framing, the virtual-interface list), shared by
@@ -241,9 +251,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Plugins/Netmon/Plugin",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            swiftSettings: swiftSettings
         ),
+
+        // MARK: plugin entry points
+        // Each plugin library's one exported symbol (`agent_plugin_entry_v1`) sits in a target of
+        // its own, so test bundles can link several plugins' code at once.
+        .target(name: "ExampleSwiftEntry", dependencies: ["AgentPluginKit", "ExampleSwiftPlugin"], path: "Plugins/Examples/SwiftGreeter/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
+        .target(name: "MTLSTransportEntry", dependencies: ["AgentPluginKit", "MTLSTransport"], path: "Plugins/MTLSTransport/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
+        .target(name: "HostTopicsEntry", dependencies: ["AgentPluginKit", "HostTopics"], path: "Plugins/HostTopics/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
+        .target(name: "RuntimeEntry", dependencies: ["AgentPluginKit", "RuntimeTopics"], path: "Plugins/Runtime/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
+        .target(name: "NetmonEntry", dependencies: ["AgentPluginKit", "NetmonListener"], path: "Plugins/Netmon/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
 
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
@@ -349,6 +367,15 @@ let package = Package(
             name: "FuzzTests",
             dependencies: ["FuzzTargets", "AgentJSON", "SocketIOCore", "NetmonCore", "LabSupport"],
             exclude: ["Corpus", "Regressions"],
+            swiftSettings: swiftSettings
+        ),
+        // Plugins tested without the agent, on the test kit (no root, no Docker, no network).
+        .testTarget(
+            name: "PluginTests",
+            dependencies: [
+                "AgentPluginTestKit", "AgentPluginKit", "AgentJSON", "AgentClock", "LabSupport",
+                "ExampleSwiftPlugin", "RuntimeTopics", "RuntimeModel", "NetmonListener", "NetmonProtocol", "HostTopics", "MTLSTransport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,51 +12,66 @@ let pluginInit:
         UnsafePointer<agent_host_api>?, agent_bytes, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
         UnsafeMutablePointer<agent_owned_bytes>?
     ) -> Int32 = { hostAPI, configBytes, outState, outError in
-        func fail(_ e: PluginError) -> Int32 {
+        guard let exported = PluginExport.current else {
+            let e = PluginError(status: Int32(AGENT_E_INTERNAL), code: "no_entry", message: "entry point was not called")
             outError?.pointee = Bytes.owned(e.json)
             return e.status
         }
-        guard let hostAPI, let outState else {
-            return fail(PluginError(status: Int32(AGENT_E_INVALID_ARGUMENT), code: "bad_call", message: "init without host or state"))
-        }
-        guard hostAPI.pointee.abi_major == UInt16(AGENT_ABI_MAJOR),
-            Int(hostAPI.pointee.struct_size) >= MemoryLayout<agent_host_api>.size
-        else {
-            return fail(
-                PluginError(
-                    status: Int32(AGENT_E_ABI_MISMATCH), code: "host_abi_mismatch",
-                    message: "host API \(hostAPI.pointee.abi_major).\(hostAPI.pointee.abi_minor) is older than this plugin needs"))
-        }
-        guard let exported = PluginExport.current else {
-            return fail(PluginError(status: Int32(AGENT_E_INTERNAL), code: "no_entry", message: "entry point was not called"))
-        }
-        let config: JSONObject
-        switch PluginConfigBytes.object(Bytes.copy(configBytes)) {
-        case .success(let object): config = object
-        case .failure(let e): return fail(e)
-        }
-        let host = PluginHost(hostAPI)
-        do {
-            let plugin = try exported.make(host, config)
-            let state = PluginState(plugin: plugin, host: host, id: exported.pluginID)
-            for box in state.topics { box.owner.withLock { $0 = state } }
-            outState.pointee = Unmanaged.passRetained(state).toOpaque()
-            return Int32(AGENT_OK)
-        } catch {
-            return fail(PluginError.from(error))
-        }
+        return initPlugin(
+            hostAPI, config: Bytes.copy(configBytes), make: exported.make, id: exported.pluginID, outState: outState,
+            outError: outError)
     }
+
+/// Builds a plugin instance for a host: checks the host API, parses the config, runs `make`,
+/// and hands the retained ``PluginState`` back through `outState`. Shared by the exported C
+/// `init` and by in-process host doubles (``PluginEntry``).
+func initPlugin(
+    _ hostAPI: UnsafePointer<agent_host_api>?, config configBytes: [UInt8],
+    make: @Sendable (PluginHost, JSONObject) throws -> any AgentPlugin, id: String,
+    outState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, outError: UnsafeMutablePointer<agent_owned_bytes>?
+) -> Int32 {
+    func fail(_ e: PluginError) -> Int32 {
+        outError?.pointee = Bytes.owned(e.json)
+        return e.status
+    }
+    guard let hostAPI, let outState else {
+        return fail(PluginError(status: Int32(AGENT_E_INVALID_ARGUMENT), code: "bad_call", message: "init without host or state"))
+    }
+    guard hostAPI.pointee.abi_major == UInt16(AGENT_ABI_MAJOR),
+        Int(hostAPI.pointee.struct_size) >= MemoryLayout<agent_host_api>.size
+    else {
+        return fail(
+            PluginError(
+                status: Int32(AGENT_E_ABI_MISMATCH), code: "host_abi_mismatch",
+                message: "host API \(hostAPI.pointee.abi_major).\(hostAPI.pointee.abi_minor) is older than this plugin needs"))
+    }
+    let config: JSONObject
+    switch PluginConfigBytes.object(configBytes) {
+    case .success(let object): config = object
+    case .failure(let e): return fail(e)
+    }
+    let host = PluginHost(hostAPI)
+    do {
+        let plugin = try make(host, config)
+        let state = PluginState(plugin: plugin, host: host, id: id)
+        for box in state.topics { box.owner.withLock { $0 = state } }
+        outState.pointee = Unmanaged.passRetained(state).toOpaque()
+        return Int32(AGENT_OK)
+    } catch {
+        return fail(PluginError.from(error))
+    }
+}
 
 let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agent_registrar>?) -> Int32 = {
     rawState, registrar in
-    guard let rawState, let registrar, let exported = PluginExport.current else { return Int32(AGENT_E_INVALID_ARGUMENT) }
+    guard let rawState, let registrar else { return Int32(AGENT_E_INVALID_ARGUMENT) }
     let state = Unmanaged<PluginState>.fromOpaque(rawState).takeUnretainedValue()
     for box in state.topics {
         let contract = JSONWriter.bytes(box.topic.contract.json)
         let status: Int32 = contract.withUnsafeBufferPointer { c in
             AGENT_PROTOCOL_TOPIC_HANDLER.withCString { proto in
                 box.topic.name.withCString { name in
-                    exported.topicVTable.withMemoryRebound(to: agent_vtable_header.self, capacity: 1) { header in
+                    topicVTable.withMemoryRebound(to: agent_vtable_header.self, capacity: 1) { header in
                         var reg = agent_protocol_registration(
                             struct_size: UInt32(MemoryLayout<agent_protocol_registration>.size),
                             protocol_id: proto,

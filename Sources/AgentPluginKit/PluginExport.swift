@@ -41,19 +41,10 @@ final class ExportedPlugin: Sendable {
     let make: @Sendable (PluginHost, JSONObject) throws -> any AgentPlugin
     let pluginID: String
     nonisolated(unsafe) let descriptor: UnsafeMutablePointer<agent_plugin_descriptor>
-    nonisolated(unsafe) let topicVTable: UnsafeMutablePointer<agent_topic_handler_v1>
 
     init<P: AgentPlugin>(_ type: P.Type) {
         make = { host, config in try P(host: host, config: config) }
         pluginID = P.id
-        topicVTable = .allocate(capacity: 1)
-        topicVTable.initialize(
-            to: agent_topic_handler_v1(
-                header: agent_vtable_header(
-                    struct_size: UInt32(MemoryLayout<agent_topic_handler_v1>.size), protocol_major: 1, protocol_minor: 0),
-                handle: topicHandle,
-                cancel: topicCancel
-            ))
         descriptor = .allocate(capacity: 1)
         descriptor.initialize(
             to: agent_plugin_descriptor(
@@ -71,3 +62,17 @@ final class ExportedPlugin: Sendable {
             ))
     }
 }
+
+/// The topic vtable shared by every Swift plugin's topics (allocated once per library; the
+/// instance pointer tells the topics apart).
+nonisolated(unsafe) let topicVTable: UnsafeMutablePointer<agent_topic_handler_v1> = {
+    let vt = UnsafeMutablePointer<agent_topic_handler_v1>.allocate(capacity: 1)
+    vt.initialize(
+        to: agent_topic_handler_v1(
+            header: agent_vtable_header(
+                struct_size: UInt32(MemoryLayout<agent_topic_handler_v1>.size), protocol_major: 1, protocol_minor: 0),
+            handle: topicHandle,
+            cancel: topicCancel
+        ))
+    return vt
+}()

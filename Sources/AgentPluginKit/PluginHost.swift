@@ -89,6 +89,15 @@ public struct ProtocolHandle: @unchecked Sendable {
     let vtable: UnsafePointer<agent_vtable_header>
     let instance: UnsafeMutableRawPointer?
 
+    /// A handle on a registered implementation (what ``PluginHost/lookup(_:name:)`` returns; a
+    /// host double builds it from its own registry).
+    @_spi(HostDouble)
+    public init(protocolID: String, vtable: UnsafePointer<agent_vtable_header>, instance: UnsafeMutableRawPointer?) {
+        self.protocolID = protocolID
+        self.vtable = vtable
+        self.instance = instance
+    }
+
     /// The implementation's protocol major version.
     public var protocolMajor: UInt16 { vtable.pointee.protocol_major }
 }

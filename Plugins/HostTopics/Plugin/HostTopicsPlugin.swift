@@ -8,14 +8,14 @@ import HostMetrics
 /// Config (`plugins.load[].config`): `heartbeat_interval_ms` (default 5000), `host_root`
 /// (default "/"; e.g. "/host" when the agent runs in a container with the host's / mounted
 /// there, so the heartbeat measures the host, not the container).
-struct HostTopicsPlugin: AgentPlugin {
-    static let id = "io.autonomy.host-topics"
-    static let version = "0.1.0"
+package struct HostTopicsPlugin: AgentPlugin {
+    package static let id = "io.autonomy.host-topics"
+    package static let version = "0.1.0"
 
     let heartbeat: HeartbeatEmitter
     let consumption: ConsumptionTopic
 
-    init(host: PluginHost, config: JSONObject) throws {
+    package init(host: PluginHost, config: JSONObject) throws {
         let interval = config["heartbeat_interval_ms"]?.numberValue ?? 5000
         guard interval >= 100, interval <= 3_600_000 else {
             throw PluginError(
@@ -41,15 +41,10 @@ struct HostTopicsPlugin: AgentPlugin {
         consumption = ConsumptionTopic(info: HostInfo.read(hostRoot: root, diskTotalGB: diskTotal), recorder: recorder)
     }
 
-    var topics: [Topic] { [consumption.topic] }
+    package var topics: [Topic] { [consumption.topic] }
 
-    func shutdown() async {
+    package func shutdown() async {
         await heartbeat.stop()
         await consumption.recorder?.stop()
     }
-}
-
-@_cdecl("agent_plugin_entry_v1")
-public func agentPluginEntryV1(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafeRawPointer {
-    PluginExport.descriptor(for: HostTopicsPlugin.self)
 }

@@ -8,13 +8,13 @@ import AgentPluginKit
 /// Config (`plugins.load[].config`, see ``NetmonSettings``): `socket` (default
 /// `/var/orchestrator/netmon.sock`), `command_timeout_ms` (default 15000), `reconnect_ms` (first
 /// retry delay, default 500, doubling up to 5000). Connecting starts at load and never blocks it.
-struct NetmonPlugin: AgentPlugin {
-    static let id = "io.autonomy.netmon"
-    static let version = "0.1.0"
+package struct NetmonPlugin: AgentPlugin {
+    package static let id = "io.autonomy.netmon"
+    package static let version = "0.1.0"
 
     let service: NetmonService
 
-    init(host: PluginHost, config: JSONObject) throws {
+    package init(host: PluginHost, config: JSONObject) throws {
         let settings: NetmonSettings
         do {
             settings = try NetmonSettings(config: config)
@@ -25,14 +25,9 @@ struct NetmonPlugin: AgentPlugin {
         service.start()
     }
 
-    var topics: [Topic] { [HostInterfacesTopic(state: service.state).topic] }
+    package var topics: [Topic] { [HostInterfacesTopic(state: service.state).topic] }
 
-    var netmon: (any NetmonProvider)? { service }
+    package var netmon: (any NetmonProvider)? { service }
 
-    func shutdown() async { await service.shutdown() }
-}
-
-@_cdecl("agent_plugin_entry_v1")
-public func agentPluginEntryV1(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafeRawPointer {
-    PluginExport.descriptor(for: NetmonPlugin.self)
+    package func shutdown() async { await service.shutdown() }
 }

@@ -81,14 +81,9 @@ public final class Dispatcher: Sendable {
                 action: topic, correlationID: correlationID, code: "disabled",
                 message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
         }
-        if entry.addDefaults {
-            if object["action"] == nil { object["action"] = .string(topic) }
-            if object["requested_at"] == nil { object["requested_at"] = .string(Self.isoNow()) }
-        }
-        if let violation = entry.contract?.validate(object) {
-            return Response.error(
-                action: topic, correlationID: correlationID, code: violation.code.rawValue, message: violation.message,
-                field: violation.field)
+        switch TopicEnvelope.prepare(topic: topic, message: object, addDefaults: entry.addDefaults, contract: entry.contract) {
+        case .success(let prepared): object = prepared
+        case .failure(let refusal): return refusal.response
         }
         let timeout = config.timeoutMilliseconds(for: topic)
         let outcome = await call(entry, topic: topic, message: object, timeoutMilliseconds: timeout)
@@ -106,13 +101,10 @@ public final class Dispatcher: Sendable {
                 action: topic, correlationID: correlationID, code: "disabled",
                 message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
         }
-        var object = message
-        if object["action"] == nil { object["action"] = .string(topic) }
-        if object["requested_at"] == nil { object["requested_at"] = .string(Self.isoNow()) }
-        if let violation = core.contract.validate(object) {
-            return Response.error(
-                action: topic, correlationID: correlationID, code: violation.code.rawValue, message: violation.message,
-                field: violation.field)
+        let object: JSONObject
+        switch TopicEnvelope.prepare(topic: topic, message: message, addDefaults: true, contract: core.contract) {
+        case .success(let prepared): object = prepared
+        case .failure(let refusal): return refusal.response
         }
         do {
             return Response.success(action: topic, correlationID: correlationID, result: try await core.handler(object, origin))
@@ -172,57 +164,15 @@ public final class Dispatcher: Sendable {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "cancelled", message: "The request was cancelled")
         case .completed(let status, let body):
-            // handled: a body that is not JSON is answered below as an `internal` error
-            let parsed = try? JSONParser.parse(body)
-            if status == Int32(AGENT_OK) {
-                guard let result = parsed?.objectValue else {
-                    return Response.error(
-                        action: topic, correlationID: correlationID, code: "internal",
-                        message: "Topic '\(topic)' answered with something that is not a JSON object")
-                }
-                return Response.success(action: topic, correlationID: correlationID, result: result)
-            }
-            let err = parsed?.objectValue
-            return Response.error(
-                action: topic, correlationID: correlationID,
-                code: err?["code"]?.stringValue ?? Self.statusCode(status),
-                message: err?["message"]?.stringValue ?? "Topic '\(topic)' failed with status \(status)",
-                field: err?["field"]?.stringValue, details: err?["details"]?.objectValue)
+            return TopicEnvelope.reply(
+                topic: topic, correlationID: correlationID, status: status, body: body, defaultCode: Self.statusCode)
         }
     }
 
     /// Stable code names for the ABI statuses (used when a plugin sends no error body).
-    static func statusCode(_ status: Int32) -> String {
-        switch status {
-        case Int32(AGENT_E_INVALID_ARGUMENT): return "invalid_argument"
-        case Int32(AGENT_E_UNSUPPORTED): return "unsupported"
-        case Int32(AGENT_E_NOT_FOUND): return "not_found"
-        case Int32(AGENT_E_BUSY): return "busy"
-        case Int32(AGENT_E_TIMEOUT): return "timeout"
-        case Int32(AGENT_E_IO): return "io"
-        case Int32(AGENT_E_CANCELLED): return "cancelled"
-        case Int32(AGENT_E_ABI_MISMATCH): return "abi_mismatch"
-        case Int32(AGENT_E_DISABLED): return "disabled"
-        case Int32(AGENT_E_DUPLICATE): return "duplicate"
-        default: return "internal"
-        }
-    }
+    static func statusCode(_ status: Int32) -> String { String(cString: agent_status_code(status)) }
 
-    /// Now as ISO-8601 with microseconds and a UTC offset (`2026-11-26T00:46:54.123456+00:00`).
-    static func isoNow() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = ts.tv_sec
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(ts.tv_nsec / 1000), 6))+00:00"
-    }
+    static func isoNow() -> String { ISODate.now() }
 }
 
 /// A C pointer carried into a `@Sendable` closure. The ABI makes vtable instances callable from

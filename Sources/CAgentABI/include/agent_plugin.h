@@ -369,6 +369,24 @@ typedef struct agent_netmon_v1 {
  * Small helpers usable from C plugins (static inline, no symbols exported).
  * ------------------------------------------------------------------------------------- */
 
+/** The stable snake_case code a caller reports for a failure `status` that came without an
+ * error body ("invalid_argument", "not_found", …; "internal" for unknown values). */
+static inline const char *agent_status_code(agent_status status) {
+    switch (status) {
+    case AGENT_E_INVALID_ARGUMENT: return "invalid_argument";
+    case AGENT_E_UNSUPPORTED: return "unsupported";
+    case AGENT_E_NOT_FOUND: return "not_found";
+    case AGENT_E_BUSY: return "busy";
+    case AGENT_E_TIMEOUT: return "timeout";
+    case AGENT_E_IO: return "io";
+    case AGENT_E_CANCELLED: return "cancelled";
+    case AGENT_E_ABI_MISMATCH: return "abi_mismatch";
+    case AGENT_E_DISABLED: return "disabled";
+    case AGENT_E_DUPLICATE: return "duplicate";
+    default: return "internal";
+    }
+}
+
 static inline agent_bytes agent_bytes_from(const void *ptr, size_t len) {
     agent_bytes b;
     b.ptr = (const uint8_t *)ptr;

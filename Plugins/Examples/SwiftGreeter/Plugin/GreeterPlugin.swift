@@ -16,15 +16,15 @@ import Logging
 /// the plugin loads, before the transport has started.
 /// - `example_relay_count` `{}` → reads the C counter plugin's count by finding its topic handler
 ///   in the registry (plugin to plugin, never by linking); `not_found` when it is not loaded.
-struct GreeterPlugin: AgentPlugin {
-    static let id = "com.example.greeter-swift"
-    static let version = "1.0.0"
+package struct GreeterPlugin: AgentPlugin {
+    package static let id = "com.example.greeter-swift"
+    package static let version = "1.0.0"
 
     let host: PluginHost
     let logger: Logger
     let defaultLanguage: String
 
-    init(host: PluginHost, config: JSONObject) throws {
+    package init(host: PluginHost, config: JSONObject) throws {
         self.host = host
         self.logger = host.logger(label: "greeter")
         let language = config["default_language"]?.stringValue ?? "en"
@@ -43,7 +43,7 @@ struct GreeterPlugin: AgentPlugin {
         logger.info("greeter ready", metadata: ["language": "\(language)"])
     }
 
-    var topics: [Topic] {
+    package var topics: [Topic] {
         [
             Topic(
                 "example_hello",

@@ -32,7 +32,7 @@ public enum Response {
     }
 
     /// The correlation id of a message as upstream reads it: the `correlation_id` member or null.
-    static func correlationID(of message: JSONObject?) -> JSONValue {
+    public static func correlationID(of message: JSONObject?) -> JSONValue {
         message?["correlation_id"] ?? .null
     }
 }

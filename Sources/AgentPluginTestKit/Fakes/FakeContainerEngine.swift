@@ -1,0 +1,174 @@
+import AgentJSON
+import AgentPluginKit
+import CAgentABI
+import Synchronization
+
+/// An in-memory container engine behind the `agent.container_driver` method catalogue
+/// (docs/container-driver.md): images, networks (bridge and macvlan, IPAM subnets), containers
+/// with the create/start/stop/restart/remove/inspect/list/stats/rename/update methods, network
+/// connect/disconnect, and the event stream (`container.create/start/die/destroy`). Addresses are
+/// assigned at start from the network's subnet (or the static one asked), and cleared at stop,
+/// as Docker does; a stopped container is not listed in `network.inspect`.
+///
+/// For tests: ``addImage(_:config:)``, ``crash(_:exitCode:)`` (the process dies: a `die`
+/// event), ``failNext(_:code:message:)`` (the next call of a method fails with a driver error),
+/// ``calls`` (every method called, in order), ``containers``/``networks`` (names).
+public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
+    let world = Mutex(FakeEngineState())
+    private let log = Mutex<[(method: String, params: JSONObject)]>([])
+    private let subscribers = Mutex<[UInt64: Subscriber]>([:])
+    private let nextSubscription = Atomic<UInt64>(1)
+
+    struct Subscriber: Sendable {
+        let filter: JSONObject
+        let deliver: @Sendable (String, JSONObject) -> Void
+    }
+
+    /// An engine with `images` present (reference → nothing else needed).
+    public init(images: [String] = []) {
+        for ref in images { addImage(ref) }
+    }
+
+    // MARK: test controls
+
+    /// Makes `ref` present, with `config` as its defaults (`cmd`, `entrypoint`, `env`, …).
+    public func addImage(_ ref: String, config: JSONObject = [:]) {
+        world.withLock { w in
+            let id = "sha256:" + w.newID()
+            w.images[ref] = FakeEngineState.Image(id: id, config: config)
+        }
+    }
+
+    /// The container's process exits with `exitCode` (a `container.die` event), as a crash.
+    /// - Returns: false when no such running container exists.
+    @discardableResult
+    public func crash(_ ref: String, exitCode: Int = 137) -> Bool {
+        guard let c = world.withLock({ w -> FakeEngineState.Container? in
+            guard let i = w.containerIndex(ref), w.containers[i].running else { return nil }
+            Self.stop(&w.containers[i], exitCode: exitCode)
+            return w.containers[i]
+        }) else { return false }
+        publish("die", c, extra: ["exitCode": .string(String(exitCode))])
+        return true
+    }
+
+    /// The next call of `method` fails with driver error `code` (e.g. `engine_error`).
+    public func failNext(_ method: String, code: String, message: String = "injected by the test") {
+        world.withLock { $0.faults[method, default: []].append((code, message)) }
+    }
+
+    /// Every method called so far, in order, with its parameters.
+    public var calls: [(method: String, params: JSONObject)] { log.withLock { $0 } }
+
+    /// The names of the containers that exist, sorted.
+    public var containers: [String] { world.withLock { $0.containers.map(\.name).sorted() } }
+
+    /// The names of the networks that exist, sorted.
+    public var networks: [String] { world.withLock { $0.networks.map(\.name).sorted() } }
+
+    /// The state (`created`, `running`, `exited`) of a container, nil when it does not exist.
+    public func status(of ref: String) -> String? {
+        world.withLock { w in w.containerIndex(ref).map { w.containers[$0].status } }
+    }
+
+    // MARK: ContainerDriverProvider
+
+    public func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
+        log.withLock { $0.append((method, params)) }
+        if let fault = world.withLock({ w -> (code: String, message: String)? in
+            guard var list = w.faults[method], !list.isEmpty else { return nil }
+            let first = list.removeFirst()
+            w.faults[method] = list
+            return first
+        }) {
+            throw Self.error(fault.code, fault.message)
+        }
+        switch method {
+        case "engine.ping": return ["ok": true]
+        case "engine.version":
+            return ["api_version": "1.47", "engine_api_version": "1.47", "engine_version": "fake", "min_api_version": "1.24",
+                    "os": "linux", "arch": "amd64"]
+        case "image.inspect", "image.pull": return try image(method, params)
+        case let m where m.hasPrefix("network."): return try network(m, params)
+        case let m where m.hasPrefix("container."): return try await container(m, params)
+        default: throw PluginError(status: Int32(AGENT_E_UNSUPPORTED), code: "unknown_method", message: "no method '\(method)'")
+        }
+    }
+
+    public func subscribe(filter: JSONObject, onEvent: @escaping @Sendable (String, JSONObject) -> Void) throws(PluginError)
+        -> EventSubscription
+    {
+        for key in ["type", "event", "label"] {
+            if let v = filter[key], v.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+                throw PluginError(code: "bad_params", message: "filter.\(key) must be an array of strings", field: "filter.\(key)")
+            }
+        }
+        let id = nextSubscription.add(1, ordering: .relaxed).oldValue
+        subscribers.withLock { $0[id] = Subscriber(filter: filter, deliver: onEvent) }
+        onEvent("stream.open", [:])
+        return EventSubscription { [weak self] in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    // MARK: shared helpers
+
+    /// Sends a container event to every subscriber whose filter matches.
+    func publish(_ action: String, _ c: FakeEngineState.Container, extra: JSONObject = [:]) {
+        var attributes = c.labels
+        attributes["name"] = .string(c.name)
+        attributes["image"] = .string(c.image)
+        for (k, v) in extra.entries { attributes[k] = v }
+        let payload: JSONObject = [
+            "id": .string(c.id), "name": .string(c.name), "action": .string(action), "type": "container",
+            "attributes": .object(attributes), "time": 0,
+        ]
+        let targets = subscribers.withLock { Array($0.values) }
+        for s in targets where Self.matches(s.filter, action: action, labels: c.labels) {
+            s.deliver("container." + action, payload)
+        }
+    }
+
+    private static func matches(_ filter: JSONObject, action: String, labels: JSONObject) -> Bool {
+        func list(_ key: String) -> [String]? { filter[key]?.arrayValue?.compactMap(\.stringValue) }
+        if let types = list("type"), !types.contains("container") { return false }
+        if let events = list("event"), !events.contains(action) { return false }
+        if let wanted = list("label") {
+            for l in wanted {
+                let parts = l.split(separator: "=", maxSplits: 1).map(String.init)
+                guard let value = labels[parts[0]]?.stringValue else { return false }
+                if parts.count == 2, value != parts[1] { return false }
+            }
+        }
+        return true
+    }
+
+    static func stop(_ c: inout FakeEngineState.Container, exitCode: Int) {
+        c.status = "exited"
+        c.exitCode = exitCode
+        c.pid = 0
+        c.finishedAt = "2026-01-01T00:00:01Z"
+        for i in c.endpoints.indices {
+            c.endpoints[i].ip = ""
+            c.endpoints[i].mac = ""
+        }
+    }
+
+    /// A driver error with the status the Docker driver gives that code.
+    static func error(_ code: String, _ message: String, field: String? = nil) -> PluginError {
+        let status: Int32 =
+            switch code {
+            case "engine_not_found": Int32(AGENT_E_NOT_FOUND)
+            case "engine_conflict": Int32(AGENT_E_BUSY)
+            case "engine_timeout": Int32(AGENT_E_TIMEOUT)
+            case "engine_error", "engine_unreachable", "engine_bad_response": Int32(AGENT_E_IO)
+            default: Int32(AGENT_E_INVALID_ARGUMENT)
+            }
+        return PluginError(status: status, code: code, message: message, field: field)
+    }
+
+    static func string(_ params: JSONObject, _ key: String) throws(PluginError) -> String {
+        guard let s = params[key]?.stringValue, !s.isEmpty else {
+            throw PluginError(code: "bad_params", message: "'\(key)' must be a non-empty string", field: key)
+        }
+        return s
+    }
+}

@@ -1,0 +1,83 @@
+import AgentJSON
+import AgentPluginTestKit
+import ExampleSwiftPlugin
+import LabSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The example plugins on the test kit: what docs/plugins.md shows a plugin author.
+@Suite("Example plugins on the test kit")
+struct ExamplePluginTests {
+    @Test("the Swift greeter answers, counts in the store, emits, follows its feature switch")
+    func greeter() async throws {
+        try await TestHost.with { host in
+            try host.load(GreeterPlugin.self, config: ["default_language": "de"])
+
+            let first = await host.call("example_hello", ["name": "Ada", "correlation_id": "c-1"])
+            #expect(first["greeting"] == "Hallo, Ada!")
+            #expect(first["count"] == 1)
+            #expect(first["correlation_id"] == "c-1")
+            #expect(first["action"] == "example_hello")
+
+            host.setFeature("example_shout", true)
+            let second = await host.call("example_hello", ["name": "Ada", "language": "fr"])
+            #expect(second["greeting"] == "BONJOUR, ADA!")
+            #expect(second["count"] == 2)
+            #expect(try host.stored(plugin: GreeterPlugin.id, key: "count/Ada") == 2)
+            #expect(host.events("greeting").map(\.payload["count"]) == [1, 2])
+        }
+    }
+
+    @Test("bad input gets the agent's typed errors: contract, the plugin's own, unknown topic, timeout")
+    func greeterErrors() async throws {
+        try await TestHost.with { host in
+            try host.load(GreeterPlugin.self)
+            let missing = await host.call("example_hello", [:])
+            #expect(missing["status"] == "error")
+            #expect(missing["code"] == "missing_field")
+            #expect(missing["field"] == "name")
+
+            let language = await host.call("example_hello", ["name": "Ada", "language": "xx"])
+            #expect(language["code"] == "unsupported_language")
+            #expect(language["field"] == "language")
+
+            #expect(await host.call("example_nothing")["code"] == "unknown_topic")
+
+            let slow = await host.call("example_sleep", ["ms": 60_000], timeout: .milliseconds(50))
+            #expect(slow["code"] == "timeout")
+        }
+    }
+
+    @Test("a bad config fails the load with the plugin's typed error")
+    func greeterBadConfig() async throws {
+        let host = try TestHost()
+        #expect { try host.load(GreeterPlugin.self, config: ["default_language": "xx"]) } throws: { error in
+            (error as? TestKitError)?.code == .initFailed && "\(error)".contains("bad_config")
+        }
+        await host.shutdown()
+    }
+
+    @Test("the C counter, built by a plain C compiler, loads from its file and counts")
+    func cCounter() async throws {
+        let root = String(#filePath.split(separator: "/Tests/").first ?? "")
+        let out = "/tmp/agent-plugintests-\(getpid())-counter.so"
+        let build = try CommandRunner.run(["/bin/bash", root + "/Plugins/Examples/CCounter/build.sh", out])
+        #expect(build.status == 0, "\(build.stderr)")
+        try await TestHost.with { host in
+            let plugin = try host.load(library: out)
+            #expect(plugin.id == "com.example.counter-c")
+            #expect(plugin.toolchain == "none")
+            #expect(await host.call("example_counter", ["increment": 2])["count"] == 2)
+            host.setFeature("example_counter_double", true)
+            #expect(await host.call("example_counter", ["increment": 2])["count"] == 6)
+            // Plugin to plugin through the registry: the greeter reads the C counter.
+            try host.load(GreeterPlugin.self)
+            let relayed = await host.call("example_relay_count")
+            #expect(relayed["count"] == 6)
+            #expect(relayed["via"] == "registry")
+        }
+        unlink(out)
+    }
+}
