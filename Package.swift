@@ -380,7 +380,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentCoreTests",
-            dependencies: ["AgentCore", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client"],
+            dependencies: [
+                "AgentCore", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client",
+                "AgentPluginTestKit",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -113,3 +113,15 @@ extension FieldType {
         }
     }
 }
+
+extension Contract {
+    /// The contract a host checks a registered topic's messages against: the upstream base
+    /// message (`correlation_id`, `action`, `requested_at`) merged with the plugin's
+    /// `contract_json` (empty bytes = no fields of its own).
+    /// - Throws: the parser's error for bytes that are not JSON, ``ContractError`` for JSON that
+    ///   is not a contract.
+    public static func registered(contractJSON bytes: [UInt8]) throws -> Contract {
+        let json: JSONValue = bytes.isEmpty ? .object(JSONObject([("fields", .object(JSONObject()))])) : try JSONParser.parse(bytes)
+        return Contract.baseMessage.merging(try Contract(json: json))
+    }
+}

@@ -41,10 +41,10 @@ final class Registrar: @unchecked Sendable {
             return Int32(AGENT_E_UNSUPPORTED)
         }
         var contract: Contract? = nil
-        if protocolID == AGENT_PROTOCOL_TOPIC_HANDLER, let p = reg.contract_json.ptr, reg.contract_json.len > 0 {
-            let bytes = Array(UnsafeBufferPointer(start: p, count: reg.contract_json.len))
+        if protocolID == AGENT_PROTOCOL_TOPIC_HANDLER {
+            let bytes = reg.contract_json.ptr.map { Array(UnsafeBufferPointer(start: $0, count: reg.contract_json.len)) } ?? []
             do {
-                contract = try Contract(json: try JSONParser.parse(bytes))
+                contract = try Contract.registered(contractJSON: bytes)
             } catch {
                 refusal = "the contract of topic '\(name)' does not parse: \(error)"
                 return Int32(AGENT_E_INVALID_ARGUMENT)

@@ -15,10 +15,10 @@ struct ExamplePluginTests {
         try await TestHost.with { host in
             try host.load(GreeterPlugin.self, config: ["default_language": "de"])
 
-            let first = await host.call("example_hello", ["name": "Ada", "correlation_id": "c-1"])
+            let first = await host.call("example_hello", ["name": "Ada", "correlation_id": 42])
             #expect(first["greeting"] == "Hallo, Ada!")
             #expect(first["count"] == 1)
-            #expect(first["correlation_id"] == "c-1")
+            #expect(first["correlation_id"] == 42)
             #expect(first["action"] == "example_hello")
 
             host.setFeature("example_shout", true)

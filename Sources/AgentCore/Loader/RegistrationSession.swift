@@ -51,9 +51,7 @@ final class RegistrationSession: @unchecked Sendable {
         if proto == AGENT_PROTOCOL_TOPIC_HANDLER {
             let bytes = HostBytes.copy(reg.contract_json)
             do {
-                let json: JSONValue =
-                    bytes.isEmpty ? .object(JSONObject([("fields", .object(JSONObject()))])) : try JSONParser.parse(bytes)
-                contract = Contract.baseMessage.merging(try Contract(json: json))
+                contract = try Contract.registered(contractJSON: bytes)
             } catch {
                 return refuse(
                     Int32(AGENT_E_INVALID_ARGUMENT), .registrationFailed, "contract of topic '\(name)' is invalid: \(error)")

@@ -9,6 +9,7 @@ public final class FakeTransport: TransportProvider, Sendable {
     private let link = Mutex<TransportLink?>(nil)
     private let isConnected: Atomic<Bool>
     private let reconnects = Atomic<Int>(0)
+    private let queries = Atomic<Int>(0)
 
     /// A transport that reports `connected`.
     public init(connected: Bool = true) { isConnected = Atomic(connected) }
@@ -18,6 +19,9 @@ public final class FakeTransport: TransportProvider, Sendable {
 
     /// How many times a plugin asked for an immediate reconnect.
     public var reconnectRequests: Int { reconnects.load(ordering: .acquiring) }
+
+    /// How many times a plugin asked for `status`.
+    public var statusQueries: Int { queries.load(ordering: .acquiring) }
 
     /// Changes the link state (and tells the host, when started).
     public func setConnected(_ on: Bool) {
@@ -44,6 +48,7 @@ public final class FakeTransport: TransportProvider, Sendable {
 
     public func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
         guard method == "status" else { throw PluginError(status: 2, code: "unknown_method", message: "no method '\(method)'") }
+        queries.add(1, ordering: .relaxed)
         return ["connected": .bool(isConnected.load(ordering: .acquiring))]
     }
 }
