@@ -61,7 +61,9 @@ struct ExamplePluginTests {
 
     @Test("the C counter, built by a plain C compiler, loads from its file and counts")
     func cCounter() async throws {
-        let root = String(#filePath.split(separator: "/Tests/").first ?? "")
+        // The package root: from the environment when the tests run from a copy (scripts/test runs
+        // them again as an unprivileged user), else from this file's path.
+        let root = getenv("AGENT_PACKAGE_ROOT").map { String(cString: $0) } ?? String(#filePath.split(separator: "/Tests/").first ?? "")
         let out = "/tmp/agent-plugintests-\(getpid())-counter.so"
         let build = try CommandRunner.run(["/bin/bash", root + "/Plugins/Examples/CCounter/build.sh", out])
         #expect(build.status == 0, "\(build.stderr)")
