@@ -1,4 +1,5 @@
 import Synchronization
+@_spi(HostDouble) import AgentPluginKit
 import AgentJSON
 import AgentStore
 import CAgentABI
@@ -45,30 +46,17 @@ private let ok = Int32(AGENT_OK)
 private let invalid = Int32(AGENT_E_INVALID_ARGUMENT)
 private let notFound = Int32(AGENT_E_NOT_FOUND)
 
-private func text(_ b: agent_bytes) -> String {
-    guard let p = b.ptr, b.len > 0 else { return "" }
-    return String(decoding: UnsafeBufferPointer(start: p, count: b.len), as: UTF8.self)
-}
+private func text(_ b: agent_bytes) -> String { Bytes.string(b) }
 
-/// The bytes as a string when they are valid UTF-8 (store keys must be).
-private func validText(_ b: agent_bytes) -> String? {
-    guard let p = b.ptr, b.len > 0 else { return "" }
-    return String(validating: UnsafeBufferPointer(start: p, count: b.len), as: UTF8.self)
-}
+private func validText(_ b: agent_bytes) -> String? { Bytes.validString(b) }
 
 private func json(_ b: agent_bytes) -> JSONValue? {
-    guard let p = b.ptr, b.len > 0 else { return nil }
+    guard b.len > 0 else { return nil }
     // handled: bytes that do not parse are refused by every caller with invalid_argument
-    return try? JSONParser.parse(Array(UnsafeBufferPointer(start: p, count: b.len)))
+    return try? JSONParser.parse(Bytes.copy(b))
 }
 
-private func owned(_ value: JSONValue) -> agent_owned_bytes {
-    let bytes = JSONWriter.bytes(value)
-    guard let raw = malloc(max(bytes.count, 1)) else { return agent_owned_none() }
-    let p = raw.assumingMemoryBound(to: UInt8.self)
-    bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: $0.count) } }
-    return agent_owned_bytes(ptr: p, len: bytes.count, release: { _, ptr, _ in free(ptr) }, release_ctx: nil)
-}
+private func owned(_ value: JSONValue) -> agent_owned_bytes { Bytes.owned(value) }
 
 private func storeStatus(_ error: StoreError) -> Int32 {
     switch error.code {

@@ -1,3 +1,4 @@
+@_spi(HostDouble) import AgentPluginKit
 import AgentContracts
 import AgentJSON
 import CAgentABI
@@ -42,9 +43,8 @@ final class Registrar: @unchecked Sendable {
         }
         var contract: Contract? = nil
         if protocolID == AGENT_PROTOCOL_TOPIC_HANDLER {
-            let bytes = reg.contract_json.ptr.map { Array(UnsafeBufferPointer(start: $0, count: reg.contract_json.len)) } ?? []
             do {
-                contract = try Contract.registered(contractJSON: bytes)
+                contract = try Contract.registered(contractJSON: Bytes.copy(reg.contract_json))
             } catch {
                 refusal = "the contract of topic '\(name)' does not parse: \(error)"
                 return Int32(AGENT_E_INVALID_ARGUMENT)

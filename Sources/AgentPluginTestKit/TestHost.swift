@@ -106,9 +106,7 @@ public final class TestHost: Sendable {
         var error = agent_owned_none()
         let status = entry.initialize(context.makeTable(), JSONWriter.bytes(.object(config)), &pluginState, &error)
         guard status == Int32(AGENT_OK) else {
-            var body = ""
-            if let p = error.ptr, error.len > 0 { body = String(decoding: UnsafeBufferPointer(start: p, count: error.len), as: UTF8.self) }
-            agent_owned_release(error)
+            let body = String(decoding: Bytes.take(error), as: UTF8.self)
             throw TestKitError(.initFailed, "\(entry.id): status \(status) \(body)")
         }
         let registrar = Registrar(owner: entry.id, host: state)

@@ -1,3 +1,4 @@
+@_spi(HostDouble) import AgentPluginKit
 import AgentContracts
 import AgentJSON
 import CAgentABI
@@ -77,9 +78,7 @@ enum TopicCall {
 }
 
 private let pendingDone: @convention(c) (UnsafeMutableRawPointer?, Int32, agent_owned_bytes) -> Void = { ctx, status, body in
-    var bytes: [UInt8] = []
-    if let p = body.ptr, body.len > 0 { bytes = Array(UnsafeBufferPointer(start: p, count: body.len)) }
-    body.release?(body.release_ctx, body.ptr, body.len)
+    let bytes = Bytes.take(body)
     guard let ctx else { return }
     let box = Unmanaged<TopicCall.Pending>.fromOpaque(ctx).takeRetainedValue()
     _ = box.resolve((status, bytes))
