@@ -108,16 +108,8 @@ private let transportInvoke:
         UnsafeMutableRawPointer?, UInt64, agent_bytes, agent_bytes, agent_completion_fn?, UnsafeMutableRawPointer?
     ) -> Int32 = { raw, _, methodBytes, paramsBytes, done, doneCtx in
         guard let box = TransportBox.from(raw), let done else { return ABI.invalidArgument }
-        let method = Bytes.string(methodBytes)
-        guard let params = Bytes.invokeParams(paramsBytes) else { return ABI.invalidArgument }
-        let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
-        Task {
-            do throws(PluginError) {
-                completion.fire(ABI.ok, try await provider.invoke(method: method, params: params))
-            } catch {
-                completion.fire(error.status, error.json)
-            }
+        return bridgeInvoke(methodBytes, paramsBytes, done, doneCtx) { method, params throws(PluginError) in
+            try await provider.invoke(method: method, params: params)
         }
-        return ABI.ok
     }
