@@ -4,6 +4,7 @@ import AgentStore
 import CAgentABI
 import Foundation
 import Logging
+import Synchronization
 
 /// The composition root of the host: site config, durable store, registry, loaded plugins and
 /// the dispatcher. Building an `Agent` loads the plugins; a plugin that is refused or fails is
@@ -61,6 +62,13 @@ public final class Agent: Sendable {
         let loader =
             allowedOwners.map { PluginLoader(services: services, allowedOwners: $0) } ?? PluginLoader(services: services)
         (plugins, loaded) = loader.loadAll()
+        let unloaded = plugins.compactMap { r -> String? in
+            switch r.state {
+            case .loaded: return nil
+            case .refused(let why), .failed(let why): return "\(r.id) (\(why.code))"
+            }
+        }
+        services.unloaded.withLock { $0 = unloaded }
         let toggleStore = ToggleStore(services: services, toggles: toggles, loadError: togglesError)
         self.toggles = toggleStore
         config.setOverlay { toggleStore.toggles.apply(to: &$0, plugins: false) }

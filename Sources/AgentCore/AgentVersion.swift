@@ -1,3 +1,4 @@
+import CAgentABI
 import Foundation
 
 /// The agent's version, shown by `--version` and given to plugins as the config key
@@ -17,5 +18,24 @@ public enum AgentVersion {
             value.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || "._+-".utf8.contains($0)) })
         else { return builtIn }
         return value
+    }
+}
+
+/// What a plugin must match to load into this agent: the ABI (`agent_plugin.h`) and, for a
+/// Swift plugin, the exact toolchain that built the agent.
+public enum PluginCompatibility {
+    /// "major.minor" of the plugin ABI this agent speaks.
+    public static let abi = "\(AGENT_ABI_MAJOR).\(AGENT_ABI_MINOR)"
+    /// The toolchain string of this build (a Swift plugin's descriptor must carry the same).
+    public static let toolchain = String(cString: agent_swift_toolchain_id())
+
+    /// The lines `orchestrator-agent --version --verbose` prints.
+    public static var report: String {
+        """
+        orchestrator-agent \(AgentVersion.current)
+        plugin ABI: \(abi) (a plugin built for ABI \(AGENT_ABI_MAJOR).0 … \(abi) loads; header: agent_plugin.h)
+        Swift toolchain: \(toolchain)
+          a Swift plugin must be built by exactly this toolchain; a C plugin declares "\(AGENT_TOOLCHAIN_NONE)" and loads on any
+        """
     }
 }

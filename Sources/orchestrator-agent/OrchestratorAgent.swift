@@ -16,6 +16,11 @@ struct OrchestratorAgent: AsyncParsableCommand {
     /// then parse and run as usual.
     static func main() async {
         SignalMask.unblockLifecycleSignals()
+        // `--version --verbose`: what a plugin must match (the plain `--version` stays one line).
+        if Set(CommandLine.arguments.dropFirst()) == ["--version", "--verbose"] {
+            print(PluginCompatibility.report)
+            return
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

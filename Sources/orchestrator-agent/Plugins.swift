@@ -11,10 +11,12 @@ struct Plugins: AsyncParsableCommand {
     /// Loads the site's plugins as the daemon would and prints the inventory.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load the site's plugins as the daemon would and print id, version, ABI, sha256, state, topics.")
+            abstract: "Load the site's plugins as the daemon would and print id, version, ABI, toolchain, sha256, state, topics.",
+            discussion: "Exits 0 when every plugin loaded, 1 when one was refused or failed (--allow-refused: 0 anyway).")
 
         @OptionGroup var options: CommonOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
+        @Flag(help: "Exit 0 even when a plugin was refused or failed.") var allowRefused = false
 
         func run() async throws {
             let agent = try Agent(configPath: options.config, logger: try options.makeLogger())
@@ -24,13 +26,15 @@ struct Plugins: AsyncParsableCommand {
                 print(PluginTable.render(agent.plugins))
             }
             await agent.shutdown()
+            if !allowRefused, agent.plugins.contains(where: { $0.state != .loaded }) { throw ExitCode(1) }
         }
     }
 
     /// Checks plugin files without loading them into the daemon.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check plugin files (permissions, owner, ABI handshake, toolchain; pin and id with --config).")
+            abstract: "Check plugin files (permissions, owner, ABI handshake, toolchain; pin and id with --config).",
+            discussion: "Shows each file's ABI and toolchain next to the agent's (`orchestrator-agent --version --verbose`); exits 1 when one fails.")
 
         @Option(name: .shortAndLong, help: "Also check each file against its entry (sha256, id) in this site config.")
         var config: String?
@@ -46,6 +50,7 @@ struct Plugins: AsyncParsableCommand {
                     PluginInspector.inspect(path: absolute, expectedSHA256: entry?.sha256, expectedID: entry?.id))
             }
             print(PluginTable.render(records))
+            print("agent: ABI \(PluginCompatibility.abi), toolchain \(PluginCompatibility.toolchain)")
             if records.contains(where: { $0.state != .loaded }) { throw ExitCode(1) }
         }
     }

@@ -33,7 +33,7 @@ struct CLITests {
         #expect(records.first?.objectValue?["abi"] == "1.0")
         let table = try run(binary, ["plugins", "list", "--config", config])
         #expect(table.stdout.contains("com.example.greeter-swift"))
-        #expect(table.stdout.contains("agent.topic_handler/example_hello"))
+        #expect(table.stdout.contains("example_hello,") && table.stdout.contains("example_emit_later"))
     }
 
     @Test("plugins verify passes a good file and fails a broken one with its reason")
@@ -46,6 +46,34 @@ struct CLITests {
         let notOK = try run(binary, ["plugins", "verify", good, bad])
         #expect(notOK.code == 1)
         #expect(notOK.stdout.contains("abi_major_unsupported"))
+    }
+
+    @Test("--version --verbose names the plugin ABI and the exact toolchain a Swift plugin must be built with")
+    func versionVerbose() throws {
+        let r = try run(binary, ["--version", "--verbose"])
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("plugin ABI: \(PluginCompatibility.abi)"))
+        #expect(r.stdout.contains("Swift toolchain: \(PluginCompatibility.toolchain)"))
+        #expect(PluginCompatibility.toolchain.hasPrefix("swift-"))
+    }
+
+    @Test("plugins list exits 1 when a plugin is refused (0 with --allow-refused); the reason is wrapped below the table")
+    func listRefused() throws {
+        let lab = try PluginLab()
+        let good = try lab.install("agent-example-swift")
+        let bad = try lab.install("agent-fixture-toolchain")
+        let config = try lab.writeConfig([
+            try lab.entry(id: "com.example.greeter-swift", path: good), try lab.entry(id: "test.fixture.toolchain", path: bad),
+        ])
+        let r = try run(binary, ["plugins", "list", "--config", config])
+        #expect(r.code == 1)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.contains("test.fixture.toolchain") && $0.contains("refused: toolchain_mismatch") }, "\(r.stdout)")
+        #expect(lines.contains { $0.contains("com.example.greeter-swift") && $0.contains("swift-") && $0.contains("loaded") })
+        #expect(lines.allSatisfy { $0.count <= 160 }, "\(lines.map(\.count))")
+        #expect(r.stdout.contains("--version --verbose"), "the refusal names the fix")
+        let allowed = try run(binary, ["plugins", "list", "--allow-refused", "--config", config])
+        #expect(allowed.code == 0)
     }
 
     @Test("invoke prints the response JSON and the emitted events; --fail-on-error sets the exit code")

@@ -88,6 +88,18 @@ struct LoaderTests {
         #expect(r.message.contains("rebuild"))
     }
 
+    @Test("a topic of a refused plugin answers unknown_topic naming the refused plugin and its code")
+    func unknownTopicNamesRefusal() async throws {
+        let lab = try PluginLab()
+        let greeter = try lab.install("agent-example-swift")
+        let agent = try lab.agent(
+            configPath: try lab.writeConfig([try lab.entry(id: "com.example.greeter-swift", path: greeter, sha256: String(repeating: "0", count: 64))]))
+        let r = await agent.send("example_hello", #"{"name":"a"}"#)
+        #expect(r["code"] == "unknown_topic")
+        let text = r["error"]?.stringValue ?? ""
+        #expect(text.contains("com.example.greeter-swift (hash_mismatch)") && text.contains("plugins list"), "\(text)")
+    }
+
     @Test("a duplicate (protocol, name) fails the second plugin and leaves the first one's topic intact")
     func duplicateRegistration() async throws {
         let lab = try PluginLab()

@@ -17,6 +17,7 @@ struct ToggleTests {
         #expect(off["code"] == "disabled")
         #expect(off["status"] == "error")
         #expect(off["correlation_id"] == 3)
+        #expect(off["error"]?.stringValue?.contains("topics.example_hello.enabled = false in the site config") == true, "\(off)")
         // The other topic of the same plugin is unaffected.
         let other = await agent.send("example_sleep", #"{"ms":0}"#)
         #expect(other["status"] == "ok")

@@ -35,6 +35,17 @@ public struct SiteConfig: Sendable, Equatable {
         public var enabled: Bool = true
         /// Overrides the default request timeout for this topic.
         public var timeoutMilliseconds: Int?
+        /// Where `enabled` came from when not from the site config file (e.g. "set_site_toggles
+        /// at 2026-12-07T06:20:00Z by cloud"); nil = the file (`topics.<name>.enabled`).
+        public var enabledOrigin: String?
+    }
+
+    /// Why `topic` is disabled, for the `disabled` answer: the switch that turned it off.
+    public func disabledReason(_ topic: String) -> String {
+        if let origin = topics[topic]?.enabledOrigin {
+            return "Topic '\(topic)' is disabled on this site (turned off by \(origin); turn it on with set_site_toggles)"
+        }
+        return "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false in the site config)"
     }
 
     /// Where durable state lives (store, journal).

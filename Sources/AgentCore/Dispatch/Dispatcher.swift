@@ -73,13 +73,13 @@ public final class Dispatcher: Sendable {
         guard let entry = services.registry.lookup(AGENT_PROTOCOL_TOPIC_HANDLER, name: topic), !topic.isEmpty else {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "unknown_topic",
-                message: "Unknown topic '\(topic)': no loaded plugin handles it")
+                message: unknownTopicMessage(topic))
         }
         let config = services.config.config
         guard config.isTopicEnabled(topic) else {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "disabled",
-                message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
+                message: config.disabledReason(topic))
         }
         switch TopicEnvelope.prepare(topic: topic, message: object, addDefaults: entry.addDefaults, contract: entry.contract) {
         case .success(let prepared): object = prepared
@@ -99,7 +99,7 @@ public final class Dispatcher: Sendable {
         guard !core.mayBeDisabled || services.config.config.isTopicEnabled(topic) else {
             return Response.error(
                 action: topic, correlationID: correlationID, code: "disabled",
-                message: "Topic '\(topic)' is disabled on this site (topics.\(topic).enabled = false)")
+                message: services.config.config.disabledReason(topic))
         }
         let object: JSONObject
         switch TopicEnvelope.prepare(topic: topic, message: message, addDefaults: true, contract: core.contract) {
@@ -167,6 +167,15 @@ public final class Dispatcher: Sendable {
             return TopicEnvelope.reply(
                 topic: topic, correlationID: correlationID, status: status, body: body, defaultCode: Self.statusCode)
         }
+    }
+
+    /// The `unknown_topic` text; when plugins were refused or failed at load it names them, since
+    /// the topic may be one of theirs (their topics are never registered).
+    func unknownTopicMessage(_ topic: String) -> String {
+        let unloaded = services.unloaded.withLock { $0 }
+        guard !unloaded.isEmpty else { return "Unknown topic '\(topic)': no loaded plugin handles it" }
+        return "Unknown topic '\(topic)': no loaded plugin handles it; not loaded: \(unloaded.joined(separator: ", ")) "
+            + "(see `orchestrator-agent plugins list`)"
     }
 
     /// Stable code names for the ABI statuses (used when a plugin sends no error body).

@@ -1,6 +1,7 @@
 import AgentClock
 import AgentStore
 import Logging
+import Synchronization
 
 /// The services the host shares with every plugin through its host API table.
 public final class AgentServices: Sendable {
@@ -14,6 +15,9 @@ public final class AgentServices: Sendable {
     public let commands = CommandObservers()
     /// Observers of the transport's connection-state reports (metrics, health).
     public let link = LinkObservers()
+    /// The plugins the loader refused or that failed, as "id (code)" (for `unknown_topic`
+    /// answers, which point at them: a refused plugin's topics are never registered).
+    public let unloaded = Mutex<[String]>([])
     public let logger: Logger
     /// How the process runs, answered to plugins as the config key `agent.mode`.
     public let mode: AgentMode

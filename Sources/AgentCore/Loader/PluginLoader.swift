@@ -131,11 +131,12 @@ struct PluginLoader {
         else { throw PluginRefusal(.badDescriptor, "descriptor has a NULL id, version, toolchain or function") }
         let toolchain = String(cString: toolchainPtr)
         record.toolchain = toolchain
-        let hostToolchain = String(cString: agent_swift_toolchain_id())
+        let hostToolchain = PluginCompatibility.toolchain
         guard toolchain == AGENT_TOOLCHAIN_NONE || toolchain == hostToolchain else {
             throw PluginRefusal(
                 .toolchainMismatch,
-                "plugin was built by '\(toolchain)', the agent by '\(hostToolchain)'; Swift plugins must be built by the agent's toolchain")
+                "plugin was built by '\(toolchain)', the agent by '\(hostToolchain)'; rebuild the plugin with the agent's toolchain "
+                    + "(`orchestrator-agent --version --verbose` prints it)")
         }
         let id = String(cString: idPtr)
         guard id == expectedID else {

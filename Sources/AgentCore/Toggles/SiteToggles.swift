@@ -32,7 +32,13 @@ public struct SiteToggles: Sendable, Equatable {
     /// Lays the toggles over `config`: topic and feature overrides always, plugin changes only
     /// when `plugins` is true (at start).
     public func apply(to config: inout SiteConfig, plugins: Bool) {
-        for (name, enabled) in topics { config.topics[name, default: SiteConfig.TopicSettings()].enabled = enabled }
+        var origin = "set_site_toggles"
+        if let updatedAt { origin += " at \(updatedAt)" }
+        if let updatedBy { origin += " by \(updatedBy)" }
+        for (name, enabled) in topics {
+            config.topics[name, default: SiteConfig.TopicSettings()].enabled = enabled
+            config.topics[name, default: SiteConfig.TopicSettings()].enabledOrigin = origin
+        }
         for (name, on) in features { config.features[name] = on }
         guard plugins else { return }
         config.deny.formUnion(deny)

@@ -39,7 +39,11 @@ struct SiteToggleTopicTests {
         let r = await agent.send("set_site_toggles", #"{"topics":{"example_hello":false},"features":{"metrics_endpoint":true}}"#)
         #expect(r["status"]?.stringValue == "success", "\(r)")
         #expect(r["restart_required"] == .bool(false))
-        #expect(await agent.send("example_hello", #"{"name":"Ada"}"#)["code"]?.stringValue == "disabled")
+        let off = await agent.send("example_hello", #"{"name":"Ada"}"#)
+        #expect(off["code"]?.stringValue == "disabled")
+        // The answer names the switch that turned it off, not the site config file.
+        let why = off["error"]?.stringValue ?? ""
+        #expect(why.contains("set_site_toggles") && why.contains("cli:uid=") && !why.contains("topics.example_hello"), "\(why)")
         #expect(agent.services.config.config.isFeatureEnabled("metrics_endpoint"))
         try agent.reloadConfig()  // SIGHUP re-reads the file; the toggle still wins
         #expect(await agent.send("example_hello", #"{"name":"Ada"}"#)["code"]?.stringValue == "disabled")
