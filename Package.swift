@@ -373,7 +373,7 @@ let package = Package(
         .testTarget(
             name: "PluginTests",
             dependencies: [
-                "AgentPluginTestKit", "AgentPluginKit", "AgentJSON", "AgentClock", "LabSupport",
+                "AgentPluginTestKit", "AgentPluginKit", "AgentJSON", "AgentClock", "LabSupport", "CAgentABI",
                 "ExampleSwiftPlugin", "RuntimeTopics", "RuntimeModel", "NetmonListener", "NetmonProtocol", "HostTopics", "MTLSTransport",
             ],
             swiftSettings: swiftSettings

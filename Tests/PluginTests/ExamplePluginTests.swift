@@ -74,6 +74,10 @@ struct ExamplePluginTests {
             #expect(await host.call("example_counter", ["increment": 2])["count"] == 2)
             host.setFeature("example_counter_double", true)
             #expect(await host.call("example_counter", ["increment": 2])["count"] == 6)
+            // The plugin's own typed error, built with agent_plugin_helpers.h.
+            let refused = await host.call("example_counter", ["increment": 1e13])
+            #expect(refused["code"] == "bad_increment")
+            #expect(refused["field"] == "increment")
             // Plugin to plugin through the registry: the greeter reads the C counter.
             try host.load(GreeterPlugin.self)
             let relayed = await host.call("example_relay_count")

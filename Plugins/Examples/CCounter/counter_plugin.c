@@ -4,11 +4,14 @@
  *
  * Topic `example_counter` — contract {"increment": optional number}. Adds `increment` (default 1)
  * to a counter kept in the host's durable store under this plugin's namespace and answers
- * {"status":"ok","count":N}. Demonstrates: registration with a contract, host logging, the
- * durable store, feature flags (`features.example_counter_double` doubles the increment) and
- * owned-buffer release rules.
+ * {"status":"ok","count":N}; an increment that is not finite or above 1e12 is refused with the
+ * typed error `bad_increment` (field `increment`). Demonstrates: registration with a contract,
+ * host logging, the durable store, feature flags (`features.example_counter_double` doubles the
+ * increment), owned-buffer release rules, and the optional helpers of agent_plugin_helpers.h
+ * (reading a member of the request, building the answer and the error body).
  */
 #include "agent_plugin.h"
+#include "agent_plugin_helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,41 +21,8 @@ typedef struct counter_state {
     const agent_host_api *host;
 } counter_state;
 
-static void counter_release(void *ctx, uint8_t *ptr, size_t len) {
-    (void)ctx;
-    (void)len;
-    free(ptr);
-}
-
-static agent_owned_bytes counter_owned(const char *text) {
-    agent_owned_bytes b = agent_owned_none();
-    size_t n = strlen(text);
-    b.ptr = (uint8_t *)malloc(n ? n : 1);
-    if (!b.ptr) return b;
-    memcpy(b.ptr, text, n);
-    b.len = n;
-    b.release = counter_release;
-    return b;
-}
-
 static void counter_log(const agent_host_api *host, agent_log_level level, const char *text) {
     host->log(host->host_ctx, level, agent_bytes_from(text, strlen(text)), agent_bytes_from(0, 0));
-}
-
-/* Reads the number after "\"increment\":" in an already validated message (the host checked
- * the contract, so the value is a JSON number or absent/null). */
-static double counter_increment(agent_bytes msg) {
-    static const char key[] = "\"increment\":";
-    size_t klen = sizeof key - 1;
-    char buf[512];
-    size_t n = msg.len < sizeof buf - 1 ? msg.len : sizeof buf - 1;
-    memcpy(buf, msg.ptr, n);
-    buf[n] = 0;
-    char *at = strstr(buf, key);
-    if (!at || n < klen) return 1;
-    char *end = 0;
-    double v = strtod(at + klen, &end);
-    return end == at + klen ? 1 : v;
 }
 
 static agent_status counter_handle(void *instance, agent_request_id id, agent_bytes topic, agent_bytes msg,
@@ -72,7 +42,12 @@ static agent_status counter_handle(void *instance, agent_request_id id, agent_by
         count = strtod(tmp, 0);
         agent_owned_release(stored);
     }
-    double inc = counter_increment(msg);
+    double inc = 1;
+    if (agent_json_number(msg, "increment", &inc) < 0 || !(inc > -1e12 && inc < 1e12)) {
+        done(done_ctx, AGENT_E_INVALID_ARGUMENT,
+             agent_error_body("bad_increment", "increment must be a number between -1e12 and 1e12", "increment"));
+        return AGENT_OK;
+    }
     static const char feature[] = "example_counter_double";
     if (host->feature_enabled(host->host_ctx, agent_bytes_from(feature, sizeof feature - 1))) inc *= 2;
     count += inc;
@@ -82,15 +57,16 @@ static agent_status counter_handle(void *instance, agent_request_id id, agent_by
     agent_status s = host->store_put(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1),
                                      agent_bytes_from(value, strlen(value)));
     if (s != AGENT_OK) {
-        done(done_ctx, s, counter_owned("{\"code\":\"store_failed\",\"message\":\"could not persist the counter\"}"));
+        done(done_ctx, s, agent_error_body("store_failed", "could not persist the counter", NULL));
         return AGENT_OK;
     }
     char line[96];
     snprintf(line, sizeof line, "counter is now %.17g", count);
     counter_log(host, 1, line);
-    char body[128];
-    snprintf(body, sizeof body, "{\"status\":\"ok\",\"count\":%.17g}", count);
-    done(done_ctx, AGENT_OK, counter_owned(body));
+    agent_answer answer = agent_answer_begin();
+    agent_answer_string(&answer, "status", "ok");
+    agent_answer_number(&answer, "count", count);
+    done(done_ctx, AGENT_OK, agent_answer_finish(&answer));
     return AGENT_OK;
 }
 
@@ -109,7 +85,7 @@ static agent_status counter_init(const agent_host_api *host, agent_bytes cfg, vo
                                  agent_owned_bytes *out_error) {
     (void)cfg;
     if (host->struct_size < sizeof(agent_host_api) || host->abi_major != AGENT_ABI_MAJOR) {
-        *out_error = counter_owned("{\"code\":\"host_too_old\",\"message\":\"host API lacks the store\"}");
+        *out_error = agent_error_body("host_too_old", "host API lacks the store", NULL);
         return AGENT_E_ABI_MISMATCH;
     }
     counter_state *st = (counter_state *)calloc(1, sizeof *st);
