@@ -49,6 +49,10 @@ extension PluginHost {
     public enum StoreMutation: Sendable {
         case put(String, JSONValue)
         case delete(String)
+        /// A precondition: the batch applies only if the key holds this value now
+        /// (`Optional.none` = absent; JSON null is a stored value); otherwise it fails with status
+        /// `AGENT_E_BUSY`, code `conflict`.
+        case expect(String, JSONValue?)
     }
 
     /// Applies all mutations atomically (all or nothing).
@@ -57,10 +61,39 @@ extension PluginHost {
             switch $0 {
             case .put(let k, let v): return ["op": "put", "key": .string(k), "value": v]
             case .delete(let k): return ["op": "delete", "key": .string(k)]
+            case .expect(let k, .some(let v)): return ["op": "expect", "key": .string(k), "value": v]
+            case .expect(let k, .none): return ["op": "expect", "key": .string(k)]
             }
         }
         let status = Bytes.withBorrowed(JSONWriter.bytes(.array(ops))) { o in api.pointee.store_apply(ctx, o) }
+        if status == Int32(AGENT_E_BUSY) {
+            throw PluginError(status: status, code: "conflict", message: "an expected key changed since it was read; read it again and retry")
+        }
         guard status == ABI.ok else { throw storeError(status, "apply", agent_owned_none()) }
+    }
+
+    /// Read-modify-write of one key without losing a concurrent update: reads the value (nil
+    /// when absent), computes the new one with `transform`, and writes it only if the key still
+    /// holds what was read; on a conflict it reads again, up to `attempts` times.
+    /// - Returns: the value written.
+    /// - Throws: ``PluginError`` from the store, code `conflict` when every attempt lost the
+    ///   race, or what `transform` throws.
+    @discardableResult
+    public func storeUpdate(
+        _ key: String, attempts: Int = 8, _ transform: (JSONValue?) throws(PluginError) -> JSONValue
+    ) throws(PluginError) -> JSONValue {
+        var lastConflict: PluginError? = nil
+        for _ in 0..<max(1, attempts) {
+            let old = try storeGet(key)
+            let new = try transform(old)
+            do throws(PluginError) {
+                try storeApply([.expect(key, old), .put(key, new)])
+                return new
+            } catch where error.code == "conflict" {
+                lastConflict = error
+            }
+        }
+        throw lastConflict ?? PluginError(status: Int32(AGENT_E_BUSY), code: "conflict", message: "'\(key)' kept changing")
     }
 
     private func storeError(_ status: Int32, _ what: String, _ body: agent_owned_bytes) -> PluginError {

@@ -59,9 +59,10 @@ private func json(_ b: agent_bytes) -> JSONValue? {
 private func owned(_ value: JSONValue) -> agent_owned_bytes { Bytes.owned(value) }
 
 private func storeStatus(_ error: StoreError) -> Int32 {
-    switch error.code {
-    case .invalidKey, .invalidNamespace, .invalidBatch, .invalidValue, .tooLarge: return invalid
-    default: return Int32(AGENT_E_IO)
+    switch error.kind {
+    case .invalidInput: return invalid
+    case .conflict: return Int32(AGENT_E_BUSY)
+    case .system: return Int32(AGENT_E_IO)
     }
 }
 

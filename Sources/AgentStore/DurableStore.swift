@@ -84,7 +84,8 @@ public final class DurableStore: Sendable {
             close(fd)
             throw StoreError(
                 code: .locked,
-                message: "the store in '\(directory)' is in use by another agent process; stop it first (or use another state_dir)",
+                message: "the store in '\(directory)' is in use by another agent process (a running daemon?): send commands "
+                    + "through it with `orchestrator-agent ctl`, or stop it first, or use another state_dir",
                 path: path, errno: err)
         }
         return fd
@@ -127,9 +128,10 @@ public final class DurableStore: Sendable {
     /// Applies `ops` in order to `namespace` as one atomic, durable change: either all of them
     /// take effect (in memory and in one file replace) or none does.
     ///
-    /// Every operation is validated before anything is written. A later op on the same key wins.
-    /// - Throws: `invalid_namespace`, `invalid_key`, `invalid_value`, `too_large`, `corrupt`, `io`;
-    ///   on any error nothing changed.
+    /// Every operation is validated before anything is written. A later op on the same key wins;
+    /// an `expect` sees the effect of the ops before it in the batch.
+    /// - Throws: `invalid_namespace`, `invalid_key`, `invalid_value`, `too_large`, `corrupt`, `io`,
+    ///   `conflict` (an `expect` did not hold); on any error nothing changed.
     public func apply(_ namespace: String, _ ops: [StoreOp]) throws(StoreError) {
         try StoreValidation.namespace(namespace)
         for op in ops {
@@ -137,7 +139,7 @@ public final class DurableStore: Sendable {
             case .put(let key, let value):
                 try StoreValidation.key(key)
                 try StoreValidation.value(value, key: key)
-            case .delete(let key):
+            case .delete(let key), .expect(let key, _):
                 try StoreValidation.key(key)
             }
         }
@@ -148,6 +150,13 @@ public final class DurableStore: Sendable {
                 switch op {
                 case .put(let key, let value): after[key] = value
                 case .delete(let key): after[key] = nil
+                case .expect(let key, let value):
+                    guard after[key] == value else {
+                        throw StoreError(
+                            code: .conflict,
+                            message: "'\(key)' changed since it was read (expected \(value.map { JSONWriter.string($0) } ?? "it absent")); "
+                                + "read it again and retry")
+                    }
                 }
             }
             guard after != before else { return }

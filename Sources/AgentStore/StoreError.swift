@@ -26,6 +26,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let io = Code("io")
         /// Another process holds the store directory (exclusive mode).
         public static let locked = Code("locked")
+        /// An `expect` operation of a batch did not hold: the key changed since it was read.
+        public static let conflict = Code("conflict")
 
         public var description: String { rawValue }
     }
@@ -52,5 +54,24 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         if let path { text += " [path: \(path)]" }
         if let errno { text += " [errno: \(errno)]" }
         return text
+    }
+
+    /// How a host reports the error to a plugin (the ABI status class).
+    public enum Kind: Sendable {
+        /// The caller's key, value, namespace or batch is unusable (`AGENT_E_INVALID_ARGUMENT`).
+        case invalidInput
+        /// An `expect` did not hold: read again and retry (`AGENT_E_BUSY`).
+        case conflict
+        /// The system failed (disk, lock, corrupt file: `AGENT_E_IO`).
+        case system
+    }
+
+    /// The class of this error (see ``Kind``).
+    public var kind: Kind {
+        switch code {
+        case .invalidKey, .invalidNamespace, .invalidBatch, .invalidValue, .tooLarge: return .invalidInput
+        case .conflict: return .conflict
+        default: return .system
+        }
     }
 }

@@ -6,9 +6,15 @@ public enum StoreOp: Sendable, Equatable {
     case put(key: String, value: JSONValue)
     /// Remove `key` (absent is fine).
     case delete(key: String)
+    /// A precondition: the batch applies only if `key` holds `value` right now (`.none` = absent;
+    /// JSON null is a stored value);
+    /// otherwise nothing changes and the batch fails with ``StoreError/Code/conflict``. With a
+    /// put of the same key this is a compare-and-swap: two writers never lose an update.
+    case expect(key: String, value: JSONValue?)
 
-    /// Parses the C-ABI batch form: a JSON array of `{"op":"put","key":K,"value":V}` and
-    /// `{"op":"delete","key":K}` objects. Pure; thread-safe. Keys and values are checked later,
+    /// Parses the C-ABI batch form: a JSON array of `{"op":"put","key":K,"value":V}`,
+    /// `{"op":"delete","key":K}`, `{"op":"expect","key":K,"value":V}` (the key holds V) and
+    /// `{"op":"expect","key":K}` (the key is absent) objects. Pure; thread-safe. Keys and values are checked later,
     /// by `apply`; this only checks the shape.
     /// - Throws: ``StoreError/Code/invalidBatch`` naming the first malformed operation.
     public static func parse(_ json: JSONValue) throws(StoreError) -> [StoreOp] {
@@ -24,7 +30,8 @@ public enum StoreOp: Sendable, Equatable {
     }
 
     private static func parseOne(_ item: JSONValue, index: Int) throws(StoreError) -> StoreOp {
-        let shape = "write {\"op\":\"put\",\"key\":K,\"value\":V} or {\"op\":\"delete\",\"key\":K}"
+        let shape =
+            "write {\"op\":\"put\",\"key\":K,\"value\":V}, {\"op\":\"delete\",\"key\":K} or {\"op\":\"expect\",\"key\":K,\"value\":V}"
         guard let obj = item.objectValue else {
             throw batchError("operation \(index) is a \(item.kindName), not an object; \(shape)")
         }
@@ -42,8 +49,14 @@ public enum StoreOp: Sendable, Equatable {
                 throw batchError("delete operation \(index) takes only \"op\" and \"key\"; \(shape)")
             }
             return .delete(key: key)
+        case "expect":
+            if let value = obj["value"], obj.count == 3 { return .expect(key: key, value: value) }
+            guard obj.count == 2 else {
+                throw batchError("expect operation \(index) takes \"op\", \"key\" and, unless the key must be absent, \"value\"; \(shape)")
+            }
+            return .expect(key: key, value: Optional<JSONValue>.none)
         default:
-            throw batchError("operation \(index) has no \"op\" of \"put\" or \"delete\"; \(shape)")
+            throw batchError("operation \(index) has no \"op\" of \"put\", \"delete\" or \"expect\"; \(shape)")
         }
     }
 

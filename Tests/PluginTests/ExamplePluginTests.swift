@@ -30,6 +30,26 @@ struct ExamplePluginTests {
         }
     }
 
+    @Test("concurrent requests lose no update: the Swift greeter and the C counter read-modify-write atomically")
+    func concurrentCounts() async throws {
+        let root = getenv("AGENT_PACKAGE_ROOT").map { String(cString: $0) } ?? String(#filePath.split(separator: "/Tests/").first ?? "")
+        let out = "/tmp/agent-plugintests-\(getpid())-counter-race.so"
+        #expect(try CommandRunner.run(["/bin/bash", root + "/Plugins/Examples/CCounter/build.sh", out]).status == 0)
+        try await TestHost.with { host in
+            try host.load(GreeterPlugin.self)
+            try host.load(library: out)
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { _ = await host.call("example_hello", ["name": "Ada"]) }
+                    group.addTask { _ = await host.call("example_counter", ["increment": 1]) }
+                }
+            }
+            #expect(try host.stored(plugin: GreeterPlugin.id, key: "count/Ada") == 40)
+            #expect(try host.stored(plugin: "com.example.counter-c", key: "count") == 40)
+        }
+        unlink(out)
+    }
+
     @Test("bad input gets the agent's typed errors: contract, the plugin's own, unknown topic, timeout")
     func greeterErrors() async throws {
         try await TestHost.with { host in

@@ -32,16 +32,6 @@ static agent_status counter_handle(void *instance, agent_request_id id, agent_by
     counter_state *st = (counter_state *)instance;
     const agent_host_api *host = st->host;
     static const char store_key[] = "count";
-    double count = 0;
-    agent_owned_bytes stored = agent_owned_none();
-    if (host->store_get(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1), &stored) == AGENT_OK) {
-        char tmp[64];
-        size_t n = stored.len < sizeof tmp - 1 ? stored.len : sizeof tmp - 1;
-        memcpy(tmp, stored.ptr, n);
-        tmp[n] = 0;
-        count = strtod(tmp, 0);
-        agent_owned_release(stored);
-    }
     double inc = 1;
     if (agent_json_number(msg, "increment", &inc) < 0 || !(inc > -1e12 && inc < 1e12)) {
         done(done_ctx, AGENT_E_INVALID_ARGUMENT,
@@ -50,12 +40,29 @@ static agent_status counter_handle(void *instance, agent_request_id id, agent_by
     }
     static const char feature[] = "example_counter_double";
     if (host->feature_enabled(host->host_ctx, agent_bytes_from(feature, sizeof feature - 1))) inc *= 2;
-    count += inc;
 
-    char value[64];
-    snprintf(value, sizeof value, "%.17g", count);
-    agent_status s = host->store_put(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1),
-                                     agent_bytes_from(value, strlen(value)));
+    /* Read-modify-write without a lock of our own: the batch applies only if the counter still
+     * holds what was read ("expect"); a concurrent request makes it fail with AGENT_E_BUSY, and
+     * we read again. */
+    double count = 0;
+    agent_status s = AGENT_E_BUSY;
+    for (int attempt = 0; attempt < 16 && s == AGENT_E_BUSY; attempt++) {
+        char old[64] = "";
+        agent_owned_bytes stored = agent_owned_none();
+        if (host->store_get(host->host_ctx, agent_bytes_from(store_key, sizeof store_key - 1), &stored) == AGENT_OK) {
+            size_t n = stored.len < sizeof old - 1 ? stored.len : sizeof old - 1;
+            memcpy(old, stored.ptr, n);
+            old[n] = 0;
+            agent_owned_release(stored);
+        }
+        count = (old[0] ? strtod(old, 0) : 0) + inc;
+        /* {"op":"expect","key":"count"} without a value: the counter must still be absent. */
+        char expect[96] = "{\"op\":\"expect\",\"key\":\"count\"}";
+        if (old[0]) snprintf(expect, sizeof expect, "{\"op\":\"expect\",\"key\":\"count\",\"value\":%s}", old);
+        char ops[256];
+        snprintf(ops, sizeof ops, "[%s,{\"op\":\"put\",\"key\":\"count\",\"value\":%.17g}]", expect, count);
+        s = host->store_apply(host->host_ctx, agent_bytes_from(ops, strlen(ops)));
+    }
     if (s != AGENT_OK) {
         done(done_ctx, s, agent_error_body("store_failed", "could not persist the counter", NULL));
         return AGENT_OK;

@@ -78,9 +78,10 @@ let hostMonotonicNow: @convention(c) (UnsafeMutableRawPointer?) -> UInt64 = { _ 
 /// Maps a store failure onto a status (and logs it against the plugin).
 private func storeFailure(_ ctx: HostContext, _ error: StoreError) -> Int32 {
     ctx.logger.warning("store call failed: \(error)")
-    switch error.code {
-    case .invalidKey, .invalidNamespace, .invalidBatch, .invalidValue, .tooLarge: return invalid
-    default: return ioError
+    switch error.kind {
+    case .invalidInput: return invalid
+    case .conflict: return Int32(AGENT_E_BUSY)
+    case .system: return Int32(AGENT_E_IO)
     }
 }
 

@@ -203,7 +203,11 @@ typedef struct agent_host_api {
     /** Keys with the given prefix, as a JSON array of strings, sorted. Owned by the caller. */
     agent_status (*store_list)(void *host_ctx, agent_bytes prefix, agent_owned_bytes *out_keys_json);
     /** Apply a batch atomically: all or nothing. ops_json is an array of
-     * {"op":"put","key":K,"value":V} / {"op":"delete","key":K}. */
+     * {"op":"put","key":K,"value":V} / {"op":"delete","key":K} / {"op":"expect","key":K,"value":V}
+     * (a precondition: the key holds V now) / {"op":"expect","key":K} (the key is absent now).
+     * A failed expect applies nothing and returns AGENT_E_BUSY: read again and retry (this is
+     * the compare-and-swap for read-modify-write; hosts before 2026-12 refuse "expect" with
+     * AGENT_E_INVALID_ARGUMENT). */
     agent_status (*store_apply)(void *host_ctx, agent_bytes ops_json);
 } agent_host_api;
 

@@ -68,8 +68,8 @@ package struct GreeterPlugin: AgentPlugin {
         var greeting = "\(salutation), \(name)!"
         if host.featureEnabled("example_shout") { greeting = greeting.uppercased() }
         let key = "count/\(name)"
-        let count = (try host.storeGet(key)?.numberValue ?? 0) + 1
-        try host.storePut(key, .number(count))
+        // Concurrent greetings of one name must not lose a count: an atomic read-modify-write.
+        let count = try host.storeUpdate(key) { old in .number((old?.numberValue ?? 0) + 1) }.numberValue ?? 0
         try? host.emit("greeting", ["name": .string(name), "count": .number(count)])  // harmless: the answer carries the count
         return ["status": "ok", "greeting": .string(greeting), "count": .number(count)]
     }
