@@ -4,6 +4,8 @@
 //   orchestrator-agent ──► AgentCore ──► AgentContracts, AgentStore, CAgentABI ──► AgentJSON
 //   plugins ─────────────► AgentPluginKit ──► AgentContracts, CAgentABI ──► AgentJSON
 // Plugins never import AgentCore or each other; they meet only through the C ABI registry.
+// Everything a plugin builds against is the plugin SDK, a package of its own
+// (Sources/AgentPluginSDK), used here by path as third parties use it.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -11,10 +13,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// Plugin products export only the ABI entry symbols (see Plugins/plugin.map).
-func pluginLinker() -> [LinkerSetting] {
-    [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/plugin.map"])]
-}
+/// A product of the plugin SDK (Sources/AgentPluginSDK).
+func sdk(_ product: String) -> Target.Dependency { .product(name: product, package: "AgentPluginSDK") }
 
 let package = Package(
     name: "orchestrator-agent",
@@ -23,9 +23,6 @@ let package = Package(
         .executable(name: "orchestrator-agent", targets: ["orchestrator-agent"]),
         .executable(name: "agent-bench", targets: ["AgentBench"]),
         .executable(name: "vplc-bench", targets: ["VPLCBench"]),
-        .library(name: "AgentPluginKit", targets: ["AgentPluginKit"]),
-        // The in-process host double plugin tests run against (docs/plugins.md, "Testing a plugin").
-        .library(name: "AgentPluginTestKit", targets: ["AgentPluginTestKit"]),
         // Example plugin in Swift. (The C example, Plugins/Examples/CCounter, is built with a plain C
         // compiler by its build.sh, to prove the ABI needs no Swift at all.)
         .library(name: "agent-example-swift", type: .dynamic, targets: ["ExampleSwiftEntry"]),
@@ -50,6 +47,9 @@ let package = Package(
         .executable(name: "store-crash-writer", targets: ["StoreCrashWriter"]),
     ],
     dependencies: [
+        // The plugin SDK (C ABI, AgentPluginKit, test kit, the value types), a package of its own so
+        // that third-party plugins depend on it alone; the agent builds against the same one.
+        .package(path: "Sources/AgentPluginSDK"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -63,44 +63,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
-        // MARK: the contract between core and plugins
-        .target(name: "CAgentABI", path: "Sources/CAgentABI"),
 
-        // MARK: pure libraries shared by value (no type crosses the ABI)
-        .target(
-            name: "AgentJSON", path: "Sources/AgentJSON", swiftSettings: swiftSettings,
-            linkerSettings: [.linkedLibrary("m")]  // rounded() needs libm when Foundation is absent
-        ),
-        // Injected time: the clock protocol, the system and manual clocks, the deadline scheduler.
-        .target(name: "AgentClock", path: "Sources/AgentClock", swiftSettings: swiftSettings),
-        .target(name: "AgentContracts", dependencies: ["AgentJSON"], path: "Sources/AgentContracts", swiftSettings: swiftSettings),
-        .target(name: "AgentStore", dependencies: ["AgentJSON"], path: "Sources/AgentStore", swiftSettings: swiftSettings),
 
-        // MARK: the plugin SDK
-        .target(
-            name: "AgentPluginKit",
-            dependencies: ["CAgentABI", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/AgentPluginKit",
-            swiftSettings: swiftSettings
-        ),
-
-        // The host double plugin tests run against: the real C host API in-process, a store, a
-        // registry with fakes of the container driver, netmon and transport (docs/plugins.md).
-        .target(
-            name: "AgentPluginTestKit",
-            dependencies: [
-                "AgentPluginKit", "CAgentABI", "AgentContracts", "AgentJSON", "AgentStore",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/AgentPluginTestKit",
-            swiftSettings: swiftSettings
-        ),
 
         // MARK: the host
         .target(
             name: "AgentCore",
             dependencies: [
-                "CAgentABI", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore",
+                sdk("CAgentABI"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +85,7 @@ let package = Package(
         .target(
             name: "AgentCheck",
             dependencies: [
-                "AgentCore", "AgentJSON", "AgentStore",
+                "AgentCore", sdk("AgentJSON"), sdk("AgentStore"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "orchestrator-agent",
             dependencies: [
-                "AgentCore", "AgentJSON", "AgentCheck",
+                "AgentCore", sdk("AgentJSON"), "AgentCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -149,7 +119,7 @@ let package = Package(
 
         .executableTarget(
             name: "VPLCBench",
-            dependencies: ["AgentCore", "AgentJSON", "BenchSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentCore", sdk("AgentJSON"), "BenchSupport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/VPLCBench",
             swiftSettings: swiftSettings
         ),
@@ -157,7 +127,7 @@ let package = Package(
         // MARK: plugins (each a separate shared library)
         .target(
             name: "ExampleSwiftPlugin",
-            dependencies: ["AgentPluginKit", "AgentContracts", "AgentJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [sdk("AgentPluginKit"), sdk("AgentContracts"), sdk("AgentJSON"), .product(name: "Logging", package: "swift-log")],
             path: "Plugins/Examples/SwiftGreeter/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -165,12 +135,12 @@ let package = Package(
         // The cloud link: Socket.IO/Engine.IO framing, reconnect policy, outbound queue (pure,
         // unit-tested) and the mTLS WebSocket transport plugin on top of it.
         .target(
-            name: "SocketIOCore", dependencies: ["AgentJSON", "AgentClock"], path: "Plugins/MTLSTransport/Core",
+            name: "SocketIOCore", dependencies: [sdk("AgentJSON"), sdk("AgentClock")], path: "Plugins/MTLSTransport/Core",
             swiftSettings: swiftSettings),
         .target(
             name: "MTLSTransport",
             dependencies: [
-                "AgentPluginKit", "AgentClock", "AgentJSON", "SocketIOCore",
+                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), "SocketIOCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -184,10 +154,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Host topics: the heartbeat emitter (and later host commands); metrics are a pure target.
-        .target(name: "HostMetrics", dependencies: ["AgentContracts"], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
+        .target(name: "HostMetrics", dependencies: [sdk("AgentContracts")], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
         .target(
             name: "HostTopics",
-            dependencies: ["AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "HostMetrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: [sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), "HostMetrics", .product(name: "Logging", package: "swift-log")],
             path: "Plugins/HostTopics/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -207,23 +177,25 @@ let package = Package(
         // The Docker Engine API client (typed operations, version negotiation, decoders) and the
         // `agent.container_driver` plugin on top of it.
         .target(
-            name: "DockerEngine", dependencies: ["HTTP1Client", "AgentJSON"], path: "Plugins/DockerDriver/Engine",
+            name: "DockerEngine", dependencies: ["HTTP1Client", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
             swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",
-            dependencies: ["AgentPluginKit", "AgentJSON", "DockerEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                sdk("AgentPluginKit"), sdk("AgentPluginExports"), sdk("AgentJSON"), "DockerEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Plugins/DockerDriver/Plugin",
-            swiftSettings: swiftSettings,
-            linkerSettings: pluginLinker()
+            swiftSettings: swiftSettings
         ),
         // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
         .target(
-            name: "RuntimeModel", dependencies: ["AgentJSON", "AgentContracts", "HostMetrics"], path: "Plugins/Runtime/Model",
+            name: "RuntimeModel", dependencies: [sdk("AgentJSON"), sdk("AgentContracts"), "HostMetrics"], path: "Plugins/Runtime/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "RuntimeTopics",
             dependencies: [
-                "AgentPluginKit", "AgentClock", "AgentJSON", "AgentContracts", "RuntimeModel", "HostMetrics", "HTTP1Client",
+                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), "RuntimeModel", "HostMetrics", "HTTP1Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -236,16 +208,16 @@ let package = Package(
         // The netmon socket protocol (names, line framing, the virtual-interface list), shared by
         // value by the sidecar and the listener plugin.
         .target(
-            name: "NetmonProtocol", dependencies: ["AgentJSON"], path: "Plugins/Shared/NetmonProtocol",
+            name: "NetmonProtocol", dependencies: [sdk("AgentJSON")], path: "Plugins/Shared/NetmonProtocol",
             swiftSettings: swiftSettings),
         // The listener: the pure interface cache and the `agent.netmon` plugin on top of it.
         .target(
-            name: "NetmonCache", dependencies: ["AgentJSON", "AgentContracts", "NetmonProtocol"], path: "Plugins/Netmon/Model",
+            name: "NetmonCache", dependencies: [sdk("AgentJSON"), sdk("AgentContracts"), "NetmonProtocol"], path: "Plugins/Netmon/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "NetmonListener",
             dependencies: [
-                "AgentPluginKit", "AgentJSON", "AgentContracts", "NetmonProtocol", "NetmonCache",
+                sdk("AgentPluginKit"), sdk("AgentJSON"), sdk("AgentContracts"), "NetmonProtocol", "NetmonCache",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,26 +229,26 @@ let package = Package(
         // MARK: plugin entry points
         // Each plugin library's one exported symbol (`agent_plugin_entry_v1`) sits in a target of
         // its own, so test bundles can link several plugins' code at once.
-        .target(name: "ExampleSwiftEntry", dependencies: ["AgentPluginKit", "ExampleSwiftPlugin"], path: "Plugins/Examples/SwiftGreeter/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
-        .target(name: "MTLSTransportEntry", dependencies: ["AgentPluginKit", "MTLSTransport"], path: "Plugins/MTLSTransport/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
-        .target(name: "HostTopicsEntry", dependencies: ["AgentPluginKit", "HostTopics"], path: "Plugins/HostTopics/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
-        .target(name: "RuntimeEntry", dependencies: ["AgentPluginKit", "RuntimeTopics"], path: "Plugins/Runtime/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
-        .target(name: "NetmonEntry", dependencies: ["AgentPluginKit", "NetmonListener"], path: "Plugins/Netmon/Entry", swiftSettings: swiftSettings, linkerSettings: pluginLinker()),
+        .target(name: "ExampleSwiftEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "ExampleSwiftPlugin"], path: "Plugins/Examples/SwiftGreeter/Entry", swiftSettings: swiftSettings),
+        .target(name: "MTLSTransportEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "MTLSTransport"], path: "Plugins/MTLSTransport/Entry", swiftSettings: swiftSettings),
+        .target(name: "HostTopicsEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "HostTopics"], path: "Plugins/HostTopics/Entry", swiftSettings: swiftSettings),
+        .target(name: "RuntimeEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "RuntimeTopics"], path: "Plugins/Runtime/Entry", swiftSettings: swiftSettings),
+        .target(name: "NetmonEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "NetmonListener"], path: "Plugins/Netmon/Entry", swiftSettings: swiftSettings),
 
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
         .target(
-            name: "NetmonCore", dependencies: ["AgentJSON", "NetmonProtocol"], path: "Sources/Netmon/Core",
+            name: "NetmonCore", dependencies: [sdk("AgentJSON"), "NetmonProtocol"], path: "Sources/Netmon/Core",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "autonomy-netmon",
-            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "AgentJSON"],
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", sdk("AgentJSON")],
             path: "Sources/Netmon/Daemon",
             swiftSettings: swiftSettings
         ),
 
         // MARK: broken fixture plugins (C, header only + a shared fixture macro)
-        .target(name: "FixtureKit", dependencies: ["CAgentABI"], path: "Tests/Fixtures/FixtureKit"),
+        .target(name: "FixtureKit", dependencies: [sdk("CAgentABI")], path: "Tests/Fixtures/FixtureKit"),
         .target(name: "FixtureBadMagic", dependencies: ["FixtureKit"], path: "Tests/Fixtures/BadMagic"),
         .target(name: "FixtureABIMajor2", dependencies: ["FixtureKit"], path: "Tests/Fixtures/ABIMajor2"),
         .target(name: "FixtureABIMinorNewer", dependencies: ["FixtureKit"], path: "Tests/Fixtures/ABIMinorNewer"),
@@ -288,7 +260,7 @@ let package = Package(
 
         .executableTarget(
             name: "StoreCrashWriter",
-            dependencies: ["AgentStore", "AgentJSON"],
+            dependencies: [sdk("AgentStore"), sdk("AgentJSON")],
             path: "Tests/Tools/StoreCrashWriter",
             swiftSettings: swiftSettings
         ),
@@ -296,25 +268,25 @@ let package = Package(
         // MARK: tests
         // Test support shared by the lab tests: the Docker lab (scripts/lab/docker-lab) as a
         // per-process fixture, torn down at exit.
-        .target(name: "LabSupport", dependencies: ["AgentJSON", "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
+        .target(name: "LabSupport", dependencies: [sdk("AgentJSON"), "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentContractsTests",
-            dependencies: ["AgentContracts", "AgentJSON"],
+            dependencies: [sdk("AgentContracts"), sdk("AgentJSON")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: ["AgentStore", "AgentJSON", "LabSupport"],
+            dependencies: [sdk("AgentStore"), sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentClockTests",
-            dependencies: ["AgentClock"],
+            dependencies: [sdk("AgentClock")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SocketIOCoreTests",
-            dependencies: ["SocketIOCore", "AgentClock", "AgentJSON"],
+            dependencies: ["SocketIOCore", sdk("AgentClock"), sdk("AgentJSON")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -324,29 +296,29 @@ let package = Package(
         ),
         .testTarget(
             name: "DockerEngineTests",
-            dependencies: ["DockerEngine", "HTTP1Client", "AgentJSON", "LabSupport"],
+            dependencies: ["DockerEngine", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RuntimeModelTests",
-            dependencies: ["RuntimeModel", "HostMetrics", "AgentJSON"],
+            dependencies: ["RuntimeModel", "HostMetrics", sdk("AgentJSON")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NetmonTests",
-            dependencies: ["NetmonCore", "NetmonProtocol", "AgentJSON", "AgentClock", "LabSupport"],
+            dependencies: ["NetmonCore", "NetmonProtocol", sdk("AgentJSON"), sdk("AgentClock"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NetmonListenerTests",
-            dependencies: ["NetmonCache", "NetmonProtocol", "AgentJSON"],
+            dependencies: ["NetmonCache", "NetmonProtocol", sdk("AgentJSON")],
             swiftSettings: swiftSettings
         ),
         // Packaging, installer, check and self-upgrade: the shipped layout, install.sh against a fake
         // enrollment server, the diagnosis, and an upgrade between two lab-built agent images.
         .testTarget(
             name: "OpsTests",
-            dependencies: ["AgentJSON", "LabSupport"],
+            dependencies: [sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         // Fuzzing (docs/fuzzing.md): the fuzz target functions, shared by the bounded seeded run
@@ -355,7 +327,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "AgentJSON", "AgentContracts", "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
+                sdk("AgentJSON"), sdk("AgentContracts"), "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
                 "DockerEngine", "AgentCore", "RuntimeModel", "HostMetrics",
             ],
             path: "Tests/Fuzz/Targets",
@@ -365,7 +337,7 @@ let package = Package(
             name: "FuzzDriver", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: swiftSettings),
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["FuzzTargets", "AgentJSON", "SocketIOCore", "NetmonCore", "LabSupport"],
+            dependencies: ["FuzzTargets", sdk("AgentJSON"), "SocketIOCore", "NetmonCore", "LabSupport"],
             exclude: ["Corpus", "Regressions"],
             swiftSettings: swiftSettings
         ),
@@ -373,7 +345,7 @@ let package = Package(
         .testTarget(
             name: "PluginTests",
             dependencies: [
-                "AgentPluginTestKit", "AgentPluginKit", "AgentJSON", "AgentClock", "LabSupport", "CAgentABI",
+                sdk("AgentPluginTestKit"), sdk("AgentPluginKit"), sdk("AgentJSON"), sdk("AgentClock"), "LabSupport", sdk("CAgentABI"),
                 "ExampleSwiftPlugin", "RuntimeTopics", "RuntimeModel", "NetmonListener", "NetmonProtocol", "HostTopics", "MTLSTransport",
             ],
             swiftSettings: swiftSettings
@@ -381,8 +353,8 @@ let package = Package(
         .testTarget(
             name: "AgentCoreTests",
             dependencies: [
-                "AgentCore", "AgentClock", "AgentJSON", "AgentContracts", "AgentStore", "CAgentABI", "LabSupport", "HTTP1Client",
-                "AgentPluginTestKit",
+                "AgentCore", sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"), sdk("CAgentABI"), "LabSupport", "HTTP1Client",
+                sdk("AgentPluginTestKit"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,10 +3,10 @@ import AgentJSON
 import ArgumentParser
 import Foundation
 
-/// `orchestrator-agent plugins list|verify|pin`.
+/// `orchestrator-agent plugins list|verify|pin|new`.
 struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect, verify and pin plugins.", subcommands: [List.self, Verify.self, Pin.self])
+        abstract: "Inspect, verify, pin and make plugins.", subcommands: [List.self, Verify.self, Pin.self, PluginNew.self])
 
     /// Loads the site's plugins as the daemon would and prints the inventory.
     struct List: AsyncParsableCommand {

@@ -7,5 +7,5 @@ root="$(cd "$here/../../.." && pwd)"
 out="${1:?usage: build.sh OUTPUT.so}"
 mkdir -p "$(dirname "$out")"
 "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden \
-    -I "$root/Sources/CAgentABI/include" "$here/counter_plugin.c" -o "$out"
+    -I "$root/Sources/AgentPluginSDK/CAgentABI/include" "$here/counter_plugin.c" -o "$out"
 chmod 0755 "$out"
