@@ -6,11 +6,13 @@ import RuntimeModel
 /// The host network as the vPLC plugin sees it: the registry's `agent.netmon` (the listener
 /// plugin in front of the netmon sidecar). Optional: without it vNICs need an explicit subnet,
 /// DHCP vNICs get no lease and nothing follows the host across networks.
-struct Netmon: Sendable {
+struct Netmon: NetmonClient {
     let host: PluginHost
 
     /// The listener, if one is loaded.
     var handle: ProtocolHandle? { host.lookup("agent.netmon") }
+
+    var isAvailable: Bool { handle != nil }
 
     /// Sends one sidecar command (`start_dhcp`, `set_link_mac`, …) and answers its reply.
     /// - Throws: ``RuntimeError`` `netmon_unavailable` without a listener, else the sidecar's or
@@ -40,6 +42,22 @@ struct Netmon: Sendable {
             host.log(.warning, "could not ask the netmon listener for an interface's LAN", metadata: ["code": error.code, "interface": name, "error": error.message])
             return nil
         }
+    }
+
+    func interfaceTable() async throws(PluginError) -> JSONObject? {
+        guard let h = handle else { return nil }
+        return try await h.invoke("interfaces").objectValue ?? [:]
+    }
+
+    func events() throws(PluginError) -> AsyncStream<ProtocolEvent>? {
+        guard let h = handle else { return nil }
+        return try h.subscribe()
+    }
+
+    func version() async -> JSONValue? {
+        // harmless: a query; nil ("unknown" to the caller) when the listener cannot say
+        guard let h = handle, let v = try? await h.invoke("version") else { return nil }
+        return v
     }
 
     /// The LAN of one interface-info object (`network_change` / `network_discovery` entry).

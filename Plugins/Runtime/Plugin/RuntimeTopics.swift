@@ -3,11 +3,9 @@ import AgentPluginKit
 import RuntimeModel
 
 /// The vPLC topics: handlers that validate what the contract cannot, then hand the work to
-/// ``VPLCService``. Mutating topics ack at once with the operation id; in a one-shot process
-/// (`orchestrator-agent invoke`) they wait for the end and add it as `result`.
+/// the service's collaborators. Mutating topics ack at once with the operation id; in a one-shot
+/// process (`orchestrator-agent invoke`) they wait for the end and add it as `result`.
 extension VPLCService {
-    var oneShot: Bool { host.config("agent.mode")?.stringValue != "daemon" }
-
     var topics: [Topic] {
         [
             Topic("create_new_runtime", contract: RuntimeContracts.create, addDefaults: true) { [self] r throws(PluginError) in
@@ -17,32 +15,32 @@ extension VPLCService {
                 try await mapped { () throws(RuntimeError) in try await self.delete(r.message) }
             },
             power("start_device", .start), power("stop_device", .stop), power("restart_device", .restart),
-            Topic("get_device_status", contract: RuntimeContracts.device, addDefaults: true) { [self] r throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.status(r.message["device_id"]?.stringValue ?? "") }
+            Topic("get_device_status", contract: RuntimeContracts.device, addDefaults: true) { [view] r throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await view.status(r.message["device_id"]?.stringValue ?? "") }
             },
-            Topic("list_devices", contract: RuntimeContracts.message, addDefaults: true) { [self] _ throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.list() }
+            Topic("list_devices", contract: RuntimeContracts.message, addDefaults: true) { [view] _ throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await view.list() }
             },
-            Topic("run_command", contract: RuntimeContracts.runCommand, addDefaults: true) { [self] r throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.runCommand(r.message) }
+            Topic("run_command", contract: RuntimeContracts.runCommand, addDefaults: true) { [view] r throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await view.runCommand(r.message) }
             },
-            Topic("get_consumption_device", contract: RuntimeContracts.consumption) { [self] r throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.consumption(r.message) }
+            Topic("get_consumption_device", contract: RuntimeContracts.consumption) { [view] r throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await view.consumption(r.message) }
             },
             Topic("delete_orchestrator", contract: RuntimeContracts.message) { [self] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await self.selfDestruct(r.message) }
             },
-            Topic("get_orchestrator_version", contract: RuntimeContracts.message, addDefaults: true) { [self] _ in
-                await self.version()
+            Topic("get_orchestrator_version", contract: RuntimeContracts.message, addDefaults: true) { [view] _ in
+                await view.version()
             },
-            Topic("upgrade_orchestrator", contract: RuntimeContracts.upgrade) { [self] r throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.upgrade(r.message) }
+            Topic("upgrade_orchestrator", contract: RuntimeContracts.upgrade) { [upgrade, runner] r throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await upgrade.accept(r.message, runner: runner) }
             },
-            Topic("get_takeover_plan", contract: RuntimeContracts.message, addDefaults: true) { [self] _ throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.takeoverStatus() }
+            Topic("get_takeover_plan", contract: RuntimeContracts.message, addDefaults: true) { [takeover] _ throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await takeover.status() }
             },
-            Topic("run_takeover", contract: RuntimeContracts.message, addDefaults: true) { [self] _ throws(PluginError) in
-                try await mapped { () throws(RuntimeError) in try await self.runTakeover() }
+            Topic("run_takeover", contract: RuntimeContracts.message, addDefaults: true) { [takeover] _ throws(PluginError) in
+                try await mapped { () throws(RuntimeError) in try await takeover.runNow() }
             },
         ]
     }
@@ -53,12 +51,12 @@ extension VPLCService {
                 let device = r.message["device_id"]?.stringValue ?? ""
                 // A device whose create is still queued or running counts: the command queues behind it.
                 let known = try store.record(device) != nil
-                let pending = await live.isActive(device)
+                let pending = await journal.isActive(device)
                 guard known || pending else {
                     throw RuntimeError("device_not_found", "Device \(device) not found", field: "device_id")
                 }
-                return try await finishIfOneShot(
-                    submit(topic: topic, kind: kind, device: device, message: r.message) { op in
+                return try await runner.finishIfOneShot(
+                    runner.submit(topic: topic, kind: kind, device: device, message: r.message) { op in
                         [
                             "status": .string(op.activeStatus), "device_id": .string(device),
                             "message": .string("Container \(op.kind.rawValue) requested for \(device)"),
@@ -68,11 +66,13 @@ extension VPLCService {
         }
     }
 
+    /// `create_new_runtime`: validates the request and its networks (fail fast, before the
+    /// ack), then submits the create.
     func create(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         let spec = try DeviceSpec(message: message)
-        let lans = await knownLANs(spec)
+        let lans = await create.knownLANs(spec)
         _ = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })  // fail fast on bad networks
-        let ack = try await submit(
+        let ack = try await runner.submit(
             topic: "create_new_runtime", kind: .create, device: spec.deviceID, message: message, request: spec.json
         ) { _ in
             var a: JSONObject = [
@@ -82,25 +82,27 @@ extension VPLCService {
             if !spec.serialConfigs.isEmpty { a["serial_configs_count"] = .number(Double(spec.serialConfigs.count)) }
             return a
         }
-        return try await finishIfOneShot(ack, device: spec.deviceID)
+        return try await runner.finishIfOneShot(ack, device: spec.deviceID)
     }
 
+    /// `delete_device`: submits the delete (an unknown device is deleted successfully).
     func delete(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         let device = message["device_id"]?.stringValue ?? ""
-        let ack = try await submit(topic: "delete_device", kind: .delete, device: device, message: message) { _ in
+        let ack = try await runner.submit(topic: "delete_device", kind: .delete, device: device, message: message) { _ in
             [
                 "status": "deleting", "device_id": .string(device),
                 "message": .string("Container deletion started for \(device)"),
             ]
         }
-        return try await finishIfOneShot(ack, device: device)
+        return try await runner.finishIfOneShot(ack, device: device)
     }
 
+    /// `delete_orchestrator`: refused while another agent-wide operation runs, else submitted.
     func selfDestruct(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
-        if await live.isActive(Naming.orchestratorID) {
+        if await journal.isActive(Naming.orchestratorID) {
             throw RuntimeError("operation_in_progress", "Self-destruct operation already in progress")
         }
-        let ack = try await submit(
+        let ack = try await runner.submit(
             topic: "delete_orchestrator", kind: .selfDestruct, device: Naming.orchestratorID, message: message
         ) { _ in
             [
@@ -109,18 +111,7 @@ extension VPLCService {
                 "poll_device_id": .string(Naming.orchestratorID),
             ]
         }
-        return try await finishIfOneShot(ack, device: Naming.orchestratorID)
-    }
-
-    /// In a one-shot process, waits for the device's queue and adds the outcome as `result`.
-    func finishIfOneShot(_ ack: JSONObject, device: String) async throws(RuntimeError) -> JSONObject {
-        guard oneShot, ack["replayed"] == nil else { return ack }
-        await queue.drain(device)
-        var out = ack
-        if let id = ack["operation_id"]?.stringValue, let op = try store.operations().first(where: { $0.id == id }) {
-            out["result"] = .object(op.updateEvent)
-        }
-        return out
+        return try await runner.finishIfOneShot(ack, device: Naming.orchestratorID)
     }
 }
 

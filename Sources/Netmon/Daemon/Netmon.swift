@@ -6,9 +6,10 @@ import CNetlink
 import NetmonCore
 import NetmonProtocol
 
-/// The sidecar: netlink watcher, socket server, command dispatcher and DHCP supervisor around one
-/// ``EventLoop``. All state lives on the loop thread; blocking work goes to the ``WorkerPool`` and
-/// comes back through ``EventLoop/post(_:)``.
+/// The sidecar: the netlink watcher (the interface table and what clients were told of it),
+/// wired to the socket's clients (``ClientTable``), the commands (``CommandHandler``) and the DHCP
+/// clients (``DhcpSupervisor``) around one ``EventLoop``. All state lives on the loop thread;
+/// blocking work goes to the ``WorkerPool`` and comes back through ``EventLoop/post(_:)``.
 final class Netmon: @unchecked Sendable {
     struct Counters {
         var events = 0
@@ -31,9 +32,10 @@ final class Netmon: @unchecked Sendable {
     private var debounceTimer: UInt64? = nil
 
     let listenFd: Int32
-    var clients: [Int32: ClientConnection] = [:]
-    var nextClientID: UInt64 = 0
+    // Made once `self` exists (their callbacks reach back into it), then never changed.
+    private(set) var clients: ClientTable! = nil
     private(set) var dhcp: DhcpSupervisor! = nil
+    private(set) var commands: CommandHandler! = nil
     private let signalFd: Int32
 
     init(options: NetmonOptions) throws(StartupError) {
@@ -69,12 +71,26 @@ final class Netmon: @unchecked Sendable {
 
         let orphans = OrphanClients.end(script: script)
         if !orphans.isEmpty { Log.warning("ended \(orphans.count) DHCP client(s) left by an earlier sidecar: \(orphans)") }
+        clients = ClientTable(
+            loop: loop, listenFd: listenFd, agentUID: options.agentUID,
+            greeting: { [unowned self] in
+                let ts = Clock.timestamp()
+                return [
+                    NetmonEvents.networkDiscovery(self.table.allInfo(probe: self.probe), timestamp: ts),
+                    NetmonEvents.deviceDiscovery(timestamp: ts),
+                ]
+            },
+            execute: { [unowned self] request, client, done in self.commands.execute(request, for: client, done: done) })
         dhcp = DhcpSupervisor(
             loop: loop, pool: pool,
             config: .init(nsenter: nsenter, busybox: busybox, script: script, leaseDir: leaseDir),
-            broadcast: { [unowned self] in self.broadcast($0) })
+            broadcast: { [unowned self] in self.clients.broadcast($0) })
+        commands = CommandHandler(
+            loop: loop, pool: pool, dhcp: dhcp,
+            interfaces: { [unowned self] in self.table.allInfo(probe: self.probe).map { $0.json(timestamp: Clock.timestamp()) } },
+            status: { [unowned self] in self.statusJSON() })
         loop.register(eventSocket.fd, events: Int16(POLLIN)) { [unowned self] _ in self.netlinkReadable() }
-        loop.register(listenFd, events: Int16(POLLIN)) { [unowned self] _ in self.acceptClients() }
+        clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
         if options.resyncSeconds > 0 { scheduleResync() }
         Log.info(
@@ -87,7 +103,7 @@ final class Netmon: @unchecked Sendable {
         loop.run()
         Log.info("shutting down")
         dhcp.stopAll()
-        for c in Array(clients.values) { closeClient(c, reason: nil) }
+        clients.closeAll()
         close(listenFd)
         unlink(options.socketPath)
     }
@@ -182,8 +198,22 @@ final class Netmon: @unchecked Sendable {
         let ts = Clock.timestamp()
         for c in changes {
             Log.debug("network_change: \(c)")
-            broadcast(NetmonEvents.networkChange(c, timestamp: ts))
+            clients.broadcast(NetmonEvents.networkChange(c, timestamp: ts))
         }
+    }
+
+    /// get_status / get_netlink_status.
+    func statusJSON() -> JSONObject {
+        [
+            "clients": .number(Double(clients.count)),
+            "interfaces": .number(Double(table.links.count)),
+            "dhcp_clients": .number(Double(dhcp.clients.count)),
+            "uptime_s": .number(Double((Clock.monotonicMs() - startedAt) / 1000)),
+            "netlink": [
+                "events": .number(Double(counters.events)), "resyncs": .number(Double(counters.resyncs)),
+                "enobufs": .number(Double(counters.enobufs)),
+            ],
+        ]
     }
 
     // MARK: signals

@@ -3,13 +3,23 @@ import AgentPluginKit
 import Logging
 import RuntimeModel
 
-extension VPLCService {
+/// Taking over a Python-agent site (docs/installation.md, "Moving from the Python agent"):
+/// plans from its state folder and the engine's inspects (``TakeoverPlan``, nothing changed),
+/// and applies a plan as one atomic store batch — the adopted records with the `legacy/imported`
+/// mark. Owns no state besides that store key.
+struct Takeover: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let store: RuntimeStore
+    let settings: RuntimeSettings
+
     /// The store key that records a finished takeover (its plan, the folder, when).
     static let takeoverKey = "legacy/imported"
 
     /// Plans the takeover of the Python agent's site from `folder` (nothing is changed): what
-    /// `adopt --dry-run` shows and what ``takeOverLegacySite()`` applies.
-    func takeoverPlan(folder: String) async throws(RuntimeError) -> TakeoverPlan {
+    /// `adopt --dry-run` shows and what ``takeOverLegacySite(again:)`` applies.
+    /// - Throws: the engine's or the store's error.
+    func plan(folder: String) async throws(RuntimeError) -> TakeoverPlan {
         let legacy = LegacyState(
             read: { LegacyFiles.read(folder, $0) }, leaseFiles: LegacyFiles.names(folder, LegacyState.leaseFolder))
         var containers: [String: JSONObject] = [:]
@@ -30,11 +40,12 @@ extension VPLCService {
     /// - Parameter again: run even when a takeover ran before (`run_takeover`, after an operator
     ///   fixed what a finding named): vPLCs already adopted are skipped as `already_known`.
     /// - Returns: the plan applied, nil when there was nothing to do.
+    /// - Throws: the engine's or the store's error (nothing was written).
     @discardableResult
     func takeOverLegacySite(again: Bool = false) async throws(RuntimeError) -> TakeoverPlan? {
         guard let folder = settings.legacyStateDir, LegacyFiles.holdsPythonAgentState(folder) else { return nil }
         if !again, try store.wrap({ () throws(PluginError) in try host.storeGet(Self.takeoverKey) }) != nil { return nil }
-        let plan = try await takeoverPlan(folder: folder)
+        let plan = try await self.plan(folder: folder)
         var mark = plan.json
         mark["folder"] = .string(folder)
         mark["at"] = .string(WallClock.iso(WallClock.now()))
@@ -57,7 +68,7 @@ extension VPLCService {
 
     /// `run_takeover`: runs the takeover now, also when it ran before; answers what it did.
     /// - Throws: ``RuntimeError`` `takeover_unavailable` when the site has no Python-agent folder.
-    func runTakeover() async throws(RuntimeError) -> JSONObject {
+    func runNow() async throws(RuntimeError) -> JSONObject {
         guard let folder = settings.legacyStateDir, LegacyFiles.holdsPythonAgentState(folder) else {
             throw RuntimeError("takeover_unavailable", "no Python-agent state (legacy_state_dir: clients.json or runtime_vnics.json) on this site")
         }
@@ -70,7 +81,8 @@ extension VPLCService {
 
     /// `get_takeover_plan` (`orchestrator-agent invoke get_takeover_plan`): the folder, whether
     /// the takeover ran (and what it did), and what it would do now — nothing is changed.
-    func takeoverStatus() async throws(RuntimeError) -> JSONObject {
+    /// - Throws: the engine's or the store's error.
+    func status() async throws(RuntimeError) -> JSONObject {
         guard let folder = settings.legacyStateDir else {
             return ["status": "ok", "folder": .null, "enabled": false]
         }
@@ -80,7 +92,7 @@ extension VPLCService {
             "python_agent_state": .bool(LegacyFiles.holdsPythonAgentState(folder)),
             "done": .bool(done != nil), "imported": done ?? .null,
         ]
-        if LegacyFiles.holdsPythonAgentState(folder) { answer["plan"] = .object(try await takeoverPlan(folder: folder).json) }
+        if LegacyFiles.holdsPythonAgentState(folder) { answer["plan"] = .object(try await plan(folder: folder).json) }
         return answer
     }
 }

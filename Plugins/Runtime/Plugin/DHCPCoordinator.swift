@@ -3,13 +3,69 @@ import AgentPluginKit
 import Logging
 import RuntimeModel
 
-extension VPLCService {
+/// The network work of a running vPLC's container, through the netmon sidecar: after every
+/// start its persisted MACs go back on their links, its DHCP clients start for the new PID (with
+/// the address each vNIC holds) and its dedicated NIC moves in; before it goes away its clients
+/// stop. Keeps the leases the sidecar reports, and re-checks all of it periodically and when the
+/// sidecar reconnects. Every call is idempotent in the sidecar.
+///
+/// Owns: the ``LeaseTable``.
+final class DHCPCoordinator: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let netmon: any NetmonClient
+    let store: RuntimeStore
+    let dedicatedNIC: DedicatedNIC
+    /// Whether an operation of the device is queued or running (it then owns the dedicated NIC).
+    let isBusy: @Sendable (String) async -> Bool
+    private let leases = LeaseTable()
+
+    init(
+        host: PluginHost, engine: any ContainerEngine, netmon: any NetmonClient, store: RuntimeStore, dedicatedNIC: DedicatedNIC,
+        isBusy: @escaping @Sendable (String) async -> Bool
+    ) {
+        self.host = host
+        self.engine = engine
+        self.netmon = netmon
+        self.store = store
+        self.dedicatedNIC = dedicatedNIC
+        self.isBusy = isBusy
+    }
+
+    // MARK: leases
+
+    /// Keeps a lease the sidecar reported (`dhcp_update`).
+    func record(_ lease: DHCPLease) async { await leases.set(lease) }
+
+    /// The leases of `device` by vNIC name (for `get_device_status`).
+    func leases(of device: String) async -> [String: DHCPLease] { await leases.leases(device) }
+
+    /// Reads the leases the sidecar holds now (`get_dhcp_status`); a failure is logged and the
+    /// leases known stay.
+    func refreshLeases() async {
+        let reply: JSONObject
+        do throws(RuntimeError) { reply = try await netmon.command("get_dhcp_status", [:]) } catch {
+            // The leases known stay; events (`dhcp_update`) and the next check bring new ones.
+            host.log(.warning, "could not read the DHCP leases", metadata: ["code": error.code, "error": error.message])
+            return
+        }
+        for c in reply["clients"]?.arrayValue ?? [] {
+            if let o = c.objectValue, let lease = DHCPLease(update: o, now: WallClock.iso(WallClock.now())) {
+                await leases.set(lease)
+            }
+        }
+    }
+
+    // MARK: a container started
+
     /// Runs when a vPLC's container (re)started (engine `start` event, a re-attach, or the
     /// sidecar reconnecting): puts each vNIC's persisted MAC back on its link (the engine derives
     /// MACs on reconnects below API 1.44) and starts the DHCP client of every DHCP vNIC for the
     /// container's new PID. Idempotent: the sidecar keeps a client that already runs for that PID.
-    func onContainerStarted(_ device: String) async {
-        guard netmon.handle != nil else { return }
+    /// Nothing without a listener or a running container; failures are logged (a failed client
+    /// start is kept as a `leasefail` lease, which status shows).
+    func containerStarted(_ device: String) async {
+        guard netmon.isAvailable else { return }
         let found: JSONObject?
         do throws(RuntimeError) { found = try await engine.inspect(device) } catch {
             host.log(
@@ -26,11 +82,11 @@ extension VPLCService {
         // with an inspect taken before the restart) put it back into the old namespace, where a
         // virtual NIC dies with it (seen in the lab: ded0 lost on restart). Operations that
         // start the container call this again once they have ended.
-        if let nic = dedicatedNIC(device, inspect: inspect), !(await live.isActive(device)) {
-            await attachDedicatedNIC(device, nic: nic, pid: pid)
+        if let nic = dedicatedNIC.name(of: device, inspect: inspect), !(await isBusy(device)) {
+            await dedicatedNIC.attach(device, nic: nic, pid: pid)
         }
         let endpoints = inspect["networks"]?.objectValue ?? [:]
-        let leases = await netState.leases(device)
+        let known = await leases.leases(device)
         for v in vnics(of: device, inspect: inspect) where v.detached == nil {
             guard let endpoint = endpoints[v.network]?.objectValue else { continue }
             var mac = endpoint["mac_address"]?.stringValue ?? ""
@@ -50,7 +106,7 @@ extension VPLCService {
             ]
             // The address the vNIC holds now, so that a new client keeps it: the lease the sidecar
             // last reported, else one taken over with the vPLC.
-            if let ip = leases[v.name].flatMap({ $0.isBound ? $0.ip : nil }) ?? v.leasedIP { params["requested_ip"] = .string(ip) }
+            if let ip = known[v.name].flatMap({ $0.isBound ? $0.ip : nil }) ?? v.leasedIP { params["requested_ip"] = .string(ip) }
             do {
                 _ = try await netmon.command("start_dhcp", params)
             } catch {
@@ -59,7 +115,7 @@ extension VPLCService {
                     "container_name": .string(device), "vnic_name": .string(v.name), "event": "leasefail",
                     "error": .string("\(error.code): \(error.message)"),
                 ]
-                if let lease = DHCPLease(update: failed, now: WallClock.iso(WallClock.now())) { await netState.setLease(lease) }
+                if let lease = DHCPLease(update: failed, now: WallClock.iso(WallClock.now())) { await leases.set(lease) }
             }
         }
     }
@@ -68,7 +124,7 @@ extension VPLCService {
     /// labels and the request stored on the container.
     /// A record that cannot be read gives none (logged): the periodic check tries again.
     func vnics(of device: String, inspect: JSONObject) -> [DeviceRecord.VNIC] {
-        switch recordForPass(device, "vnic_restore") {
+        switch store.recordForPass(device, "vnic_restore") {
         case .success(let record?): return record.vnics
         case .failure: return []
         case .success(nil): break
@@ -87,8 +143,11 @@ extension VPLCService {
         }
     }
 
+    // MARK: stopping, renewing
+
     /// Stops the DHCP clients of a vPLC (before its container goes away) and forgets its leases.
-    func stopDHCP(_ device: String, vnics: [DeviceRecord.VNIC]) async {
+    /// A failure other than "no listener" is logged.
+    func stop(_ device: String, vnics: [DeviceRecord.VNIC]) async {
         for v in vnics where v.mode == "dhcp" {
             do {
                 _ = try await netmon.command("stop_dhcp", ["container_name": .string(device), "vnic_name": .string(v.name)])
@@ -96,50 +155,54 @@ extension VPLCService {
                 host.log(.warning, "could not stop a DHCP client", metadata: ["device": device, "vnic": v.name, "error": error.description])
             } catch {}
         }
-        await netState.forgetLeases(device)
+        await leases.forget(device)
     }
 
-    /// Reads the leases the sidecar holds now (`get_dhcp_status`).
-    func refreshLeases() async {
-        let reply: JSONObject
-        do throws(RuntimeError) { reply = try await netmon.command("get_dhcp_status", [:]) } catch {
-            // The leases known stay; events (`dhcp_update`) and the next check bring new ones.
-            host.log(.warning, "could not read the DHCP leases", metadata: ["code": error.code, "error": error.message])
-            return
-        }
-        for c in reply["clients"]?.arrayValue ?? [] {
-            if let o = c.objectValue, let lease = DHCPLease(update: o, now: WallClock.iso(WallClock.now())) {
-                await netState.setLease(lease)
+    /// After a parent came back up on the same LAN: DHCP clients ask again at once.
+    func renew(parent: String) async {
+        guard let records = store.recordsForPass("dhcp_renew") else { return }
+        for r in records where r.desired == .running {
+            for v in r.vnics where v.parent == parent && v.mode == "dhcp" && v.detached == nil {
+                do {
+                    _ = try await netmon.command("renew_dhcp", ["container_name": .string(r.deviceID), "vnic_name": .string(v.name)])
+                } catch {
+                    // The client renews by itself at its lease time; the periodic check restarts a lost one.
+                    host.log(
+                        .warning, "could not ask a DHCP client to renew",
+                        metadata: ["code": error.code, "device": r.deviceID, "vnic": v.name, "error": error.message])
+                }
             }
         }
     }
 
+    // MARK: periodic and on reconnect
+
     /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, or with a
     /// dedicated NIC, gets its start-up network work again (idempotent in the sidecar).
-    func ensureNetworkClients() async {
-        guard netmon.handle != nil, let records = recordsForPass("network_clients_check") else { return }
+    func checkClients() async {
+        guard netmon.isAvailable, let records = store.recordsForPass("network_clients_check") else { return }
         var refreshed = false
         for r in records where r.desired == .running {
             func unleased() async -> Bool {
-                let leases = await netState.leases(r.deviceID)
-                return r.vnics.contains { $0.mode == "dhcp" && $0.detached == nil && !(leases[$0.name]?.isBound ?? false) }
+                let known = await leases.leases(r.deviceID)
+                return r.vnics.contains { $0.mode == "dhcp" && $0.detached == nil && !(known[$0.name]?.isBound ?? false) }
             }
             if !refreshed, await unleased() {
                 await refreshLeases()
                 refreshed = true
             }
             let unleased = await unleased()
-            if unleased || r.spec["dedicated_interface"]?.stringValue != nil { await onContainerStarted(r.deviceID) }
+            if unleased || r.spec["dedicated_interface"]?.stringValue != nil { await containerStarted(r.deviceID) }
         }
     }
 
     /// The sidecar (re)connected: learn the leases it holds, then make sure every running vPLC
     /// has its MACs and DHCP clients (a restarted sidecar has none).
-    func resyncDHCP() async {
+    func resync() async {
         await refreshLeases()
-        guard let records = recordsForPass("dhcp_resync") else { return }
+        guard let records = store.recordsForPass("dhcp_resync") else { return }
         for r in records where r.desired == .running {
-            await onContainerStarted(r.deviceID)
+            await containerStarted(r.deviceID)
         }
     }
 }

@@ -1,24 +1,31 @@
 import AgentJSON
 import AgentPluginKit
-import RuntimeModel
 import Logging
-import Synchronization
+import RuntimeModel
 
-extension VPLCService {
+/// After an upgrade, in whichever agent starts next (the new one, or the previous one put
+/// back): waits for the upgrader to finish, removes its container, then reports the helper's
+/// `last.json` once as `operation_update` for `__orchestrator__` (and in the journal), and
+/// renames it `last.reported.json`. Owns no state: `last.json` is this event's outbox.
+struct UpgradeReporter: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let store: RuntimeStore
+    let journal: OperationJournal
+
     /// How long the report waits for a running upgrader (the longest deadline plus margin).
     static let upgraderWaitSeconds = Double(UpgradeRequest.deadlineRange.upperBound + 120)
 
-    /// Starts ``reportUpgradeOutcome()`` in the background (daemon start).
-    func startUpgradeReport() {
-        let task = Task { [self] in await self.reportUpgradeOutcome() }
-        background.withLock { $0.append(task) }
+    /// Starts ``reportOutcome()`` in the background (daemon start, or after spawning the upgrader).
+    func start(in tasks: BackgroundTasks) {
+        let reporter = self
+        tasks.add(Task { await reporter.reportOutcome() })
     }
 
-    /// After an upgrade, in whichever agent starts next (the new one, or the previous one put
-    /// back): waits for the upgrader to finish, removes its container, then reports the helper's
-    /// `last.json` once as `operation_update` for `__orchestrator__` (and in the journal), and
-    /// renames it `last.reported.json`.
-    func reportUpgradeOutcome() async {
+    /// Waits for the upgrader (at most ``upgraderWaitSeconds``), then reports `last.json` if there
+    /// is one. An unreadable result is logged and left in place; a result the host refused to
+    /// emit stays for the next start.
+    func reportOutcome() async {
         let start = host.monotonicNanoseconds
         while !Task.isCancelled {
             if Double(host.monotonicNanoseconds - start) / 1e9 > Self.upgraderWaitSeconds {
@@ -50,7 +57,7 @@ extension VPLCService {
             host.log(.error, "unreadable upgrade result left as is", metadata: ["path": path])
             return
         }
-        let id = newOperationID()
+        let id = journal.newOperationID()
         let record = outcome.record(newID: id)
         // No outbox entry (`event` nil): `last.json` is this event's outbox, renamed once sent.
         do { try store.finish(record, device: nil) } catch {

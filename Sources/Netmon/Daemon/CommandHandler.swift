@@ -4,7 +4,30 @@ import Glibc
 import AgentJSON
 import NetmonCore
 
-extension Netmon {
+/// Runs the sidecar's commands (docs/network-monitor.md): table and status queries at once,
+/// DHCP clients through the ``DhcpSupervisor``, and netlink work inside a container's namespace
+/// on a worker of the ``WorkerPool``, its reply posted back to the loop. Lives on the loop
+/// thread. Owns no state.
+final class CommandHandler {
+    private let loop: EventLoop
+    private let pool: WorkerPool
+    private let dhcp: DhcpSupervisor
+    /// The interface table as `get_interfaces` lists it.
+    private let interfaces: () -> [JSONValue]
+    /// What `get_status` answers.
+    private let status: () -> JSONObject
+
+    init(
+        loop: EventLoop, pool: WorkerPool, dhcp: DhcpSupervisor, interfaces: @escaping () -> [JSONValue],
+        status: @escaping () -> JSONObject
+    ) {
+        self.loop = loop
+        self.pool = pool
+        self.dhcp = dhcp
+        self.interfaces = interfaces
+        self.status = status
+    }
+
     /// Runs one request and calls `done` with its reply, on the loop thread — at once for
     /// table lookups, later for anything that goes through a worker (netlink inside a container's
     /// namespace) or waits (start_dhcp's interface search, stop_dhcp's reaping).
@@ -16,9 +39,9 @@ extension Netmon {
         Log.debug("client \(client.id): \(request.name)\(id.map { " id=\(JSONWriter.string($0))" } ?? "")")
         switch request.command {
         case .getInterfaces:
-            ok(["interfaces": .array(table.allInfo(probe: probe).map { $0.json(timestamp: Clock.timestamp()) })])
+            ok(["interfaces": .array(interfaces())])
         case .getStatus:
-            ok(statusJSON())
+            ok(status())
         case .getDhcpStatus:
             ok(["clients": dhcp.statusJSON()])
         case .getDevices:
@@ -75,20 +98,6 @@ extension Netmon {
                 }
             }
         }
-    }
-
-    /// get_status / get_netlink_status.
-    func statusJSON() -> JSONObject {
-        [
-            "clients": .number(Double(clients.count)),
-            "interfaces": .number(Double(table.links.count)),
-            "dhcp_clients": .number(Double(dhcp.clients.count)),
-            "uptime_s": .number(Double((Clock.monotonicMs() - startedAt) / 1000)),
-            "netlink": [
-                "events": .number(Double(counters.events)), "resyncs": .number(Double(counters.resyncs)),
-                "enobufs": .number(Double(counters.enobufs)),
-            ],
-        ]
     }
 
     /// start_dhcp: find the link by MAC in the PID's namespace (a lookup every 50 ms for up to 3 s,

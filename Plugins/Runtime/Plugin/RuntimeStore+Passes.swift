@@ -3,13 +3,16 @@ import AgentPluginKit
 import Logging
 import RuntimeModel
 
-extension VPLCService {
+/// Reads for the background passes (the lifecycle's check, network checks, DHCP resyncs, usage
+/// sampling): a failed read is logged with its code and counted, and the pass skips this round;
+/// it never reads as "no records".
+extension RuntimeStore {
     /// Every device record for a background pass (`pass` names it in the log: `reconcile`,
     /// `network_check`, …), or nil when the store cannot be read: the failure is then logged with
-    /// its code and counted (``storeFailed(_:during:device:)``), and the caller skips this round
-    /// (the next pass tries again). Never "no records": a pass must not act on a failed read.
+    /// its code and counted (``storeFailed(_:during:device:outcome:)``), and the caller skips this
+    /// round (the next pass tries again). Never "no records": a pass must not act on a failed read.
     func recordsForPass(_ pass: String) -> [DeviceRecord]? {
-        do { return try store.records() } catch {
+        do { return try records() } catch {
             storeFailed(error, during: pass)
             return nil
         }
@@ -18,7 +21,7 @@ extension VPLCService {
     /// The record of `device` for a background pass: `.success(nil)` when it has none,
     /// `.failure` (already logged and counted) when the store or the record cannot be read.
     func recordForPass(_ device: String, _ pass: String) -> Result<DeviceRecord?, RuntimeError> {
-        do { return .success(try store.record(device)) } catch {
+        do { return .success(try record(device)) } catch {
             storeFailed(error, during: pass, device: device)
             return .failure(error)
         }

@@ -1,15 +1,28 @@
-import AgentClock
 import AgentJSON
 import AgentPluginKit
 import HostMetrics
-import Logging
-import Synchronization
 import RuntimeModel
 
-extension VPLCService {
-    /// `get_device_status`: the journal's active operation, else Docker's view now.
+/// The read-only topics: `get_device_status` (also of `__orchestrator__`), `list_devices`,
+/// `run_command` (proxied to the vPLC's runtime), `get_consumption_device` and
+/// `get_orchestrator_version`. Changes nothing; owns no state (the proxy's TLS context only).
+struct StatusView: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let store: RuntimeStore
+    let journal: OperationJournal
+    let dhcp: DHCPCoordinator
+    let usage: UsageSamples
+    let netmon: any NetmonClient
+    let ownContainer: OwnContainer
+    let settings: RuntimeSettings
+    let proxy = RuntimeProxy()
+
+    /// `get_device_status`: the journal's active operation, else Docker's view now
+    /// (docs/runtime-containers.md, "get_device_status").
+    /// - Throws: the store's error reading the record.
     func status(_ device: String) async throws(RuntimeError) -> JSONObject {
-        let op = await lastOperation(device)
+        let op = await journal.lastOperation(device)
         if (op?.state.isActive ?? false) || device == Naming.orchestratorID {
             return DeviceStatus.compose(deviceID: device, inspect: nil, record: nil, lastOperation: op, now: WallClock.now())
         }
@@ -25,10 +38,12 @@ extension VPLCService {
         let record = try store.record(device)
         return DeviceStatus.compose(
             deviceID: device, inspect: inspect, record: record, lastOperation: op, now: WallClock.now(),
-            leases: await netState.leases(device))
+            leases: await dhcp.leases(of: device))
     }
 
-    /// `list_devices`: every vPLC the agent manages, with its Docker state.
+    /// `list_devices`: every vPLC the agent manages, with its Docker state and the sampler's
+    /// last pass.
+    /// - Throws: the store's or the engine's error.
     func list() async throws(RuntimeError) -> JSONObject {
         let records = try store.records()
         let containers = try await engine.call("container.list", ["labels": [Naming.managedLabel: "true"]]).arrayValue ?? []
@@ -47,18 +62,20 @@ extension VPLCService {
                 "restart_count": .number(Double(r.restarts)),
             ]
             if r.crashLoop { e["crash_loop"] = true }
-            if let op = await live.active(r.deviceID) { e["operation"] = .string(op.kind.rawValue) }
+            if let op = await journal.active(r.deviceID) { e["operation"] = .string(op.kind.rawValue) }
             out.append(.object(e))
         }
         var sampler: JSONObject = ["interval_ms": .number(Double(settings.usageIntervalMilliseconds))]
-        if let pass = await live.lastPass {
+        if let pass = await usage.lastPass {
             sampler["last_pass_ms"] = .number((pass.milliseconds * 100).rounded() / 100)
             sampler["last_pass_vplcs"] = .number(Double(pass.vplcs))
         }
         return ["status": "success", "devices": .array(out), "count": .number(Double(out.count)), "sampler": .object(sampler)]
     }
 
-    /// `run_command`: proxies one request to the vPLC's runtime.
+    /// `run_command`: proxies one request to the vPLC's runtime on its internal address.
+    /// - Throws: the request's error, `device_not_found`, the store's or the engine's error; a
+    ///   failure of the proxy itself is an answer (`source: proxy`), not an error.
     func runCommand(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         guard let device = message["device_id"]?.stringValue else { throw RuntimeError("invalid_request", "device_id missing") }
         let request = try ProxyRequest(
@@ -75,6 +92,7 @@ extension VPLCService {
     }
 
     /// `get_consumption_device` (spec §2.9; no `status` field, as upstream).
+    /// - Throws: `device_not_found`, the store's or the engine's error.
     func consumption(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         guard let device = message["device_id"]?.stringValue, try store.record(device) != nil,
             let inspect = try await engine.inspect(device)
@@ -82,7 +100,7 @@ extension VPLCService {
             throw RuntimeError("device_not_found", "Device \(message["device_id"]?.stringValue ?? "") not found", field: "device_id")
         }
         let now = WallClock.now()
-        let history = await live.history(device)
+        let history = await usage.history(device)
         let cpuRange = UsagePeriod.range(message["cpuPeriod"]?.stringValue ?? "", now: now)
         let memRange = UsagePeriod.range(message["memoryPeriod"]?.stringValue ?? "", now: now)
         let hc = inspect["host_config"]?.objectValue ?? [:]
@@ -118,40 +136,21 @@ extension VPLCService {
         return t == t.rounded() ? "\(Int(t)).0" : "\(t)"
     }
 
-    /// Samples one-shot stats of every running vPLC, all at once (the cost of a pass does not
-    /// grow with the number of vPLCs the way upstream's serial `docker stats` did).
-    func startUsageSampler() {
-        let task = Task { [self] in
-            while !Task.isCancelled {
-                let t0 = host.monotonicNanoseconds
-                let n = await self.sampleOnce()
-                await live.recordPass(milliseconds: Double(host.monotonicNanoseconds - t0) / 1e6, vplcs: n)
-                try? await clock.sleep(for: .milliseconds(settings.usageIntervalMilliseconds))  // harmless: cancelled at shutdown
-            }
+    /// `get_orchestrator_version` (spec §2.10): the agent's version, the sidecar's (through the
+    /// listener) and the image of the agent's own container; `"unknown"` for what cannot be said.
+    func version() async -> JSONObject {
+        var netmonVersion: JSONValue = "unknown"
+        if let v = await netmon.version() {
+            netmonVersion = v.objectValue?["version"] ?? v
         }
-        background.withLock { $0.append(task) }
-    }
-
-    /// One sampling pass; answers how many vPLCs were sampled.
-    @discardableResult
-    func sampleOnce() async -> Int {
-        guard let records = recordsForPass("usage_sample") else { return 0 }
-        let running = records.filter { $0.desired == .running }.map(\.deviceID)
-        return await withTaskGroup(of: Bool.self) { group in
-            for device in running {
-                group.addTask { [self] in
-                    // harmless: a vPLC whose stats the engine cannot give now is left out of this pass (not sampled)
-                    guard let s = try? await engine.object("container.stats", ["id": .string(device)]) else { return false }
-                    await live.addStats(
-                        device, now: WallClock.now(), cpuNs: s["cpu_total_ns"]?.numberValue ?? 0,
-                        systemNs: s["system_cpu_ns"]?.numberValue ?? 0, cpus: s["online_cpus"]?.numberValue ?? 1,
-                        memoryMB: (s["memory_bytes"]?.numberValue ?? 0) / 1_048_576)
-                    return true
-                }
-            }
-            var n = 0
-            for await ok in group where ok { n += 1 }
-            return n
+        var imageID: JSONValue = "unknown"
+        // harmless: a query; "unknown" is the answer when the engine cannot say
+        if let me = try? await ownContainer.inspect(), let image = me["image_id"] ?? me["image"] {
+            imageID = image
         }
+        return [
+            "status": "success", "orchestrator_version": host.config("agent.version") ?? "unknown",
+            "netmon_version": netmonVersion, "orchestrator_image_id": imageID,
+        ]
     }
 }

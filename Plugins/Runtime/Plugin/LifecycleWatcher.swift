@@ -2,14 +2,49 @@ import AgentClock
 import AgentJSON
 import AgentPluginKit
 import Logging
-import Synchronization
 import RuntimeModel
+import Synchronization
 
-extension VPLCService {
-    /// The lifecycle manager (spec §5.6, improved): engine `die` events and a periodic check
-    /// restart vPLCs whose desired state is `running`; a running vPLC is never touched; a
-    /// crash loop stops the restarts and is reported to the cloud (`device_crash_loop`).
-    func startLifecycle() {
+/// The lifecycle manager (spec §5.6, improved): engine `die` events and a periodic check
+/// restart vPLCs whose desired state is `running`; a running vPLC is never touched; a crash loop
+/// stops the restarts and is reported to the cloud (`device_crash_loop`). Restarts run on the
+/// device's queue, so they never race a stop, delete or create. Engine `start` events hand the
+/// new container to the ``DHCPCoordinator``.
+///
+/// Owns: the ``CrashGuards`` and the engine event stream's epoch.
+final class LifecycleWatcher: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let store: RuntimeStore
+    let journal: OperationJournal
+    let dhcp: DHCPCoordinator
+    let settings: RuntimeSettings
+    /// The health-check period, the restart delay, the crash-loop window.
+    let clock: any AgentClock
+    /// What else the periodic health check runs, after the restarts (network re-checks).
+    let periodicChecks: @Sendable () async -> Void
+    private let guards = CrashGuards()
+    /// Counts the engine event stream's (re)openings: a vPLC death seen before a reopening went
+    /// with the engine, not a crash of its own.
+    private let engineEpoch = Atomic<Int>(0)
+
+    init(
+        host: PluginHost, engine: any ContainerEngine, store: RuntimeStore, journal: OperationJournal, dhcp: DHCPCoordinator,
+        settings: RuntimeSettings, clock: any AgentClock, periodicChecks: @escaping @Sendable () async -> Void
+    ) {
+        self.host = host
+        self.engine = engine
+        self.store = store
+        self.journal = journal
+        self.dhcp = dhcp
+        self.settings = settings
+        self.clock = clock
+        self.periodicChecks = periodicChecks
+    }
+
+    /// Starts following engine events and the periodic health check (which first runs at once,
+    /// as `startup`); both run until cancelled.
+    func start(in tasks: BackgroundTasks) {
         let events = Task { [self] in await self.watchEvents() }
         let health = Task { [self] in
             await self.reconcile(reason: "startup")
@@ -18,56 +53,56 @@ extension VPLCService {
                 try? await clock.sleep(for: .milliseconds(settings.healthIntervalMilliseconds))
                 if Task.isCancelled { break }
                 await self.reconcile(reason: "health_check")
-                await self.reconcileNetworks()
-                await self.ensureNetworkClients()
+                await self.periodicChecks()
                 // The mark a test (or an operator at debug level) waits on: a check has run.
                 host.log(.debug, "lifecycle: health check done")
             }
         }
-        let network = Task { [self] in await self.watchNetmon() }
-        background.withLock { $0 += [events, health, network] }
+        tasks.add(events)
+        tasks.add(health)
     }
+
+    /// Forgets the crash-loop history of `device` (create, start, restart, delete).
+    func resetGuard(_ device: String) async { await guards.reset(device) }
 
     /// Follows engine events; resubscribes when the driver cannot subscribe yet.
     func watchEvents() async {
         while !Task.isCancelled {
             do throws(RuntimeError) {
-                let driver = try await engine.driver(waitSeconds: 30)
-                let stream: AsyncStream<ProtocolEvent>
-                do throws(PluginError) {
-                    stream = try driver.subscribe(filter: [
-                        "type": ["container"], "event": ["die", "start"], "label": [.string("\(Naming.managedLabel)=true")],
-                    ])
-                } catch {
-                    throw RuntimeError(error.code, error.message)
-                }
-                for await event in stream {
-                    switch event.kind {
-                    case "container.die":
-                        let attrs = event.payload["attributes"]?.objectValue ?? [:]
-                        if let device = attrs[Naming.deviceLabel]?.stringValue {
-                            let service = self
-                            Task { await service.handleDeath(device) }
-                        }
-                    case "container.start":
-                        // Every start path (create, start/restart_device, the lifecycle manager,
-                        // an operator's docker start): the new PID needs its MACs and DHCP clients.
-                        let attrs = event.payload["attributes"]?.objectValue ?? [:]
-                        if let device = attrs[Naming.deviceLabel]?.stringValue {
-                            let service = self
-                            Task { await service.onContainerStarted(device) }
-                        }
-                    case "stream.open":
-                        engineEpoch.add(1, ordering: .relaxed)
-                        await reconcile(reason: "event_stream_reopened")
-                    default:
-                        break
-                    }
-                }
+                let stream = try await engine.events(
+                    filter: ["type": ["container"], "event": ["die", "start"], "label": [.string("\(Naming.managedLabel)=true")]],
+                    waitSeconds: 30)
+                for await event in stream { await handle(event.kind, event.payload) }
             } catch {
                 host.log(.warning, "engine events unavailable", metadata: ["error": error.description])
             }
             try? await clock.sleep(for: .seconds(1))  // harmless: cancelled at shutdown, the loop then ends
+        }
+    }
+
+    /// One engine event: `container.die` (restart after the delay), `container.start` (network
+    /// work for the new PID), `stream.open` (the engine may have restarted: check every vPLC).
+    func handle(_ kind: String, _ payload: JSONObject) async {
+        switch kind {
+        case "container.die":
+            let attrs = payload["attributes"]?.objectValue ?? [:]
+            if let device = attrs[Naming.deviceLabel]?.stringValue {
+                let watcher = self
+                Task { await watcher.handleDeath(device) }
+            }
+        case "container.start":
+            // Every start path (create, start/restart_device, the lifecycle manager,
+            // an operator's docker start): the new PID needs its MACs and DHCP clients.
+            let attrs = payload["attributes"]?.objectValue ?? [:]
+            if let device = attrs[Naming.deviceLabel]?.stringValue {
+                let dhcp = self.dhcp
+                Task { await dhcp.containerStarted(device) }
+            }
+        case "stream.open":
+            engineEpoch.add(1, ordering: .relaxed)
+            await reconcile(reason: "event_stream_reopened")
+        default:
+            break
         }
     }
 
@@ -85,7 +120,7 @@ extension VPLCService {
     func reconcile(reason: String) async {
         // A failed read is logged and counted and skips this pass (never "no vPLCs"); the next
         // health check tries again.
-        guard let records = recordsForPass("reconcile (\(reason))") else { return }
+        guard let records = store.recordsForPass("reconcile (\(reason))") else { return }
         for r in records where r.desired == .running && !r.crashLoop {
             await restartIfNeeded(r.deviceID, reason: reason)
         }
@@ -94,7 +129,7 @@ extension VPLCService {
     /// Queues a check of `device` behind its other operations (so a restart never races a
     /// stop, delete or create of the same vPLC).
     func restartIfNeeded(_ device: String, reason: String) async {
-        await queue.enqueue(device) { [self] in await self.restartNow(device, reason: reason) }
+        await journal.enqueue(device) { [self] in await self.restartNow(device, reason: reason) }
     }
 
     /// The restart reasons that count against the crash-loop guard: the vPLC itself stopped
@@ -106,7 +141,7 @@ extension VPLCService {
 
     /// Starts `device` if its record wants it running and the engine says it is not running;
     /// counts against the crash-loop guard when `reason` is one of ``crashReasons``. Runs on the
-    /// device queue.
+    /// device queue. Failures are logged.
     func restartNow(_ device: String, reason: String) async {
         do throws(RuntimeError) {
             guard var record = try store.record(device) else { return }  // deleted meanwhile
@@ -123,7 +158,7 @@ extension VPLCService {
             if inspect["state"]?.objectValue?["running"]?.boolValue == true { return }
             var allowed = true
             if Self.crashReasons.contains(reason) {
-                allowed = await live.allowRestart(
+                allowed = await guards.allowRestart(
                     device, limit: settings.crashLoopLimit, window: settings.crashLoopWindowSeconds,
                     // Monotonic: a wall-clock step (NTP, an operator) must not stretch or shrink the window.
                     now: clock.now.seconds)
@@ -138,8 +173,8 @@ extension VPLCService {
             _ = try await engine.call("container.start", ["id": .string(device)])
             record.restarts += 1
             try store.put(record)
-            let service = self
-            Task { await service.onContainerStarted(device) }
+            let dhcp = self.dhcp
+            Task { await dhcp.containerStarted(device) }
             host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
             // harmless: a `local.` signal for the metrics endpoint; `unsupported` when nobody listens.
             try? host.emit("local.vplc_restarted", ["device_id": .string(device), "reason": .string(reason)])

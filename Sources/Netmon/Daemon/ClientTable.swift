@@ -6,10 +6,45 @@ import CNetlink
 import NetmonCore
 import NetmonProtocol
 
-extension Netmon {
+/// The sidecar's socket clients: accepts them (peer-checked), reads their lines, runs their
+/// requests through `execute` (ordered ones one at a time per client, in arrival order; concurrent
+/// ones at once), and queues and writes what goes out to one client or to all. Lives on the loop
+/// thread, like everything it calls.
+///
+/// Owns: the connected clients and their ids. The listening socket is the ``Netmon``'s.
+final class ClientTable {
+    /// Runs one request for a client and calls its argument with the reply, on the loop thread.
+    typealias Execute = (NetmonRequest, ClientConnection, @escaping (JSONValue) -> Void) -> Void
+
+    private let loop: EventLoop
+    private let listenFd: Int32
+    /// The uid allowed besides root.
+    private let agentUID: UInt32?
+    /// What a new client is told first: the `network_discovery` and `device_discovery` events.
+    private let greeting: () -> [JSONValue]
+    private let execute: Execute
+    private var clients: [Int32: ClientConnection] = [:]
+    private var nextClientID: UInt64 = 0
+
+    init(loop: EventLoop, listenFd: Int32, agentUID: UInt32?, greeting: @escaping () -> [JSONValue], execute: @escaping Execute) {
+        self.loop = loop
+        self.listenFd = listenFd
+        self.agentUID = agentUID
+        self.greeting = greeting
+        self.execute = execute
+    }
+
+    /// Starts accepting clients on the listening socket.
+    func startAccepting() {
+        loop.register(listenFd, events: Int16(POLLIN)) { [unowned self] _ in self.acceptClients() }
+    }
+
+    /// How many clients are connected.
+    var count: Int { clients.count }
+
     // MARK: accept
 
-    func acceptClients() {
+    private func acceptClients() {
         while true {
             let fd = cnl_accept(listenFd)
             if fd < 0 {
@@ -17,7 +52,7 @@ extension Netmon {
                 if fd != -EAGAIN { Log.warning("accept: \(errnoText(fd))") }
                 return
             }
-            guard let uid = SocketServer.peerUID(fd), uid == 0 || uid == options.agentUID else {
+            guard let uid = SocketServer.peerUID(fd), uid == 0 || uid == agentUID else {
                 let uid = SocketServer.peerUID(fd) ?? UInt32.max
                 Log.warning("refused a client with uid \(uid)")
                 var line = JSONWriter.bytes(Reply.peerRefused(uid: uid))
@@ -31,9 +66,7 @@ extension Netmon {
             clients[fd] = c
             loop.register(fd, events: Int16(POLLIN)) { [unowned self, unowned c] revents in self.clientEvent(c, revents) }
             Log.info("client \(c.id) connected (uid \(uid)); \(clients.count) connected")
-            let ts = Clock.timestamp()
-            send(to: c, NetmonEvents.networkDiscovery(table.allInfo(probe: probe), timestamp: ts))
-            send(to: c, NetmonEvents.deviceDiscovery(timestamp: ts))
+            for event in greeting() { send(to: c, event) }
         }
     }
 
@@ -76,7 +109,7 @@ extension Netmon {
     private func received(_ line: [UInt8], from c: ClientConnection) {
         switch CommandParser.parse(line) {
         case .success(let request) where request.isConcurrent:
-            execute(request, for: c) { [unowned self] reply in self.send(to: c, reply) }
+            execute(request, c) { [unowned self] reply in self.send(to: c, reply) }
         case .success(let request):
             submitOrdered(.request(request), to: c)
         case .failure(let rejected) where rejected.id != nil:
@@ -106,7 +139,7 @@ extension Netmon {
                 send(to: c, Reply.rejected(r))
                 orderedFinished(c)
             case .request(let request):
-                execute(request, for: c) { [unowned self] reply in
+                execute(request, c) { [unowned self] reply in
                     self.send(to: c, reply)
                     self.orderedFinished(c)
                 }
@@ -168,6 +201,7 @@ extension Netmon {
         loop.update(c.fd, events: Int16(POLLIN) | (c.output.isEmpty ? 0 : Int16(POLLOUT)))
     }
 
+    /// Unregisters and closes `c` (logged with `reason` when there is one). Idempotent.
     func closeClient(_ c: ClientConnection, reason: String?) {
         guard !c.closed else { return }
         c.closed = true
@@ -175,5 +209,10 @@ extension Netmon {
         close(c.fd)
         clients[c.fd] = nil
         if let reason { Log.info("client \(c.id) disconnected: \(reason)") }
+    }
+
+    /// Closes every client (shutdown), silently.
+    func closeAll() {
+        for c in Array(clients.values) { closeClient(c, reason: nil) }
     }
 }

@@ -1,19 +1,30 @@
 import AgentJSON
 import AgentPluginKit
-import RuntimeModel
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
+import RuntimeModel
 
-extension VPLCService {
-    /// `upgrade_orchestrator` (spec §2.11, made safe; docs/upgrade.md): validates, refuses while
-    /// another agent-wide operation or an upgrader runs, journals and acks at once.
-    func upgrade(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
+/// The old agent's part of `upgrade_orchestrator` (spec §2.11, made safe; docs/upgrade.md):
+/// validates and journals the request, then finds the agent's own container, makes sure the new
+/// image is there and starts the upgrader from it. No step touches a vPLC. Owns no state.
+struct UpgradeLauncher: Sendable {
+    let host: PluginHost
+    let engine: any ContainerEngine
+    let store: RuntimeStore
+    let journal: OperationJournal
+    let settings: RuntimeSettings
+    let ownContainer: OwnContainer
+    /// Reports the helper's verdict; started again here when the helper gives up early.
+    let reporter: UpgradeReporter
+    let tasks: BackgroundTasks
+
+    /// `upgrade_orchestrator`: validates, refuses while another agent-wide operation or an
+    /// upgrader runs, journals through `runner` and acks at once.
+    /// - Throws: the request's error (`invalid_…`), `operation_in_progress`, the store's error.
+    func accept(_ message: JSONObject, runner: OperationRunner) async throws(RuntimeError) -> JSONObject {
         let request = try UpgradeRequest(
             message: message, siteImage: settings.agentImage, siteNetmonImage: settings.netmonImage,
             siteDeadline: settings.upgradeDeadlineSeconds)
-        if await live.isActive(Naming.orchestratorID) {
+        if await journal.isActive(Naming.orchestratorID) {
             throw RuntimeError("operation_in_progress", "Upgrade or other operation already in progress")
         }
         if let upgrader = try await engine.inspect(Naming.upgraderContainer),
@@ -24,7 +35,7 @@ extension VPLCService {
         var stored: JSONObject = ["deadline_s": .number(Double(request.deadlineSeconds))]
         if let image = request.image { stored["image"] = .string(image) }
         if let netmon = request.netmonImage { stored["netmon_image"] = .string(netmon) }
-        let ack = try await submit(
+        let ack = try await runner.submit(
             topic: "upgrade_orchestrator", kind: .upgrade, device: Naming.orchestratorID, message: message, request: stored
         ) { _ in
             [
@@ -33,17 +44,18 @@ extension VPLCService {
                 "poll_device_id": .string(Naming.orchestratorID),
             ]
         }
-        return try await finishIfOneShot(ack, device: Naming.orchestratorID)
+        return try await runner.finishIfOneShot(ack, device: Naming.orchestratorID)
     }
 
     /// The old agent's part: find its own container, make sure the new image is there, start the
     /// upgrader from it. The operation then ends `succeeded` at `upgrader_spawned`; the helper's
-    /// verdict comes from the next agent to start (``reportUpgradeOutcome()``). No step touches
-    /// a vPLC.
-    func performUpgrade(_ op: inout OperationRecord) async throws(RuntimeError) {
-        try await step(&op, "starting")
+    /// verdict comes from the next agent to start (``UpgradeReporter``). No step touches a vPLC.
+    /// - Throws: `not_in_container`, `no_state_dir`, `image_unavailable`, `operation_in_progress`,
+    ///   the engine's or the store's error.
+    func perform(_ op: inout OperationRecord) async throws(RuntimeError) {
+        try await journal.step(&op, "starting")
         let request = op.request ?? [:]
-        guard let me = try await ownContainer() else {
+        guard let me = try await ownContainer.inspect() else {
             throw RuntimeError(
                 "not_in_container",
                 "the agent does not run in a container of this engine (looked for its id in /proc/self/mountinfo and for '\(settings.agentContainer)')"
@@ -57,12 +69,12 @@ extension VPLCService {
             throw RuntimeError("no_state_dir", "the host did not tell the state folder")
         }
 
-        try await step(&op, "pulling_images")
+        try await journal.step(&op, "pulling_images")
         try await ensureImage(image, field: "image")
         let netmonImage = request["netmon_image"]?.stringValue
         if let netmonImage { try await ensureImage(netmonImage, field: "netmon_image") }
 
-        try await step(&op, "spawning_upgrader")
+        try await journal.step(&op, "spawning_upgrader")
         if let leftover = try await engine.inspect(Naming.upgraderContainer) {
             if leftover["state"]?.objectValue?["running"]?.boolValue == true {
                 throw RuntimeError("operation_in_progress", "\(Naming.upgraderContainer) is already running")
@@ -84,9 +96,9 @@ extension VPLCService {
         try store.put(op)
         _ = try await engine.call("container.start", ["id": .string(Naming.upgraderContainer)])
         host.log(.notice, "upgrader started", metadata: ["image": image, "target": name])
-        try await step(&op, "upgrader_spawned")
+        try await journal.step(&op, "upgrader_spawned")
         // If the helper gives up before stopping this agent, this agent reports its verdict.
-        if !oneShot { startUpgradeReport() }
+        if !host.isOneShot { reporter.start(in: tasks) }
     }
 
     /// Pulls `ref`; when the pull fails (no registry reachable, as in the lab) a local copy is
@@ -103,30 +115,5 @@ extension VPLCService {
                 throw RuntimeError("image_unavailable", "\(ref) could not be pulled and is not present locally: \(error.message)", field: field)
             }
         }
-    }
-
-    /// The inspect of the container this agent runs in: the one named in /proc/self/mountinfo,
-    /// else `agent_container` (site config), else the site key `agent.container_name`, else
-    /// `$HOSTNAME`; nil when none exists on the engine.
-    func ownContainer() async throws(RuntimeError) -> JSONObject? {
-        var candidates: [String] = []
-        if let id = mountinfoContainerID() {
-            candidates.append(id)
-        } else {
-            candidates.append(settings.agentContainer)
-            if let n = host.config("agent.container_name")?.stringValue { candidates.append(n) }
-            if let n = getenv("HOSTNAME").map({ String(cString: $0) }), !n.isEmpty { candidates.append(n) }
-        }
-        for c in candidates {
-            if let me = try await engine.inspect(c) { return me }
-        }
-        return nil
-    }
-
-    /// The id of the container this process runs in, as /proc/self/mountinfo names it; nil
-    /// outside a container (or when the engine's mounts do not show it).
-    func mountinfoContainerID() -> String? {
-        guard let bytes = UpgradeFiles.contents(of: "/proc/self/mountinfo") else { return nil }
-        return SelfContainer.id(mountinfo: String(decoding: bytes, as: UTF8.self))
     }
 }
