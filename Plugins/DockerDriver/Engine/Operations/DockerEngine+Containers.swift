@@ -43,7 +43,7 @@ extension DockerEngine {
         let engine = self
         await Task {
             // harmless: best effort; the create's own error is what the caller gets, and the
-            // runtime's rollback retry removes what is left (VPLCService.retryRollback)
+            // runtime's rollback retry removes what is left (CreateRollback.retry)
             _ = try? await engine.removeContainer(containerID, force: true, timeout: .seconds(10))
         }.value
     }
