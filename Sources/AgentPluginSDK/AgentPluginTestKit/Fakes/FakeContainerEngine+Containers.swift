@@ -10,7 +10,7 @@ extension FakeContainerEngine {
         let ref = try Self.string(params, "id")
         switch method {
         case "container.inspect":
-            guard let json = world.withLock({ w in w.containerIndex(ref).map { inspect(w.containers[$0], in: w) } }) else {
+            guard let json = world.withLock({ w in w.containerIndex(ref).map { FakeEngineShapes.inspect(w.containers[$0], in: w) } }) else {
                 throw Self.error("engine_not_found", "No such container: \(ref)")
             }
             return .object(json)
