@@ -38,7 +38,7 @@ struct PluginNew: ParsableCommand {
             throw ValidationError("'\(pluginID)': a plugin id is reverse DNS, e.g. com.acme.valve")
         }
         let sdkPath = absolutePath(sdk)
-        let include = sdkPath + "/Sources/CAgentABI/include"
+        let include = sdkPath + "/CAgentABI/include"
         guard FileManager.default.fileExists(atPath: include + "/agent_plugin.h") else {
             throw ValidationError("no plugin SDK at '\(sdkPath)' (\(include)/agent_plugin.h is missing); pass --sdk PATH")
         }

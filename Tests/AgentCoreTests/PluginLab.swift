@@ -66,6 +66,15 @@ final class PluginLab: @unchecked Sendable {
         return dest
     }
 
+    /// Copies any plugin file into the lab (mode 0755) and returns its path.
+    func installFile(_ source: String) throws -> String {
+        let dest = pluginDir + "/" + (source as NSString).lastPathComponent
+        try? FileManager.default.removeItem(atPath: dest)
+        try FileManager.default.copyItem(atPath: source, toPath: dest)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dest)
+        return dest
+    }
+
     /// Builds the pure-C example plugin with the system C compiler into the lab.
     func installCPlugin() throws -> String {
         let dest = pluginDir + "/libagent-example-c.so"
