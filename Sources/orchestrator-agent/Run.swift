@@ -24,17 +24,34 @@ struct Run: AsyncParsableCommand {
         defer { log.sink.close() }
         let logger = log.logger
         let agent = try Agent(config: ConfigSource(site, path: options.config), logger: logger, mode: .daemon)
-        // Prometheus text on loopback while features.metrics_endpoint is on (follows reloads).
-        let metrics = try MetricsEndpoint.install(agent)
-        defer { metrics.stop() }
-        // Audit trail and local door before the transport starts (the daemon starts it).
-        let operatorServices = try OperatorServices(agent: agent, openDoor: true)
-        defer { operatorServices.close() }
+        // The core's servers (metrics endpoint, local door) share one event loop thread.
+        let loops = ServerEventLoops.dedicated()
+        let metrics: MetricsEndpoint
+        let operatorServices: OperatorServices
+        do {
+            // Prometheus text on loopback while features.metrics_endpoint is on (follows reloads).
+            metrics = try MetricsEndpoint.install(agent, loops: loops)
+            // Audit trail and local door before the transport starts (the daemon starts it).
+            do { operatorServices = try OperatorServices(agent: agent, openDoor: true, loops: loops) } catch {
+                metrics.stop()
+                throw error
+            }
+        } catch {
+            await loops.shutdown()
+            throw error
+        }
+        // Graceful shutdown runs in reverse order: the door closes first, then the metrics
+        // endpoint, then the daemon stops the transport and the plugins.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: AgentDaemon(agent: agent)), .init(service: metrics)]
+        if let door = operatorServices.door { services.append(.init(service: door)) }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: AgentDaemon(agent: agent))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)? = nil
+        do { try await group.run() } catch { failure = error }
+        // Both have stopped with their services already; this is for a group that failed early.
+        operatorServices.close()
+        metrics.stop()
+        await loops.shutdown()
+        if let failure { throw failure }
     }
 }

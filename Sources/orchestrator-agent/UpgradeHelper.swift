@@ -4,18 +4,19 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// `orchestrator-agent upgrade-helper`: what the one-shot `orchestrator_upgrader` container runs
-/// (started by `upgrade_orchestrator` from the NEW image; docs/upgrade.md). It loads the Docker
-/// driver plugin the normal way (pinned, into a throwaway agent with a temporary state folder),
-/// swaps the agent's container through it (``AgentSwap``), writes the verdict to
-/// `<state_dir>/upgrade/last.json` and prints it. Exit status: 0 succeeded, 3 rolled back,
-/// 1 failed.
+/// `orchestrator-agent upgrade-helper`: what the one-shot upgrader runs (for a containerised
+/// agent the `orchestrator_upgrader` container, started by `upgrade_orchestrator` from the NEW
+/// image; docs/upgrade.md). It loads the plugin that implements `agent.upgrader` (by default the
+/// Docker driver) the normal way (pinned, into a throwaway agent with a temporary state folder),
+/// swaps the agent through it (``AgentSwap``: the health gate and the site-config pins are the
+/// core's), writes the verdict to `<state_dir>/upgrade/last.json` and prints it. Exit status:
+/// 0 succeeded, 3 rolled back, 1 failed.
 struct UpgradeHelper: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade-helper",
         abstract: "Replace the agent's container by one on a new image, keeping it only if it passes its health gate.")
 
-    @Option(help: "The agent's container (name or id).")
+    @Option(help: "The agent's deployment as the upgrader names it (for Docker: its container, name or id).")
     var target: String
 
     @Option(help: "The new agent image.")
@@ -30,11 +31,14 @@ struct UpgradeHelper: AsyncParsableCommand {
     @Option(name: .customLong("operation-id"), help: "The upgrade's journal id in the old agent.")
     var operationID: String?
 
-    @Option(name: .customLong("agent-config"), help: "The agent's site config (for the Docker driver's settings).")
+    @Option(name: .customLong("agent-config"), help: "The agent's site config (for the upgrader plugin's settings).")
     var agentConfig: String?
 
-    @Option(name: .customLong("image-pins"), help: "This image's plugin pins (a plugins.load array; the Docker driver's file and pin).")
+    @Option(name: .customLong("image-pins"), help: "This image's plugin pins (a plugins.load array; the upgrader plugin's file and pin).")
     var imagePins: String = "/usr/lib/orchestrator-agent/pins.json"
+
+    @Option(name: .customLong("upgrader-plugin"), help: "The id of the plugin that implements agent.upgrader.")
+    var upgraderPlugin: String = "io.autonomy.docker"
 
     @Option(name: .customLong("site-config"), help: "The agent's site config, read-write: its plugin pins move to this image's (and back on a rollback).")
     var siteConfig: String?
@@ -42,7 +46,7 @@ struct UpgradeHelper: AsyncParsableCommand {
     @Option(name: .customLong("netmon-image"), help: "Move the netmon sidecar to this image too.")
     var netmonImage: String?
 
-    @Option(name: .customLong("netmon-container"), help: "The netmon sidecar's container.")
+    @Option(name: .customLong("netmon-container"), help: "The netmon sidecar as the upgrader names it (for Docker: its container).")
     var netmonContainer: String?
 
     @Option(help: "Seconds to wait before stopping the old agent.")
@@ -64,7 +68,7 @@ struct UpgradeHelper: AsyncParsableCommand {
         do {
             result = try await swap(logger: logger)
         } catch {
-            // Nothing was touched: the driver could not be loaded.
+            // Nothing was touched: the upgrader could not be loaded.
             let now = ISO8601DateFormatter().string(from: Date())
             result = UpgradeResult(
                 outcome: .failed, operationID: operationID, from: "", to: image, seconds: 0, code: error.code,
@@ -81,9 +85,9 @@ struct UpgradeHelper: AsyncParsableCommand {
         }
     }
 
-    /// Loads the driver and runs the swap.
+    /// Loads the upgrader plugin and runs the swap.
     private func swap(logger: Logger) async throws(ProtocolCallError) -> UpgradeResult {
-        let entry = try UpgradeDriverEntry.resolve(agentConfig: agentConfig, imagePins: imagePins)
+        let entry = try UpgraderPluginEntry.resolve(pluginID: upgraderPlugin, agentConfig: agentConfig, imagePins: imagePins)
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-helper-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: temp) }  // harmless: a scratch folder under the temporary directory
         let agent: Agent
@@ -91,12 +95,15 @@ struct UpgradeHelper: AsyncParsableCommand {
             let site = try SiteConfig.parse(["state_dir": .string(temp), "plugins": ["load": [entry]]], baseDirectory: "/")
             agent = try Agent(config: ConfigSource(site), logger: logger, mode: .oneShot)
         } catch {
-            throw ProtocolCallError("driver_unavailable", "cannot load the Docker driver: \(error)")
+            throw ProtocolCallError("driver_unavailable", "cannot load the upgrader plugin \(upgraderPlugin): \(error)")
         }
-        guard agent.plugins.allSatisfy({ $0.state == .loaded }) else {
+        guard agent.plugins.allSatisfy({ $0.state == .loaded }),
+            agent.services.registry.lookup(UpgraderClient.protocolID, name: upgraderPlugin) != nil
+        else {
             await agent.shutdown()
             throw ProtocolCallError(
-                "driver_unavailable", "the Docker driver did not load: \(agent.plugins.map { "\($0.id): \($0.state)" })")
+                "driver_unavailable",
+                "\(upgraderPlugin) did not load as an agent.upgrader: \(agent.plugins.map { "\($0.id): \($0.state)" })")
         }
         let calls = ProtocolCalls(registry: agent.services.registry)
         var plan = AgentSwap.Plan(
@@ -108,25 +115,27 @@ struct UpgradeHelper: AsyncParsableCommand {
         plan.imagePins = imagePins
         let dir = stateDir
         let log = logger
+        let pluginID = upgraderPlugin
+        let upgrader = UpgraderClient { method, params throws(ProtocolCallError) in
+            // A begin waits for the old agent's stop (its grace) and a create: more than one call's worth.
+            try await calls.upgrader(method, params, name: pluginID, timeout: .seconds(300))
+        }
         let swap = AgentSwap(
-            plan: plan, docker: { method, params throws(ProtocolCallError) in try await calls.containerDriver(method, params) },
-            health: { HealthReport.read(stateDirectory: dir) }, log: { log.notice("\($0)") })
+            plan: plan, upgrader: upgrader, health: { HealthReport.read(stateDirectory: dir) }, log: { log.notice("\($0)") })
         let result = await swap.run()
         await agent.shutdown()
         return result
     }
 }
 
-/// The Docker driver's plugin entry for the helper: the file and its pin from this (the new)
-/// image's `pins.json` (a site config's mounted over the image's own `site.json` pins the OLD
-/// image's files), the settings (`socket`, …) from the agent's site config.
-enum UpgradeDriverEntry {
-    static let pluginID = "io.autonomy.docker"
-
+/// The upgrader plugin's entry for the helper: the file and its pin from this (the new) image's
+/// `pins.json` (a site config's mounted over the image's own `site.json` pins the OLD image's
+/// files), the settings (for Docker: `socket`, …) from the agent's site config.
+enum UpgraderPluginEntry {
     /// A file that is absent gives nothing; one that is present but unreadable is an error
-    /// (`driver_unavailable`), never silently skipped: the driver would load with the wrong pin
+    /// (`driver_unavailable`), never silently skipped: the plugin would load with the wrong pin
     /// or without its settings (`socket`).
-    static func resolve(agentConfig: String?, imagePins: String) throws(ProtocolCallError) -> JSONValue {
+    static func resolve(pluginID: String, agentConfig: String?, imagePins: String) throws(ProtocolCallError) -> JSONValue {
         var mine: JSONObject? = nil
         if let data = FileManager.default.contents(atPath: imagePins) {
             // handled: a pins file that is not a JSON array throws just below

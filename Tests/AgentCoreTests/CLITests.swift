@@ -30,7 +30,7 @@ struct CLITests {
         #expect(list.code == 0)
         let records = try JSONParser.parse(list.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
         #expect(records.first?.objectValue?["state"] == "loaded")
-        #expect(records.first?.objectValue?["abi"] == "1.0")
+        #expect(records.first?.objectValue?["abi"] == "1.1")  // ABI 1.1: agent.upgrader
         let table = try run(binary, ["plugins", "list", "--config", config])
         #expect(table.stdout.contains("com.example.greeter-swift"))
         #expect(table.stdout.contains("example_hello,") && table.stdout.contains("example_emit_later"))

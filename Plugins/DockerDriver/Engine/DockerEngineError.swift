@@ -36,6 +36,31 @@ public struct DockerEngineError: Error, Sendable, Equatable, CustomStringConvert
         /// The calling task was cancelled.
         public static let cancelled = Code("cancelled")
 
+        // The `agent.upgrader` swap (docs/upgrade.md): the step that failed.
+        /// `swap.prepare`: the container to replace cannot be inspected (or lacks id, name, image).
+        public static let targetNotFound = Code("target_not_found")
+        /// `swap.prepare`: the image the container runs cannot be inspected.
+        public static let imageInspectFailed = Code("image_inspect_failed")
+        /// `swap.prepare`: a `<name>_previous` container exists and runs.
+        public static let previousExists = Code("previous_exists")
+        /// `swap.begin`: the restart policy could not be set to `no`.
+        public static let updateFailed = Code("update_failed")
+        /// `swap.begin`: the container could not be stopped.
+        public static let stopFailed = Code("stop_failed")
+        /// `swap.begin`: the container could not be renamed to `<name>_previous`.
+        public static let renameFailed = Code("rename_failed")
+        /// `swap.begin`: the successor could not be created.
+        public static let createFailed = Code("create_failed")
+        /// `swap.begin`: the successor could not be started.
+        public static let startFailed = Code("start_failed")
+        /// `swap.rollback`: the previous container does not run again.
+        public static let rollbackFailed = Code("rollback_failed")
+        /// The token names no open swap (never issued, or already committed or rolled back).
+        public static let unknownToken = Code("unknown_token")
+        /// The token's swap is not in a state for this method (`swap.status`/`swap.commit` before
+        /// `swap.begin` succeeded, `swap.begin` twice, a call while another runs on it).
+        public static let swapState = Code("swap_state")
+
         public var description: String { rawValue }
     }
 

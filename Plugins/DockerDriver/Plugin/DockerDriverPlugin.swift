@@ -9,7 +9,8 @@ import DockerEngine
 import Logging
 
 /// `libagent-docker.so`: the first-party `agent.container_driver`, speaking the Docker Engine API
-/// over its unix socket (docs/container-driver.md).
+/// over its unix socket (docs/container-driver.md), and the `agent.upgrader` of an agent that runs
+/// in a container (the self-upgrade's container swap on top of those methods; docs/upgrade.md).
 ///
 /// Config (`plugins.load[].config`): `socket` (path or `unix://` URL; else `DOCKER_HOST`, else
 /// `/var/run/docker.sock`), `api_version` (e.g. `"1.41"`: skip negotiation), `call_timeout_ms`
@@ -20,6 +21,7 @@ struct DockerDriverPlugin: AgentPlugin {
     static let version = "0.1.0"
 
     let driver: DockerContainerDriver
+    let swap: DockerUpgrader
 
     init(host: PluginHost, config: JSONObject) throws {
         let settings: DriverSettings
@@ -32,12 +34,16 @@ struct DockerDriverPlugin: AgentPlugin {
         logger.info(
             "Docker driver ready",
             metadata: ["socket": "\(settings.socketPath)", "api_version": "\(settings.apiVersion?.description ?? "negotiated")"])
-        driver = DockerContainerDriver(service: ContainerDriverService(settings: settings) { line in logger.debug("\(line)") })
+        let service = ContainerDriverService(settings: settings) { line in logger.debug("\(line)") }
+        driver = DockerContainerDriver(service: service)
+        swap = DockerUpgrader(driver: service) { line in logger.notice("\(line)") }
     }
 
     var topics: [Topic] { [] }
 
     var containerDriver: (any ContainerDriverProvider)? { driver }
+
+    var upgrader: (any UpgraderProvider)? { swap }
 
     func shutdown() async { driver.cancelSubscriptions() }
 

@@ -29,8 +29,8 @@ private enum ABIStatus {
         switch code {
         case .badParams, .badConfig, .engineBadRequest, .engineForbidden: return invalidArgument
         case .unknownMethod: return unsupported
-        case .engineNotFound: return notFound
-        case .engineConflict: return busy
+        case .engineNotFound, .targetNotFound, .unknownToken: return notFound
+        case .engineConflict, .previousExists, .swapState: return busy
         case .engineTimeout: return timeout
         case .cancelled: return cancelled
         default: return io

@@ -20,10 +20,10 @@ public struct ProtocolCallError: Error, Sendable, CustomStringConvertible {
     public var description: String { field.map { "\(code) (\($0)): \(message)" } ?? "\(code): \(message)" }
 }
 
-/// Host-side calls of a registered protocol's JSON `invoke(method, params)` (the container
-/// driver's or the netmon's), bridged to `async`: the host's counterpart of what plugins do
-/// through `ProtocolHandle.invoke`. Used by host commands that need a plugin's service without
-/// the dispatcher (the upgrade helper drives the Docker driver this way). Use one per agent:
+/// Host-side calls of a registered protocol's JSON `invoke(method, params)` (a container
+/// driver's, a netmon's or an upgrader's), bridged to `async`: the host's counterpart of what
+/// plugins do through `ProtocolHandle.invoke`. Used by host commands that need a plugin's service
+/// without the dispatcher (the upgrade helper drives the `agent.upgrader` this way). Use one per agent:
 /// its request ids (bit 62 set, apart from the dispatcher's and the plugins') are unique within it.
 public final class ProtocolCalls: Sendable {
     let registry: ProtocolRegistry
@@ -55,6 +55,10 @@ public final class ProtocolCalls: Sendable {
             cancel = vt.pointee.cancel
         case AGENT_PROTOCOL_NETMON:
             invoke = raw.assumingMemoryBound(to: agent_netmon_v1.self).pointee.invoke
+        case AGENT_PROTOCOL_UPGRADER:
+            let vt = raw.assumingMemoryBound(to: agent_upgrader_v1.self)
+            invoke = vt.pointee.invoke
+            cancel = vt.pointee.cancel
         default:
             throw ProtocolCallError("unsupported", "\(protocolID) has no JSON invoke method")
         }
@@ -104,10 +108,11 @@ public final class ProtocolCalls: Sendable {
         }
     }
 
-    /// ``invoke(_:name:method:params:timeout:)`` of the registry's container driver.
-    public func containerDriver(_ method: String, _ params: JSONObject = [:], timeout: Duration = .seconds(120))
+    /// ``invoke(_:name:method:params:timeout:)`` of the registry's `agent.upgrader` (the first
+    /// registered, or the one registered under `name`).
+    public func upgrader(_ method: String, _ params: JSONObject = [:], name: String = "", timeout: Duration = .seconds(120))
         async throws(ProtocolCallError) -> JSONValue
     {
-        try await invoke(AGENT_PROTOCOL_CONTAINER_DRIVER, method: method, params: params, timeout: timeout)
+        try await invoke(AGENT_PROTOCOL_UPGRADER, name: name, method: method, params: params, timeout: timeout)
     }
 }

@@ -1,91 +1,128 @@
 import AgentJSON
-import Dispatch
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import NIOCore
 
-/// One local-door connection: reads request lines, answers each in order, and (after a request
-/// with `events: true`) forwards emitted events until the peer goes away. An event that the
-/// peer does not read at once ends the connection: a stuck client must not stall the emitters.
-final class DoorConnection: Sendable {
-    let fd: Int32
+/// One admitted local-door connection (a swift-nio handler behind ``DoorLineDecoder``): answers
+/// request lines one at a time and in order — the next line is read only once the previous
+/// answer is written, so a client that floods lines is held back by the socket, not by memory —
+/// and, after a request with `events: true`, forwards every emitted event until the peer goes
+/// away. An event the peer does not take at once (the connection's write buffer is full) ends
+/// the connection: a stuck client must not stall the emitters.
+///
+/// When the peer closes its side, the lines it sent before are still answered, then the
+/// connection closes. A line too long is answered `line_too_long` after the lines before it.
+final class DoorConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
     let origin: CommandOrigin
-    let door: LocalDoor
-    private let writeLock = Mutex<Bool>(true)  // false once the connection is given up
-    private let subscription = Mutex<UInt64?>(nil)
+    let dispatcher: Dispatcher
+    /// Runs the dispatches (the door's close cancels and awaits them).
+    let door: DoorConnections
+    private var queue: [ByteBuffer] = []
+    private var busy = false
+    private var inputClosed = false
+    /// The last words before closing (`line_too_long`), written once the queue is answered.
+    private var farewell: [UInt8]?
+    private var subscription: UInt64?
 
-    init(fd: Int32, origin: CommandOrigin, door: LocalDoor) {
-        self.fd = fd
+    init(origin: CommandOrigin, dispatcher: Dispatcher, door: DoorConnections) {
         self.origin = origin
+        self.dispatcher = dispatcher
         self.door = door
     }
 
-    func serve() {
-        defer {
-            if let id = subscription.withLock({ $0 }) { door.dispatcher.services.events.unobserve(id) }
-            writeLock.withLock { $0 = false }
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { context.read() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.read()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let id = subscription { dispatcher.services.events.unobserve(id) }
+        subscription = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        queue.append(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) { next(context) }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            next(context)
         }
-        var buffer: [UInt8] = []
-        while true {
-            let chunk = UnixSocket.receive(fd)
-            if chunk.isEmpty { return }
-            buffer += chunk
-            while let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[..<nl])
-                buffer.removeSubrange(...nl)
-                if !line.isEmpty, !handle(line) { return }
-            }
-            if buffer.count > DoorMessage.maxLineBytes {
-                _ = write(DoorMessage.error(DoorError(id: .null, "line_too_long", "a request line is at most \(DoorMessage.maxLineBytes) bytes")))
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is DoorLineDecoder.TooLong else { return context.close(promise: nil) }
+        farewell = DoorMessage.error(DoorError(id: .null, "line_too_long", "a request line is at most \(DoorMessage.maxLineBytes) bytes"))
+        next(context)
+    }
+
+    /// Answers queued lines until one needs the dispatcher; when nothing is left, reads more,
+    /// or says farewell, or closes after the peer's end.
+    private func next(_ context: ChannelHandlerContext) {
+        guard !busy else { return }
+        while !queue.isEmpty {
+            var line = queue.removeFirst()
+            guard let bytes = line.readBytes(length: line.readableBytes), !bytes.isEmpty else { continue }
+            switch DoorMessage.parse(bytes) {
+            case .failure(let e): write(context, DoorMessage.error(e))
+            case .success(let request):
+                if request.events { subscribe(context.channel) }
+                dispatch(request, context)
                 return
             }
         }
-    }
-
-    /// Answers one line; false when the connection should end.
-    private func handle(_ line: [UInt8]) -> Bool {
-        let request: DoorMessage.Request
-        switch DoorMessage.parse(line) {
-        case .failure(let e): return write(DoorMessage.error(e))
-        case .success(let r): request = r
+        if let farewell {
+            self.farewell = nil
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: farewell))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        } else if inputClosed {
+            context.close(promise: nil)
+        } else {
+            context.read()
         }
-        if request.events { subscribe() }
-        let response = dispatchAndWait(request)
-        return write(DoorMessage.reply(id: request.id, response: response))
     }
 
-    /// Runs the dispatch on the concurrency pool and blocks this (dedicated) thread until done.
-    private func dispatchAndWait(_ request: DoorMessage.Request) -> JSONObject {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<JSONObject>(JSONObject())
-        let dispatcher = door.dispatcher
-        let origin = origin
-        Task {
+    /// Runs one request on the concurrency pool; its answer is written back on the event loop.
+    /// A client that goes away does not cancel it (the command runs to its end, as from the
+    /// cloud); the door's close does.
+    private func dispatch(_ request: DoorMessage.Request, _ context: ChannelHandlerContext) {
+        busy = true
+        let (dispatcher, origin) = (dispatcher, origin)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        door.run {
             let response = await dispatcher.dispatch(topic: request.topic, message: request.message, origin: origin)
-            result.withLock { $0 = response }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 }
-    }
-
-    private func subscribe() {
-        subscription.withLock { sub in
-            guard sub == nil else { return }
-            sub = door.dispatcher.services.events.observe { [self] topic, payload in
-                if !write(DoorMessage.event(topic: topic, payload: payload), nonBlocking: true) {
-                    shutdown(fd, Int32(SHUT_RDWR))
-                }
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.busy = false
+                guard context.channel.isActive else { return }
+                handler.write(context, DoorMessage.reply(id: request.id, response: response))
+                handler.next(context)
             }
         }
     }
 
-    private func write(_ bytes: [UInt8], nonBlocking: Bool = false) -> Bool {
-        writeLock.withLock { open in
-            guard open else { return false }
-            if !UnixSocket.send(fd, bytes, nonBlocking: nonBlocking) { open = false }
-            return open
+    private func subscribe(_ channel: any Channel) {
+        guard subscription == nil else { return }
+        subscription = dispatcher.services.events.observe { topic, payload in
+            guard channel.isWritable else { return channel.close(promise: nil) }
+            channel.writeAndFlush(channel.allocator.buffer(bytes: DoorMessage.event(topic: topic, payload: payload)), promise: nil)
         }
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 }

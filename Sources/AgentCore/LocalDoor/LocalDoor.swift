@@ -1,7 +1,8 @@
 import AgentJSON
-import Foundation
 import Logging
-import Synchronization
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,28 +13,26 @@ import Glibc
 /// Wire format: ``DoorMessage``. Every command is dispatched with origin
 /// ``CommandOrigin/local(uid:pid:)`` and so lands in the audit trail like a cloud command.
 ///
-/// One thread accepts; each connection (at most ``maxConnections``) is served on a thread of
-/// its own, requests in order. ``close()`` stops accepting, ends every connection and removes
-/// the socket file.
+/// A swift-nio server on the core's ``ServerEventLoops``: each admitted connection (at most
+/// ``maxConnections``) is a ``DoorConnection``, requests answered in order. A `Service`: in the
+/// daemon's `ServiceGroup` it serves until graceful shutdown; ``close()`` (or the end of
+/// ``run()``) stops accepting, ends every connection and removes the socket file.
 public final class LocalDoor: Sendable {
     /// Connections served at once; one more is answered `busy` and closed.
     public static let maxConnections = 16
 
     public let path: String
-    let dispatcher: Dispatcher
-    let logger: Logger
-    let allowedUIDs: Set<uid_t>
-    private let listenFD: Int32
-    private let state = Mutex<(stopped: Bool, connections: Set<Int32>)>((false, []))
+    private let listener: any Channel
+    private let connections: DoorConnections
 
-    /// Opens the door at `path`. A stale socket file (nobody answering) is replaced; a live one
-    /// means another agent serves it and is refused.
+    /// Opens the door at `path` and serves it on `loops` (bound when this returns; call it off
+    /// the event loops). A stale socket file (nobody answering) is replaced; a live one means
+    /// another agent serves it and is refused.
     /// - Throws: ``AgentCoreError`` `door_unavailable`.
-    public init(path: String, dispatcher: Dispatcher, logger: Logger, allowedUIDs: Set<uid_t> = [0]) throws(AgentCoreError) {
+    public init(
+        path: String, dispatcher: Dispatcher, logger: Logger, allowedUIDs: Set<uid_t> = [0], loops: ServerEventLoops = .shared
+    ) throws(AgentCoreError) {
         self.path = path
-        self.dispatcher = dispatcher
-        self.logger = logger
-        self.allowedUIDs = allowedUIDs
         var st = stat()
         if lstat(path, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFSOCK else {
@@ -46,68 +45,55 @@ public final class LocalDoor: Sendable {
             }
             unlink(path)
         }
+        // Bound and chmod-ed before it listens: nobody connects while the mode is still the umask's.
         let fd = UnixSocket.listen(path: path, mode: 0o600)
         guard fd >= 0 else {
             throw AgentCoreError(.doorUnavailable, "cannot listen on '\(path)': \(String(cString: strerror(-fd)))")
         }
-        listenFD = fd
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        let connections = DoorConnections(limit: Self.maxConnections)
+        let bootstrap = ServerBootstrap(group: loops.group)
+            .serverChannelOption(.backlog, value: 16)
+            .childChannelInitializer { channel in
+                DoorAdmission(dispatcher: dispatcher, logger: logger, allowedUIDs: allowedUIDs, connections: connections).admit(channel)
+            }
+        do { listener = try bootstrap.withBoundSocket(fd).wait() } catch {
+            Glibc.close(fd)
+            unlink(path)
+            throw AgentCoreError(.doorUnavailable, "cannot serve '\(path)': \(error)")
+        }
+        self.connections = connections
     }
 
-    /// Stops the door: no new connections, open ones ended, socket file removed.
+    /// Stops the door: no new connections, open ones ended, requests in flight cancelled, socket
+    /// file removed. Idempotent; the listening socket is closed when it returns (off the event
+    /// loops).
     public func close() {
-        let fds = state.withLock { s -> Set<Int32>? in
-            guard !s.stopped else { return nil }
-            s.stopped = true
-            return s.connections
+        guard let open = connections.stop() else { return }
+        for channel in open.channels { channel.close(promise: nil) }
+        if listener.eventLoop.inEventLoop { listener.close(promise: nil) } else {
+            // harmless: a listener that is already closed has nothing left to close
+            try? listener.close().wait()
         }
-        guard let fds else { return }
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
         unlink(path)
     }
 
-    private func acceptLoop() {
-        while true {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if state.withLock({ $0.stopped }) { break }
-                logger.error("local door: accept failed: \(String(cString: strerror(errno)))")
-                usleep(100_000)
-                continue
-            }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            admit(fd)
-        }
-        Glibc.close(listenFD)
+    /// ``close()`` for async callers, which also waits for the cancelled requests: after it the
+    /// door needs its event loop no more.
+    func closed() async {
+        guard let open = connections.stop() else { return }
+        for channel in open.channels { channel.close(promise: nil) }
+        // harmless: a listener that is already closed has nothing left to close
+        try? await listener.close().get()
+        unlink(path)
+        for request in open.requests { await request.value }
     }
+}
 
-    private func admit(_ fd: Int32) {
-        guard let peer = UnixSocket.peer(fd), allowedUIDs.contains(peer.uid) else {
-            let who = UnixSocket.peer(fd).map { "uid \($0.uid)" } ?? "an unknown peer"
-            logger.warning("local door: refused \(who)")
-            _ = UnixSocket.send(fd, DoorMessage.error(DoorError(id: .null, "forbidden", "the local door is for root only; \(who) is not allowed")))
-            UnixSocket.closeAfterReply(fd)
-            return
-        }
-        let admitted = state.withLock { s -> Bool in
-            guard !s.stopped, s.connections.count < Self.maxConnections else { return false }
-            s.connections.insert(fd)
-            return true
-        }
-        guard admitted else {
-            _ = UnixSocket.send(fd, DoorMessage.error(DoorError(id: .null, "busy", "too many local door connections")))
-            UnixSocket.closeAfterReply(fd)
-            return
-        }
-        let connection = DoorConnection(fd: fd, origin: .local(uid: peer.uid, pid: peer.pid), door: self)
-        let thread = Thread { [self] in
-            connection.serve()
-            state.withLock { _ = $0.connections.remove(fd) }
-            Glibc.close(fd)
-        }
-        thread.start()
+extension LocalDoor: Service {
+    /// Serves until graceful shutdown or cancellation, then closes.
+    public func run() async throws {
+        // harmless: shut down gracefully or cancelled, the door closes either way
+        try? await gracefulShutdown()
+        await closed()
     }
 }

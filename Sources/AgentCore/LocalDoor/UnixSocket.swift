@@ -2,7 +2,9 @@
 import Glibc
 #endif
 
-/// Minimal AF_UNIX stream socket calls for the local door (server and `ctl` client).
+/// Minimal AF_UNIX stream socket calls for the local door: the listening socket the server
+/// hands to swift-nio (bound and chmod-ed before it listens) and the blocking one-shot client
+/// (`orchestrator-agent ctl`, ``DoorClient``).
 public enum UnixSocket {
     /// `sockaddr_un` for `path`, or nil when the path does not fit (108 bytes with the NUL).
     static func address(_ path: String) -> sockaddr_un? {
@@ -51,16 +53,6 @@ public enum UnixSocket {
         return fd
     }
 
-    /// The peer's uid and pid (SO_PEERCRED), as the kernel recorded them at connect.
-    /// (Linux `struct ucred` is `{pid_t pid; uid_t uid; gid_t gid;}`, three 32-bit fields; Glibc's
-    /// Swift module hides it behind _GNU_SOURCE, so it is read as three words.)
-    static func peer(_ fd: Int32) -> (uid: uid_t, pid: pid_t)? {
-        var cred: (Int32, UInt32, UInt32) = (0, 0, 0)
-        var len = socklen_t(12)
-        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0, len == 12 else { return nil }
-        return (cred.1, cred.0)
-    }
-
     /// Sends all of `bytes`; `nonBlocking` gives up at once when the peer is not reading.
     static func send(_ fd: Int32, _ bytes: [UInt8], nonBlocking: Bool = false) -> Bool {
         var off = 0
@@ -75,16 +67,6 @@ public enum UnixSocket {
             off += n
         }
         return true
-    }
-
-    /// Closes a connection after a final reply so the peer can still read it: a unix socket
-    /// closed with unread input makes the kernel reset the peer, which may then lose the reply.
-    /// The write side is shut, unread input is discarded (without waiting), then it is closed.
-    static func closeAfterReply(_ fd: Int32) {
-        shutdown(fd, Int32(SHUT_WR))
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while buf.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
-        close(fd)
     }
 
     /// Reads what is there (blocking); empty at end of stream or on error.

@@ -64,11 +64,11 @@ public struct MetricsSettings: Sendable, Equatable {
 
     /// True for an IPv4 literal in 127.0.0.0/8 or the IPv6 literal `::1`.
     static func isLoopback(_ address: String) -> Bool {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, address, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, address, &v6) == 1 else { return false }
-        return withUnsafeBytes(of: &v6) { b in b.prefix(15).allSatisfy { $0 == 0 } && b[15] == 1 }
+        // The address bytes in network order (4 for IPv4, 16 for IPv6).
+        var bytes = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET, address, &bytes) == 1 { return bytes[0] == 127 }
+        guard inet_pton(AF_INET6, address, &bytes) == 1 else { return false }
+        return bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
     }
 
     private static func invalid(_ field: String, _ message: String) -> AgentCoreError {

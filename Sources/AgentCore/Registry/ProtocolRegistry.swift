@@ -33,6 +33,7 @@ public final class ProtocolRegistry: Sendable {
         AGENT_PROTOCOL_TRANSPORT: (1, MemoryLayout<agent_transport_v1>.size),
         AGENT_PROTOCOL_CONTAINER_DRIVER: (1, MemoryLayout<agent_container_driver_v1>.size),
         AGENT_PROTOCOL_NETMON: (1, MemoryLayout<agent_netmon_v1>.size),
+        AGENT_PROTOCOL_UPGRADER: (1, MemoryLayout<agent_upgrader_v1>.size),
     ]
 
     private struct State {

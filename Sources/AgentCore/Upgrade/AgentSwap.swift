@@ -1,22 +1,21 @@
 import AgentClock
 import AgentJSON
 
-/// The upgrade helper's work (`orchestrator-agent upgrade-helper`, docs/upgrade.md): replace the
-/// agent's container by one on the new image and keep it only if the new agent, within the
-/// deadline, writes a `health.json` of its own (a `started_at` other than the old agent's) that
-/// says connected and self-check ok; else put the previous agent back. Then, if asked, the
-/// netmon sidecar's container is swapped the same way (its gate: still running after a few
-/// seconds). vPLC containers are never named, so never touched.
+/// The upgrade helper's work (`orchestrator-agent upgrade-helper`, docs/upgrade.md): have the
+/// deployment's `agent.upgrader` replace the agent by one on the new image, and keep it only if
+/// the new agent, within the deadline, writes a `health.json` of its own (a `started_at` other
+/// than the old agent's) that says connected and self-check ok; else have the upgrader put the
+/// previous agent back, its site config restored first. Then, if asked, the netmon sidecar is
+/// swapped the same way (its gate: still running after a few seconds).
 ///
-/// Engine calls go through `docker` (the container driver's methods), health through `health`,
-/// so the logic runs against a fake in unit tests.
+/// What the core keeps is what every deployment needs: the gate, the site-config pins
+/// (``SiteConfigPins``) and the verdict (``UpgradeResult``). How a swap is done (containers,
+/// names, restart policies) is the upgrader's: calls go through ``UpgraderClient``, health through
+/// `health`, so the logic runs against a fake in unit tests.
 public struct AgentSwap: Sendable {
-    /// One container driver call: method and parameters → answer.
-    public typealias Docker = @Sendable (_ method: String, _ params: JSONObject) async throws(ProtocolCallError) -> JSONValue
-
     /// What to do.
     public struct Plan: Sendable {
-        /// The agent's container (name or id).
+        /// The agent's deployment as the upgrader names it (for Docker: its container).
         public var target: String
         /// The new image.
         public var image: String
@@ -28,7 +27,9 @@ public struct AgentSwap: Sendable {
         public var operationID: String?
         /// The wait before the old agent is stopped (it acks, journals and reports first).
         public var graceSeconds: Double = 3
-        /// The netmon sidecar to move too: its container and new image.
+        /// The old agent's grace to stop before it is killed (`swap.begin`'s `stop_timeout_s`).
+        public var stopTimeoutSeconds = 15
+        /// The netmon sidecar to move too: its target and new image.
         public var netmonContainer: String? = nil
         public var netmonImage: String? = nil
         /// How long a new netmon must stay running to be kept.
@@ -50,22 +51,43 @@ public struct AgentSwap: Sendable {
         }
     }
 
+    /// Why a swap did not stand: a stable code (the upgrader's, or the gate's) and what happened.
+    public struct Failure: Sendable, Equatable {
+        public let code: String
+        public let message: String
+        public init(_ code: String, _ message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// Decides whether the started successor is good; nil = passed. Gets the swap's token.
+    typealias Gate = @Sendable (_ token: String) async -> Failure?
+
+    /// A swap's end, and the image the target ran before.
+    struct Outcome: Sendable {
+        var result: UpgradeResult.Outcome
+        var from: String
+        var failure: Failure?
+    }
+
     let plan: Plan
-    let docker: Docker
+    let upgrader: UpgraderClient
     let health: @Sendable () -> HealthReport?
     let log: @Sendable (String) -> Void
     let clock: any AgentClock
 
     /// - Parameters:
+    ///   - upgrader: the deployment's `agent.upgrader`.
     ///   - health: reads the agent's current health report (`<state_dir>/health.json`).
     ///   - log: progress lines.
     ///   - clock: times the grace pause, the gate's deadline and polls, and the result's `seconds`.
     public init(
-        plan: Plan, docker: @escaping Docker, health: @escaping @Sendable () -> HealthReport?,
+        plan: Plan, upgrader: UpgraderClient, health: @escaping @Sendable () -> HealthReport?,
         log: @escaping @Sendable (String) -> Void, clock: any AgentClock = SystemClock()
     ) {
         self.plan = plan
-        self.docker = docker
+        self.upgrader = upgrader
         self.health = health
         self.log = log
         self.clock = clock
@@ -86,78 +108,61 @@ public struct AgentSwap: Sendable {
             }
             if let pins { log("site config: the new image's pins for \(pins.changed.joined(separator: ", "))") }
         }
-        var swap = ContainerSwap(docker: docker, log: log)
         let restore = pins
-        swap.beforeRestart = { restore?.restore() }
-        let outcome = await swap.run(target: plan.target, image: plan.image) { newID in
-            await self.agentGate(newID, baseline: baseline)
+        // The previous agent must find its own pins when it starts again: restored before the rollback.
+        let outcome = await swap(plan.target, to: plan.image, beforeRollback: { restore?.restore() }) { token in
+            await self.agentGate(token, baseline: baseline)
         }
         if outcome.result == .succeeded { pins?.keep() } else { pins?.restore() }
         var netmon: String? = nil
         if outcome.result == .succeeded, let container = plan.netmonContainer, let image = plan.netmonImage {
-            netmon = await moveNetmon(container, image, swap: ContainerSwap(docker: docker, log: log))
+            netmon = await moveNetmon(container, image)
         }
-        let elapsed = clock.now - began
         return UpgradeResult(
             outcome: outcome.result, operationID: plan.operationID, from: outcome.from, to: plan.image,
-            seconds: elapsed.seconds,
-            code: outcome.failure?.code, reason: outcome.failure?.message, startedAt: startedAt,
-            finishedAt: Dispatcher.isoNow(), netmon: netmon)
+            seconds: (clock.now - began).seconds, code: outcome.failure?.code, reason: outcome.failure?.message,
+            startedAt: startedAt, finishedAt: Dispatcher.isoNow(), netmon: netmon)
     }
 
-    /// The agent's gate: a health report from a new process (other `started_at` than the one
-    /// before the switch) with `connected` and self-check ok, within the deadline. Fails early
-    /// when the new agent reports a failed self-check or its container stops.
-    func agentGate(_ newID: String, baseline: String?) async -> ContainerSwap.Failure? {
-        let deadline = clock.now + .milliseconds(Int(plan.deadlineSeconds * 1000))
-        var polls = 0
-        while clock.now < deadline {
-            if let h = health(), h.startedAt != baseline {
-                if h.isHealthy {
-                    log("the new agent (version \(h.version)) is connected and healthy")
-                    return nil
-                }
-                if h.selfCheck == .failed {
-                    return .init("self_check_failed", "the new agent failed its self-check: \(h.failures.joined(separator: "; "))")
-                }
-            }
-            polls += 1
-            // harmless: an inspect that fails is asked again at the next poll; the deadline bounds the gate
-            if polls % 4 == 0, let c = try? await docker("container.inspect", ["id": .string(newID)]).objectValue,
-                let state = c["state"]?.objectValue, state["running"]?.boolValue != true
-            {
-                let code = state["exit_code"]?.numberValue.map { String(Int($0)) } ?? "?"
-                return .init("new_agent_exited", "the new agent's container stopped (exit code \(code))")
-            }
-            do { try await clock.sleep(for: .milliseconds(Int(plan.pollSeconds * 1000))) } catch {
-                return .init("cancelled", "the upgrade was cancelled while waiting for the new agent")
-            }
+    /// One swap through the upgrader: prepare → begin → gate → commit, or rollback (after
+    /// `beforeRollback`) when begin or the gate fails. A failed prepare changed nothing.
+    func swap(_ target: String, to image: String, beforeRollback: @Sendable () -> Void = {}, gate: Gate) async -> Outcome {
+        let prepared: UpgraderClient.Prepared
+        do { prepared = try await upgrader.prepare(target: target, image: image) } catch {
+            return Outcome(result: .failed, from: "", failure: Failure(error.code, error.message))
         }
-        return .init(
-            "health_deadline",
-            "the new agent was not connected and healthy within \(Int(plan.deadlineSeconds)) s"
-                + (health().map { " (last report: connected \($0.connected), self_check \($0.selfCheck.rawValue))" } ?? ""))
+        let from = prepared.fromImage
+        do {
+            let newID = try await upgrader.begin(prepared.token, stopTimeoutSeconds: plan.stopTimeoutSeconds)
+            log("\(prepared.name) started from \(image) (\(String(newID.prefix(12)))); waiting for its gate")
+        } catch {
+            return await rollBack(prepared, because: Failure(error.code, error.message), from: from, beforeRollback: beforeRollback)
+        }
+        if let failure = await gate(prepared.token) {
+            return await rollBack(prepared, because: failure, from: from, beforeRollback: beforeRollback)
+        }
+        do {
+            if let warning = try await upgrader.commit(prepared.token) { log("warning: \(warning)") }
+        } catch {
+            log("warning: the previous \(prepared.name) could not be removed (\(error.code): \(error.message))")
+        }
+        return Outcome(result: .succeeded, from: from, failure: nil)
     }
 
-    /// Moves the netmon sidecar; its verdict as one line for `last.json`.
-    func moveNetmon(_ container: String, _ image: String, swap: ContainerSwap) async -> String {
-        let settle = plan.netmonSettleSeconds
-        let docker = self.docker, clock = self.clock
-        let outcome = await swap.run(target: container, image: image) { newID in
-            try? await clock.sleep(for: .milliseconds(Int(settle * 1000)))  // harmless: never cancelled; a settle pause
-            let running: Bool
-            do throws(ProtocolCallError) {
-                running = try await docker("container.inspect", ["id": .string(newID)]).objectValue?["state"]?.objectValue?["running"]?.boolValue == true
-            } catch {
-                return ContainerSwap.Failure("netmon_inspect_failed", "the new netmon could not be inspected: \(error.message)")
-            }
-            return running ? nil : ContainerSwap.Failure("netmon_exited", "the new netmon stopped within \(Int(settle)) s")
-        }
-        switch outcome.result {
-        case .succeeded: return "succeeded"
-        case .rolledBack: return "rolled_back: \(outcome.failure?.message ?? "")"
-        case .failed where outcome.failure?.code == "target_not_found": return "skipped: no container \(container)"
-        case .failed: return "failed: \(outcome.failure.map { "\($0.code): \($0.message)" } ?? "")"
+    /// Has the upgrader put the previous one back; `failed` with `rollback_failed` when it cannot.
+    func rollBack(_ prepared: UpgraderClient.Prepared, because failure: Failure, from: String, beforeRollback: @Sendable () -> Void)
+        async -> Outcome
+    {
+        log("rolling back: \(failure.code): \(failure.message)")
+        beforeRollback()
+        do {
+            let notes = try await upgrader.rollBack(prepared.token)
+            if !notes.isEmpty { log("rollback notes: \(notes.joined(separator: "; "))") }
+            return Outcome(result: .rolledBack, from: from, failure: failure)
+        } catch {
+            return Outcome(
+                result: .failed, from: from,
+                failure: Failure("rollback_failed", "\(failure.code): \(failure.message); rollback: \(error.message)"))
         }
     }
 }

@@ -54,6 +54,11 @@ public protocol AgentPlugin: Sendable {
     /// plugin id). Read once after `init`. Default: none.
     var netmon: (any NetmonProvider)? { get }
 
+    /// The plugin's way of replacing the agent's deployment (self-upgrade), if it has one
+    /// (registered as `agent.upgrader` under the plugin id, ABI 1.1). Read once after `init`.
+    /// Default: none.
+    var upgrader: (any UpgraderProvider)? { get }
+
     /// Stops background work. Called once when the agent shuts down; in-flight requests have
     /// already been cancelled. Default: nothing.
     func shutdown() async
@@ -63,6 +68,7 @@ extension AgentPlugin {
     public var transport: (any TransportProvider)? { nil }
     public var containerDriver: (any ContainerDriverProvider)? { nil }
     public var netmon: (any NetmonProvider)? { nil }
+    public var upgrader: (any UpgraderProvider)? { nil }
     public func shutdown() async {}
 }
 

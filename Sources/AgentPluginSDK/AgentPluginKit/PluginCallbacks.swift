@@ -106,6 +106,12 @@ let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agen
             vtable: UnsafeRawPointer(netmonVTable), instance: Unmanaged.passRetained(netmon).toOpaque())
         guard status == Int32(AGENT_OK) else { return status }
     }
+    if let upgrader = state.upgrader {
+        let status = registerService(
+            registrar, AGENT_PROTOCOL_UPGRADER, name: state.id,
+            vtable: UnsafeRawPointer(upgraderVTable), instance: Unmanaged.passRetained(upgrader).toOpaque())
+        guard status == Int32(AGENT_OK) else { return status }
+    }
     return Int32(AGENT_OK)
 }
 

@@ -13,6 +13,7 @@ final class PluginState: Sendable {
     let transport: TransportBox?
     let driver: DriverBox?
     let netmon: NetmonBox?
+    let upgrader: UpgraderBox?
     /// In-flight requests by id, so `cancel` and `shutdown` can reach their tasks. The lock is
     /// held only to insert or remove an entry, never while a task is created or run.
     let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
@@ -26,6 +27,7 @@ final class PluginState: Sendable {
         self.transport = plugin.transport.map { TransportBox($0) }
         self.driver = plugin.containerDriver.map { DriverBox($0) }
         self.netmon = plugin.netmon.map { NetmonBox($0) }
+        self.upgrader = plugin.upgrader.map { UpgraderBox($0) }
     }
 }
 

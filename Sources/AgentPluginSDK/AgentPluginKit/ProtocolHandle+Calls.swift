@@ -8,10 +8,12 @@ import Synchronization
 /// bridge that to `async throws`. Cancelling the calling task calls the implementation's
 /// `cancel`. Errors come back as ``PluginError`` with the callee's code and message.
 extension ProtocolHandle {
-    /// Invokes a JSON method of an `agent.container_driver`, `agent.netmon` or `agent.transport`
-    /// implementation (e.g. `"container.inspect"`, `"snapshot"`, `"status"`).
+    /// Invokes a JSON method of an `agent.container_driver`, `agent.netmon`, `agent.transport` or
+    /// `agent.upgrader` implementation (e.g. `"container.inspect"`, `"interfaces"`, `"status"`,
+    /// `"swap.prepare"`).
     public func invoke(_ method: String, _ params: JSONObject = [:]) async throws(PluginError) -> JSONValue {
-        // The three vtables share the `invoke` signature; only the container driver has `cancel`.
+        // The four vtables share the `invoke` signature; the container driver and the upgrader
+        // also have `cancel`.
         typealias InvokeFn = @convention(c) (
             UnsafeMutableRawPointer?, UInt64, agent_bytes, agent_bytes, agent_completion_fn?, UnsafeMutableRawPointer?
         ) -> Int32
@@ -28,6 +30,11 @@ extension ProtocolHandle {
             invokeFn = raw.assumingMemoryBound(to: agent_transport_v1.self).pointee.invoke
         case AGENT_PROTOCOL_NETMON:
             invokeFn = raw.assumingMemoryBound(to: agent_netmon_v1.self).pointee.invoke
+        case AGENT_PROTOCOL_UPGRADER:
+            let vt = raw.assumingMemoryBound(to: agent_upgrader_v1.self)
+            invokeFn = vt.pointee.invoke
+            let cancelFn = Unchecked(vt.pointee.cancel)
+            cancel = { cancelFn.value?($0, $1) }
         default:
             throw PluginError(status: ABI.unsupported, code: "unsupported", message: "\(protocolID) has no invoke method")
         }

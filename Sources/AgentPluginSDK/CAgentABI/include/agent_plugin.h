@@ -11,9 +11,11 @@
  * Versioning
  *   - AGENT_ABI_MAJOR changes only on an incompatible change; the entry symbol name carries the
  *     major (agent_plugin_entry_v1). A host refuses a plugin whose major it does not speak.
- *   - AGENT_ABI_MINOR grows when members are APPENDED to a struct or vtable. A host refuses a
- *     plugin built against a minor newer than its own; a plugin must not touch members the
- *     host's minor does not have.
+ *   - AGENT_ABI_MINOR grows when members are APPENDED to a struct or vtable, or when a protocol
+ *     (an AGENT_PROTOCOL_* id with its vtable) is added. A host refuses a plugin built against a
+ *     minor newer than its own; a plugin must not touch members, nor register protocols, that
+ *     the host's minor does not have.
+ *   - Minor history: 1.0 the first release; 1.1 adds agent.upgrader (agent_upgrader_v1).
  *   - Every struct and every vtable starts with `uint32_t struct_size` (vtables through
  *     agent_vtable_header). Fields are only ever appended. A reader checks
  *     AGENT_HAS_FIELD(type, ptr, field) before reading a field that a later minor added.
@@ -68,7 +70,7 @@ extern "C" {
 
 #define AGENT_ABI_MAGIC 0x41475031u /* "AGP1" */
 #define AGENT_ABI_MAJOR 1u
-#define AGENT_ABI_MINOR 0u
+#define AGENT_ABI_MINOR 1u
 #define AGENT_PLUGIN_ENTRY_V1_NAME "agent_plugin_entry_v1"
 
 /* Toolchain identity. Swift has no stable ABI on Linux: a Swift plugin must be built by the
@@ -219,6 +221,8 @@ typedef struct agent_host_api {
 #define AGENT_PROTOCOL_CONTAINER_DRIVER "agent.container_driver"
 #define AGENT_PROTOCOL_NETMON "agent.netmon"
 #define AGENT_PROTOCOL_TOPIC_HANDLER "agent.topic_handler"
+/** Since ABI 1.1: replaces the agent's own deployment by a newer one (self-upgrade). */
+#define AGENT_PROTOCOL_UPGRADER "agent.upgrader"
 
 typedef struct agent_protocol_registration {
     uint32_t struct_size;
@@ -368,6 +372,21 @@ typedef struct agent_netmon_v1 {
                               uint64_t *out_subscription);
     void (*unsubscribe)(void *instance, uint64_t subscription);
 } agent_netmon_v1;
+
+/** agent.upgrader (since ABI 1.1) — how this deployment replaces the agent (or a sidecar) by a
+ * newer one and puts the previous one back: the swap half of a self-upgrade, the host keeps the
+ * health gate. JSON methods, one swap per token: "swap.prepare" (reads only, answers a token),
+ * "swap.begin" (the successor runs), "swap.status" (is it still running), then exactly one of
+ * "swap.commit" (the previous one goes) or "swap.rollback" (the previous one runs again). After
+ * a failed "swap.begin" the token stays open for "swap.rollback". The method catalogue and
+ * schemas are in docs/plugins.md. */
+typedef struct agent_upgrader_v1 {
+    agent_vtable_header header; /* protocol_major 1 */
+    agent_status (*invoke)(void *instance, agent_request_id id, agent_bytes method,
+                           agent_bytes params_json, agent_completion_fn done, void *done_ctx);
+    /** Ask to stop request `id`. Idempotent; unknown ids are ignored; `done` still fires once. */
+    void (*cancel)(void *instance, agent_request_id id);
+} agent_upgrader_v1;
 
 /* ---------------------------------------------------------------------------------------
  * Small helpers usable from C plugins (static inline, no symbols exported).

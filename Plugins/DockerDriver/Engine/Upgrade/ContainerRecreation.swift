@@ -1,15 +1,15 @@
 import AgentJSON
 
-/// How the upgrade helper recreates a container from a newer image "with the same settings"
+/// How the Docker upgrader recreates a container from a newer image "with the same settings"
 /// (docs/upgrade.md): from the driver's `container.inspect` of the running container and the
 /// `image.inspect` `config` of the image it runs, the `container.create` parameters of its
 /// successor. Pure.
 ///
 /// What the container got from its OLD image (default command, entrypoint, environment such as
 /// `AGENT_VERSION`, labels) is left out, so the new image's defaults apply; what was given at
-/// create time is carried: those settings (command, entrypoint, user), bind mounts and mounts, named and anonymous volumes,
-/// network mode and networks, privileged, pid mode, extra groups, capabilities, DNS, ulimits.
-/// The restart policy becomes `unless-stopped`.
+/// create time is carried: those settings (command, entrypoint, user), bind mounts and mounts,
+/// named and anonymous volumes, network mode and networks, privileged, pid mode, extra groups,
+/// capabilities, DNS, ulimits. The restart policy becomes `unless-stopped`.
 public enum ContainerRecreation {
     /// The `container.create` parameters of the successor of `container`, on `image`.
     /// - Parameters:
