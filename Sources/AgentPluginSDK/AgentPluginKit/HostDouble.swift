@@ -66,6 +66,13 @@ public enum ProviderVTable {
         (header(netmonVTable), Unmanaged.passRetained(NetmonBox(provider)).toOpaque())
     }
 
+    /// `agent_upgrader_v1` over `provider`.
+    public static func upgrader(_ provider: any UpgraderProvider)
+        -> (vtable: UnsafePointer<agent_vtable_header>, instance: UnsafeMutableRawPointer)
+    {
+        (header(upgraderVTable), Unmanaged.passRetained(UpgraderBox(provider)).toOpaque())
+    }
+
     /// `agent_transport_v1` over `provider`.
     public static func transport(_ provider: any TransportProvider)
         -> (vtable: UnsafePointer<agent_vtable_header>, instance: UnsafeMutableRawPointer)

@@ -20,3 +20,27 @@ func bridgeInvoke(
     }
     return ABI.ok
 }
+
+/// The body of an `invoke` vtable entry that has a `cancel` (`agent.container_driver`,
+/// `agent.upgrader`): runs `invoke` as a task handed to `track` (which files it under the request
+/// id so `cancel` reaches it, and returns the removal to run when the task ends) and fires the
+/// completion exactly once. The caller has decoded method and params.
+func bridgeCancellableInvoke(
+    _ method: String, _ params: JSONObject, _ done: agent_completion_fn, _ doneCtx: UnsafeMutableRawPointer?,
+    track: (InFlightRequest) -> @Sendable () -> Void,
+    _ invoke: @escaping @Sendable (String, JSONObject) async throws(PluginError) -> JSONValue
+) -> Int32 {
+    let completion = Completion(done: done, ctx: doneCtx)
+    let entry = InFlightRequest()
+    let untrack = track(entry)
+    let task = Task {
+        do throws(PluginError) {
+            completion.fire(ABI.ok, try await invoke(method, params))
+        } catch {
+            completion.fire(error.status, error.json)
+        }
+        untrack()
+    }
+    entry.attach(task)
+    return ABI.ok
+}

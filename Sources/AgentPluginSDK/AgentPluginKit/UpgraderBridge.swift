@@ -35,20 +35,14 @@ private let upgraderInvoke:
         let method = Bytes.string(methodBytes)
         // handled: params that are not a JSON object (empty means none) are refused with invalid_argument.
         guard let params = Bytes.invokeParams(paramsBytes) else { return ABI.invalidArgument }
-        let completion = Completion(done: done, ctx: doneCtx)
         let provider = box.provider
-        let entry = InFlightRequest()
-        box.inFlight.withLock { $0[id] = entry }
-        let task = Task {
-            do throws(PluginError) {
-                completion.fire(ABI.ok, try await provider.invoke(method: method, params: params))
-            } catch {
-                completion.fire(error.status, error.json)
-            }
-            _ = box.inFlight.withLock { $0.removeValue(forKey: id) }
+        let track: (InFlightRequest) -> @Sendable () -> Void = { entry in
+            box.inFlight.withLock { $0[id] = entry }
+            return { _ = box.inFlight.withLock { $0.removeValue(forKey: id) } }
         }
-        entry.attach(task)
-        return ABI.ok
+        return bridgeCancellableInvoke(method, params, done, doneCtx, track: track) { method, params throws(PluginError) in
+            try await provider.invoke(method: method, params: params)
+        }
     }
 
 private let upgraderCancel: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in

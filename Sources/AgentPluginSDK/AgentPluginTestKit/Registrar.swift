@@ -10,6 +10,7 @@ final class Registrar: @unchecked Sendable {
     /// The protocol ids this host knows (the header's `AGENT_PROTOCOL_*`).
     static let knownProtocols: Set<String> = [
         AGENT_PROTOCOL_TOPIC_HANDLER, AGENT_PROTOCOL_TRANSPORT, AGENT_PROTOCOL_CONTAINER_DRIVER, AGENT_PROTOCOL_NETMON,
+        AGENT_PROTOCOL_UPGRADER,
     ]
 
     let owner: String

@@ -135,6 +135,12 @@ public final class TestHost: Sendable {
         add(AGENT_PROTOCOL_NETMON, name, vtable, instance)
     }
 
+    /// Registers an upgrader (`agent.upgrader`: the swap of the agent's own installation).
+    public func register(upgrader: any UpgraderProvider, name: String = "test.upgrader") {
+        let (vtable, instance) = ProviderVTable.upgrader(upgrader)
+        add(AGENT_PROTOCOL_UPGRADER, name, vtable, instance)
+    }
+
     /// Registers a transport (e.g. ``FakeTransport``) as `agent.transport`: cloud events plugins
     /// emit are then sent through it, queued, as in the agent.
     public func register(transport: any TransportProvider, name: String = "test.transport") {

@@ -15,7 +15,8 @@
  *     (an AGENT_PROTOCOL_* id with its vtable) is added. A host refuses a plugin built against a
  *     minor newer than its own; a plugin must not touch members, nor register protocols, that
  *     the host's minor does not have.
- *   - Minor history: 1.0 the first release; 1.1 adds agent.upgrader (agent_upgrader_v1).
+ *   - Minor history: 1.0 the first release; 1.1 adds agent.upgrader (agent_upgrader_v1) and the
+ *     store batch's "expect" operation (compare-and-swap).
  *   - Every struct and every vtable starts with `uint32_t struct_size` (vtables through
  *     agent_vtable_header). Fields are only ever appended. A reader checks
  *     AGENT_HAS_FIELD(type, ptr, field) before reading a field that a later minor added.
@@ -208,8 +209,8 @@ typedef struct agent_host_api {
      * {"op":"put","key":K,"value":V} / {"op":"delete","key":K} / {"op":"expect","key":K,"value":V}
      * (a precondition: the key holds V now) / {"op":"expect","key":K} (the key is absent now).
      * A failed expect applies nothing and returns AGENT_E_BUSY: read again and retry (this is
-     * the compare-and-swap for read-modify-write; hosts before 2026-12 refuse "expect" with
-     * AGENT_E_INVALID_ARGUMENT). */
+     * the compare-and-swap for read-modify-write; "expect" needs a host of ABI 1.1 or later —
+     * check host->abi_minor >= 1 — older hosts refuse it with AGENT_E_INVALID_ARGUMENT). */
     agent_status (*store_apply)(void *host_ctx, agent_bytes ops_json);
 } agent_host_api;
 
