@@ -7,7 +7,7 @@ import Synchronization
 final class DriverBox: Sendable {
     let provider: any ContainerDriverProvider
     /// In-flight invocations by request id (for `cancel`).
-    let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
+    let inFlight = InFlightTable()
     /// Live subscriptions by id.
     let subscriptions = SubscriptionTable()
 
@@ -38,17 +38,13 @@ private let driverInvoke:
         // handled: params that are not a JSON object are refused with invalid_argument.
         guard let params = (try? JSONParser.parse(Bytes.copy(paramsBytes)))?.objectValue else { return ABI.invalidArgument }
         let provider = box.provider
-        let track: (InFlightRequest) -> @Sendable () -> Void = { entry in
-            box.inFlight.withLock { $0[id] = entry }
-            return { _ = box.inFlight.withLock { $0.removeValue(forKey: id) } }
-        }
-        return bridgeCancellableInvoke(method, params, done, doneCtx, track: track) { method, params throws(PluginError) in
+        return bridgeCancellableInvoke(method, params, done, doneCtx, track: box.inFlight.tracker(id)) { method, params throws(PluginError) in
             try await provider.invoke(method: method, params: params)
         }
     }
 
 private let driverCancel: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
-    DriverBox.from(raw)?.inFlight.withLock { $0[id] }?.cancel()
+    DriverBox.from(raw)?.inFlight.cancel(id)
 }
 
 private let driverSubscribe:

@@ -1,5 +1,6 @@
 import AgentJSON
 import CAgentABI
+import Synchronization
 
 /// The body of every cancel-less `invoke` vtable entry (`agent.netmon`, `agent.transport`):
 /// decodes the method and params (params that are not a JSON object are refused with
@@ -43,4 +44,20 @@ func bridgeCancellableInvoke(
     }
     entry.attach(task)
     return ABI.ok
+}
+
+/// The in-flight invocations of one cancellable provider, by request id (for `cancel`).
+final class InFlightTable: Sendable {
+    private let entries = Mutex<[UInt64: InFlightRequest]>([:])
+
+    /// The `track` argument of ``bridgeCancellableInvoke`` for request `id`.
+    func tracker(_ id: UInt64) -> (InFlightRequest) -> @Sendable () -> Void {
+        { entry in
+            self.entries.withLock { $0[id] = entry }
+            return { _ = self.entries.withLock { $0.removeValue(forKey: id) } }
+        }
+    }
+
+    /// Cancels request `id` if it is still running.
+    func cancel(_ id: UInt64) { entries.withLock { $0[id] }?.cancel() }
 }

@@ -7,7 +7,7 @@ import Synchronization
 final class UpgraderBox: Sendable {
     let provider: any UpgraderProvider
     /// In-flight invocations by request id (for `cancel`).
-    let inFlight = Mutex<[UInt64: InFlightRequest]>([:])
+    let inFlight = InFlightTable()
 
     init(_ provider: any UpgraderProvider) { self.provider = provider }
 
@@ -36,15 +36,11 @@ private let upgraderInvoke:
         // handled: params that are not a JSON object (empty means none) are refused with invalid_argument.
         guard let params = Bytes.invokeParams(paramsBytes) else { return ABI.invalidArgument }
         let provider = box.provider
-        let track: (InFlightRequest) -> @Sendable () -> Void = { entry in
-            box.inFlight.withLock { $0[id] = entry }
-            return { _ = box.inFlight.withLock { $0.removeValue(forKey: id) } }
-        }
-        return bridgeCancellableInvoke(method, params, done, doneCtx, track: track) { method, params throws(PluginError) in
+        return bridgeCancellableInvoke(method, params, done, doneCtx, track: box.inFlight.tracker(id)) { method, params throws(PluginError) in
             try await provider.invoke(method: method, params: params)
         }
     }
 
 private let upgraderCancel: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { raw, id in
-    UpgraderBox.from(raw)?.inFlight.withLock { $0[id] }?.cancel()
+    UpgraderBox.from(raw)?.inFlight.cancel(id)
 }
