@@ -63,6 +63,10 @@ static agent_status counter_handle(void *instance, agent_request_id id, agent_by
         snprintf(ops, sizeof ops, "[%s,{\"op\":\"put\",\"key\":\"count\",\"value\":%.17g}]", expect, count);
         s = host->store_apply(host->host_ctx, agent_bytes_from(ops, strlen(ops)));
     }
+    if (s == AGENT_E_BUSY) {
+        done(done_ctx, s, agent_error_body("conflict", "the counter kept changing under concurrent requests; retry", NULL));
+        return AGENT_OK;
+    }
     if (s != AGENT_OK) {
         done(done_ctx, s, agent_error_body("store_failed", "could not persist the counter", NULL));
         return AGENT_OK;

@@ -16,7 +16,7 @@ extension TestHost {
     /// - Throws: ``TestKitError`` `deadline_exceeded` naming the topic and what was emitted.
     @discardableResult
     public func event(
-        _ topic: String, within deadline: Duration = .seconds(10), matching: (JSONObject) -> Bool = { _ in true }
+        _ topic: String, within deadline: Duration = .seconds(30), matching: (JSONObject) -> Bool = { _ in true }
     ) async throws -> EmittedEvent {
         try await awaitEffect("an event '\(topic)'", within: deadline) {
             events(topic).first { matching($0.payload) }
@@ -25,7 +25,7 @@ extension TestHost {
 
     /// Waits until `probe` returns a value (an effect of background work: an event, a store
     /// entry, a fake's state), or fails after `deadline` with `what` in the message.
-    public func awaitEffect<T>(_ what: String, within deadline: Duration = .seconds(10), _ probe: () async throws -> T?)
+    public func awaitEffect<T>(_ what: String, within deadline: Duration = .seconds(30), _ probe: () async throws -> T?)
         async throws -> T
     {
         let clock = ContinuousClock()
