@@ -290,7 +290,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketIOCoreTests",
-            dependencies: ["SocketIOCore", sdk("AgentClock"), sdk("AgentJSON")],
+            dependencies: ["SocketIOCore", sdk("AgentClock"), sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

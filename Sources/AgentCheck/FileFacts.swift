@@ -1,3 +1,4 @@
+import AgentStore
 // `struct stat` is declared by several Clang modules (Glibc, CDispatch, CoreFoundation); which
 // copy the compiler picks differs between debug (CDispatch) and whole-module release builds
 // (CoreFoundation), and MemberImportVisibility wants the picked one imported: import both.
@@ -63,16 +64,8 @@ struct FileFacts {
 
     /// The names in a folder (without `.` and `..`), sorted.
     static func list(_ path: String) throws(CheckError) -> [String] {
-        guard let dir = opendir(path) else { throw error(errno, path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        guard let names = Directory.names(path) else { throw error(errno, path) }
+        return names
     }
 
     /// A system error on `path` as a ``CheckError``.

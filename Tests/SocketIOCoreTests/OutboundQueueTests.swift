@@ -1,5 +1,6 @@
 import SocketIOCore
 import Testing
+import LabSupport
 
 @Suite("Outbound queue")
 struct OutboundQueueTests {
@@ -130,7 +131,7 @@ struct OutboundQueueTests {
         var q = OutboundQueue<Int>(capacity: capacity)
         var model: [Int] = []
         var modelDropped = 0
-        var rng = SplitMix64(seed: UInt64(capacity))
+        var rng = SeededRandom(seed: UInt64(capacity))
         var next = 0
         for step in 0..<3_000 {
             let op = Int.random(in: 0..<100, using: &rng)

@@ -1,5 +1,6 @@
 import SocketIOCore
 import Testing
+import LabSupport
 
 @Suite("Reconnect back-off (upstream §1.4)")
 struct ReconnectPolicyTests {
@@ -108,7 +109,7 @@ struct ReconnectPolicyTests {
     @Test func longRunNeverExceedsTheCapOrOverflows() {
         var p = ReconnectPolicy()
         p.connected()
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var maxSeen = 0.0
         for i in 0..<100 {
             let d = p.nextDelay(random: Double.random(in: 0..<1, using: &rng))
@@ -187,7 +188,7 @@ struct SlotScheduleTests {
         "a cloud back 3 to 5 s after it went away is reached within 2 s, half the time within 1 s (10k random schedules each)",
         arguments: [3.0, 3.4, 4.0, 4.5, 4.99])
     func shortOutageIsBridgedQuickly(back: Double) {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var waits: [Double] = []
         for _ in 0..<10_000 {
             let times = Self.attemptTimes((0..<14).map { _ in Double.random(in: 0..<1, using: &rng) })

@@ -1,5 +1,6 @@
 import SocketIOCore
 import Testing
+import LabSupport
 
 /// Property-style robustness: arbitrary short strings over the characters that matter to the
 /// header grammar either parse or throw a ``FramingError``; nothing traps.
@@ -10,7 +11,7 @@ struct SocketIOFuzzTests {
 
     @Test(arguments: [UInt64(1), 0xDEAD_BEEF, 20_240_601])
     func randomShortStringsParseOrThrow(seed: UInt64) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var parsed = 0
         var failed: [FramingError.Code: Int] = [:]
         for _ in 0..<10_000 {
@@ -39,7 +40,7 @@ struct SocketIOFuzzTests {
     }
 
     @Test func randomFramesThroughEngineIOAndSocketIONeverTrap() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let alphabet: [Character] = Array("0123456789[]{}\",:/-abpe") + ["é", "\u{0}", " "]
         var outcomes = 0
         for _ in 0..<10_000 {

@@ -1,3 +1,5 @@
+import HostMetrics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,24 +12,8 @@ enum UpgradeFiles {
     /// Upper bound on what is read.
     static let maxBytes = 1 << 20
 
-    /// The file's bytes, or nil when it cannot be opened or read.
-    static func contents(of path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { _ = close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while bytes.count < maxBytes {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return bytes
-    }
+    /// The file's bytes (at most ``maxBytes``), or nil when it cannot be opened or read.
+    static func contents(of path: String) -> [UInt8]? { ProcFile.bytes(of: path, limit: maxBytes) }
 
     /// Renames `from` to `to`; false when it failed.
     @discardableResult

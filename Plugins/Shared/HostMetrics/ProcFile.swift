@@ -7,21 +7,21 @@ import Darwin
 #endif
 
 /// Reads small files such as /proc entries with plain open/read/close (procfs reports size 0,
-/// so the file is read until EOF rather than by its stat size).
-enum ProcFile {
+/// so the file is read until EOF rather than by its stat size). Shared by the plugins that link
+/// HostMetrics (the vPLC plugin reads mountinfo, lease and upgrade files with it).
+public enum ProcFile {
     /// Upper bound on what is read, to stay bounded on odd input (/proc/stat on a 1024-CPU box is
     /// ~150 KiB).
-    static let maxBytes = 4 * 1024 * 1024
+    public static let maxBytes = 4 * 1024 * 1024
 
-    /// The file's contents decoded as UTF-8 (invalid sequences repaired), or `nil` when it cannot be
-    /// opened or read.
-    static func contents(of path: String) -> String? {
+    /// The file's bytes (at most `limit`), or `nil` when it cannot be opened or read.
+    public static func bytes(of path: String, limit: Int = maxBytes) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { _ = close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 8192)
-        while bytes.count < maxBytes {
+        while bytes.count < limit {
             let count = chunk.withUnsafeMutableBytes { buffer in
                 read(fd, buffer.baseAddress, buffer.count)
             }
@@ -32,6 +32,12 @@ enum ProcFile {
             }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
+    }
+
+    /// The file's contents decoded as UTF-8 (invalid sequences repaired), or `nil` when it cannot be
+    /// opened or read.
+    public static func contents(of path: String) -> String? {
+        bytes(of: path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -1,5 +1,6 @@
 import AgentClock
 import AgentJSON
+import AgentStore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -157,14 +158,7 @@ public final class AuditLog: Sendable {
 enum AuditFiles {
     /// Rotated files, oldest first (their names sort by first seq).
     static func rotated(in directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name.hasPrefix("audit-"), name.hasSuffix(".log") { names.append(name) }
-        }
-        return names.sorted()
+        (Directory.names(directory) ?? []).filter { $0.hasPrefix("audit-") && $0.hasSuffix(".log") }
     }
 }
 

@@ -40,16 +40,8 @@ enum FileIO {
 
     /// The names in directory `path` (without `.` and `..`).
     static func listDirectory(_ path: String) throws(StoreError) -> [String] {
-        guard let dir = opendir(path) else {
+        guard let names = Directory.names(path) else {
             throw ioError("listing directory", path: path, errno: errno, hint: "check the store directory permissions")
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
         }
         return names
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 
 /// The fault suites' size and seed, from the environment (`scripts/faults` sets them):
 /// `FAULT_FULL=1` for the full sizes, `FAULT_SEED`, `FAULT_RUNS` (kills per operation),
@@ -35,20 +36,7 @@ struct FaultKnobs: Sendable {
     }
 }
 
-/// SplitMix64: a small, seedable generator (the standard one cannot be seeded).
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     /// Milliseconds in `range`, uniformly.
     mutating func milliseconds(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 }

@@ -8,9 +8,10 @@ struct ProcessSample: Sendable, Equatable {
     var rssKiB: Int
     /// `Pss` of /proc/PID/smaps_rollup, KiB (shared pages split between the processes mapping them).
     var pssKiB: Int
-    /// `Private_Clean` + `Private_Dirty` of /proc/PID/smaps_rollup, KiB: the pages only this
-    /// process maps. Unlike PSS it does not move when other processes that share its libraries
-    /// start or end, so it is the memory figure a leak shows in.
+    /// `Private_Dirty` of /proc/PID/smaps_rollup, KiB: pages this process wrote and alone holds
+    /// (heap, stacks, written data), where a leak shows. Clean pages are left out: a library page
+    /// shared with another process becomes "private clean" the moment that process ends (a
+    /// one-pass run saw +10 MiB of Private_Clean in 5 s with RSS flat), and PSS moves likewise.
     var privateKiB: Int
     /// Entries of /proc/PID/fd.
     var fds: Int
@@ -23,10 +24,10 @@ struct ProcessSample: Sendable, Equatable {
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let rss = field(status, "VmRSS:"), let threads = field(status, "Threads:"),
             let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
-            let pss = field(rollup, "Pss:"), let clean = field(rollup, "Private_Clean:"), let dirty = field(rollup, "Private_Dirty:"),
+            let pss = field(rollup, "Pss:"), let dirty = field(rollup, "Private_Dirty:"),
             let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
         else { return nil }
-        return ProcessSample(rssKiB: rss, pssKiB: pss, privateKiB: clean + dirty, fds: fds.count, threads: threads)
+        return ProcessSample(rssKiB: rss, pssKiB: pss, privateKiB: dirty, fds: fds.count, threads: threads)
     }
 
     /// The first integer after `key` at the start of a line (`VmRSS:\t    1234 kB` → 1234).

@@ -10,10 +10,10 @@ struct SoakReport {
 
     var text: String { lines.joined(separator: "\n") + "\n" }
 
-    /// The sample table: time into the window, then RSS/PSS/private (MiB), fds and threads of the
+    /// The sample table: time into the window, then RSS/PSS/private dirty (MiB), fds and threads of the
     /// agent and of the sidecar.
     mutating func table(_ samples: [SoakSample]) {
-        add("   t(s) | agent RSS   PSS  priv MiB  fds thr | sidecar RSS   PSS  priv MiB  fds thr")
+        add("   t(s) | agent RSS   PSS dirty MiB  fds thr | sidecar RSS   PSS dirty MiB  fds thr")
         for s in samples {
             let a = s.agent, c = s.sidecar
             add(

@@ -33,8 +33,8 @@ extension VPLCLab.SoakTests {
         // Footprint.
         func series(_ value: (SoakSample) -> Int) -> [(t: Double, value: Double)] { run.samples.map { ($0.t, Double(value($0))) } }
         let judged: [(String, FlatnessCheck, (SoakSample) -> Int, Bool)] = [
-            // Private memory, not PSS: PSS moves with every other process that maps the same
-            // libraries (the parallel suites' agents), private memory only with this process.
+            // Private dirty memory, not PSS or all private pages: PSS and Private_Clean move with
+            // every other process that maps the same libraries (the parallel suites' agents).
             ("agent RSS", Self.agentMemory, { $0.agent.rssKiB }, true), ("agent private", Self.agentMemory, { $0.agent.privateKiB }, true),
             ("agent fds", Self.fds, { $0.agent.fds }, false), ("agent threads", Self.threads, { $0.agent.threads }, false),
             ("sidecar RSS", Self.sidecarMemory, { $0.sidecar.rssKiB }, true), ("sidecar private", Self.sidecarMemory, { $0.sidecar.privateKiB }, true),

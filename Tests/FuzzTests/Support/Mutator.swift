@@ -1,3 +1,5 @@
+import LabSupport
+
 /// A deterministic byte mutator in the spirit of libFuzzer's: bit flips, random bytes, inserts,
 /// deletes, duplicated ranges, splices with another corpus entry, dictionary tokens (JSON
 /// punctuation, escapes, huge and odd numbers, protocol keys) and, rarely, very deep nesting.
