@@ -16,6 +16,8 @@ struct CreateOperation: Sendable {
     let networks: EngineNetworks
     let netmon: any NetmonClient
     let settings: RuntimeSettings
+    /// The probe that refuses a static address another LAN host holds.
+    let announcer: AddressAnnouncer
     /// Forgets a device's crash-loop history (a new vPLC starts with none).
     let resetCrashGuard: @Sendable (String) async -> Void
 
@@ -56,6 +58,9 @@ struct CreateOperation: Sendable {
         let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
         try await journal.step(&op, "pulling_image")
         try await ensureImage(plan.image, tag: spec.runtimeVersion)
+
+        try await journal.step(&op, "checking_addresses")
+        try await announcer.checkFree(spec)
 
         try await journal.step(&op, "creating_networks")
         // Networks and the container that attaches to them are one step for other devices'

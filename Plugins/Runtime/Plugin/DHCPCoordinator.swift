@@ -16,26 +16,41 @@ final class DHCPCoordinator: Sendable {
     let netmon: any NetmonClient
     let store: RuntimeStore
     let dedicatedNIC: DedicatedNIC
+    let announcer: AddressAnnouncer
     /// Whether an operation of the device is queued or running (it then owns the dedicated NIC).
     let isBusy: @Sendable (String) async -> Bool
     private let leases = LeaseTable()
 
     init(
         host: PluginHost, engine: any ContainerEngine, netmon: any NetmonClient, store: RuntimeStore, dedicatedNIC: DedicatedNIC,
-        isBusy: @escaping @Sendable (String) async -> Bool
+        announcer: AddressAnnouncer, isBusy: @escaping @Sendable (String) async -> Bool
     ) {
         self.host = host
         self.engine = engine
         self.netmon = netmon
         self.store = store
         self.dedicatedNIC = dedicatedNIC
+        self.announcer = announcer
         self.isBusy = isBusy
     }
 
     // MARK: leases
 
-    /// Keeps a lease the sidecar reported (`dhcp_update`).
-    func record(_ lease: DHCPLease) async { await leases.set(lease) }
+    /// Keeps a lease the sidecar reported (`dhcp_update`); a bound address that is new for the
+    /// vNIC is announced on the LAN (in the background: the event stream goes on).
+    func record(_ lease: DHCPLease) async {
+        let before = await leases.leases(lease.device)[lease.vnic]
+        await leases.set(lease)
+        guard lease.isBound, let ip = lease.ip, before?.isBound != true || before?.ip != ip else { return }
+        Task { [self] in
+            // harmless: a vPLC that cannot be inspected now is not announced; its neighbours learn it when their entry ages
+            guard let inspect = try? await engine.inspect(lease.device), let pid = inspect["state"]?.objectValue?["pid"]?.numberValue,
+                pid > 0, let v = vnics(of: lease.device, inspect: inspect).first(where: { $0.name == lease.vnic })
+            else { return }
+            let mac = inspect["networks"]?.objectValue?[v.network]?.objectValue?["mac_address"]?.stringValue ?? v.mac
+            await announcer.announce(device: lease.device, vnic: lease.vnic, pid: pid, mac: mac, ip: ip)
+        }
+    }
 
     /// The leases of `device` by vNIC name (for `get_device_status`).
     func leases(of device: String) async -> [String: DHCPLease] { await leases.leases(device) }
@@ -98,6 +113,9 @@ final class DHCPCoordinator: Sendable {
                 } catch {
                     host.log(.warning, "could not restore a vNIC's MAC", metadata: ["device": device, "vnic": v.name, "error": error.description])
                 }
+            }
+            if v.mode == "static", let ip = v.ip {
+                await announcer.announce(device: device, vnic: v.name, pid: pid, mac: mac, ip: ip)
             }
             guard v.mode == "dhcp" else { continue }
             var params: JSONObject = [

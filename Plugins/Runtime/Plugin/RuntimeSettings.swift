@@ -15,6 +15,10 @@ struct RuntimeSettings: Sendable {
     var proxyTimeoutMilliseconds = 30_000
     /// Pull policy: `missing` pulls only when the image is not present; `always` pulls first.
     var pullAlways = false
+    /// Gratuitous ARP when a vPLC's address appears on a LAN vNIC (`announce_addresses`).
+    var announceAddresses = true
+    /// The RFC 5227 probe before a static address is claimed (`probe_addresses`).
+    var probeAddresses = true
     /// Delay before restarting a vPLC that died (upstream 3 s).
     var restartDelayMilliseconds = 3_000
     /// Period of the health check that restarts vPLCs missed by events (upstream 60 s).
@@ -74,6 +78,11 @@ struct RuntimeSettings: Sendable {
             } catch {
                 throw PluginError(code: error.code, message: error.message, field: error.field)
             }
+        }
+        for (key, target) in [("announce_addresses", \RuntimeSettings.announceAddresses), ("probe_addresses", \RuntimeSettings.probeAddresses)] {
+            guard let v = config[key] else { continue }
+            guard let b = v.boolValue else { throw bad(key, "must be true or false") }
+            self[keyPath: target] = b
         }
         if let v = config["pull"] {
             guard let s = v.stringValue, ["missing", "always"].contains(s) else { throw bad("pull", "must be \"missing\" or \"always\"") }

@@ -52,8 +52,10 @@ final class VPLCService: Sendable {
         let journal = OperationJournal(host: host, store: store, outbox: outbox, settings: settings)
         let networks = EngineNetworks(host: host, engine: engine, store: store, dockerRangePrefix: settings.dockerRangePrefix)
         let dedicatedNIC = DedicatedNIC(host: host, engine: engine, netmon: netmon, store: store)
+        let announcer = AddressAnnouncer(
+            host: host, netmon: netmon, announcing: settings.announceAddresses, probing: settings.probeAddresses)
         let dhcp = DHCPCoordinator(
-            host: host, engine: engine, netmon: netmon, store: store, dedicatedNIC: dedicatedNIC,
+            host: host, engine: engine, netmon: netmon, store: store, dedicatedNIC: dedicatedNIC, announcer: announcer,
             isBusy: { [journal] in await journal.isActive($0) })
         let mover = NetworkMover(host: host, engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp)
         let lifecycle = LifecycleWatcher(
@@ -67,7 +69,7 @@ final class VPLCService: Sendable {
         let resetCrashGuard: @Sendable (String) async -> Void = { [lifecycle] in await lifecycle.resetGuard($0) }
         let create = CreateOperation(
             host: host, engine: engine, store: store, journal: journal, networks: networks, netmon: netmon, settings: settings,
-            resetCrashGuard: resetCrashGuard)
+            announcer: announcer, resetCrashGuard: resetCrashGuard)
         let rollback = CreateRollback(host: host, engine: engine, store: store, networks: networks)
         let devices = DeviceOperations(
             engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp, dedicatedNIC: dedicatedNIC,

@@ -90,6 +90,31 @@ final class CommandHandler {
                 case .failure(let e): fail(e)
                 }
             }
+        case .announceAddress(let pid, let mac, let ip, let count, let intervalMs):
+            offload({ () throws(NetmonError) -> String in
+                try ArpOps.announce(pid: pid, mac: mac, ip: ip, count: count, intervalMs: intervalMs)
+            }) { result in
+                switch result {
+                case .success(let name):
+                    Log.info("announced \(ip) (\(mac)) on \(name) in the namespace of \(pid), \(count)x")
+                    ok(["interface": .string(name), "sent": .number(Double(count))])
+                case .failure(let e): fail(e)
+                }
+            }
+        case .probeAddress(let interface, let ip, let waitMs):
+            offload({ () throws(NetmonError) -> ArpOps.ProbeResult in try ArpOps.probe(interface: interface, ip: ip, waitMs: waitMs) }) {
+                result in
+                switch result {
+                case .success(let found):
+                    var reply: JSONObject = ["in_use": .bool(found.holder != nil), "probe_ms": .number(Double(found.milliseconds))]
+                    if let holder = found.holder {
+                        reply["mac_address"] = .string(holder)
+                        Log.info("probe: \(ip) on \(interface) is held by \(holder)")
+                    }
+                    ok(reply)
+                case .failure(let e): fail(e)
+                }
+            }
         case .checkNicInContainer(let name, let pid):
             offload({ () throws(NetmonError) -> Bool in try NetnsOps.isPresent(name, pid: pid) }) { result in
                 switch result {

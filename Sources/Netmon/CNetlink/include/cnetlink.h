@@ -140,4 +140,18 @@ void cnl_limit_malloc_arenas(int n);
 #ifdef __cplusplus
 }
 #endif
+/* ARP on a packet socket bound to `ifindex` (arp.c). */
+
+/** A packet socket for ARP bound to `ifindex`, in the network namespace of `pid` (0: our own);
+ * fd or -errno (-ESRCH when the process is gone). */
+int cnl_arp_open(pid_t pid, int ifindex);
+
+/** Sends one ARP packet (addresses in host byte order) to link-layer `dst`; 0 or -errno. */
+int cnl_arp_send(int fd, int ifindex, uint16_t op, const uint8_t sha[6], uint32_t spa, const uint8_t tha[6], uint32_t tpa,
+                 const uint8_t dst[6]);
+
+/** Waits up to `timeout_ms` for one ARP packet: 1 with its fields (host byte order), 0 when none
+ * came (or one that is not Ethernet/IPv4 ARP), -errno on failure. */
+int cnl_arp_recv(int fd, int timeout_ms, uint16_t *op, uint8_t sha[6], uint32_t *spa, uint32_t *tpa);
+
 #endif

@@ -10,7 +10,7 @@ public enum CommandParser {
     public static let commandNames: [String] = [
         "get_interfaces", "get_status", "get_netlink_status", "get_dhcp_status", "discover_devices",
         "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
-        "return_nic_to_host", "check_nic_in_container",
+        "return_nic_to_host", "check_nic_in_container", "announce_address", "probe_address",
     ] + notSupportedNames
 
     /// Upstream's WiFi proxy-ARP commands, answered with `not_supported`.
@@ -76,6 +76,14 @@ public enum CommandParser {
             return .returnNicToHost(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
         case "check_nic_in_container":
             return .checkNicInContainer(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+        case "announce_address":
+            return .announceAddress(
+                pid: try pid(o, "container_pid"), mac: try mac(o, "mac_address"), ip: try requiredIPv4(o, "ip_address"),
+                count: try int(o, "count", 1...5, default: 3), intervalMs: try int(o, "interval_ms", 10...2000, default: 200))
+        case "probe_address":
+            return .probeAddress(
+                interface: try ifname(o, "interface"), ip: try requiredIPv4(o, "ip_address"),
+                waitMs: try int(o, "wait_ms", 20...2000, default: 250))
         default:
             if notSupportedNames.contains(name) { return .notSupported(name: name) }
             throw NetmonError(.unknownCommand, "Unknown command: \(name)", field: "command")
@@ -126,6 +134,22 @@ public enum CommandParser {
         }
         guard let n, n > 0, n <= Int64(Int32.max) else { throw .invalid(field, "must be a positive integer PID") }
         return Int32(n)
+    }
+
+    /// A required dotted-quad unicast IPv4 address.
+    static func requiredIPv4(_ o: JSONObject, _ field: String) throws(NetmonError) -> IPv4 {
+        guard let ip = try optionalIPv4(o, field) else { throw .missing(field) }
+        return ip
+    }
+
+    /// An optional whole number in `range` (`fallback` when absent or null).
+    static func int(_ o: JSONObject, _ field: String, _ range: ClosedRange<Int>, default fallback: Int) throws(NetmonError) -> Int {
+        switch o[field] {
+        case nil, .null?: return fallback
+        case .number(let d)? where d == d.rounded() && d >= Double(range.lowerBound) && d <= Double(range.upperBound):
+            return Int(d)
+        default: throw .invalid(field, "must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
     }
 
     /// An optional dotted-quad IPv4 address; absent or null is nil.

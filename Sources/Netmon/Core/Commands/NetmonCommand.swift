@@ -32,6 +32,12 @@ public enum NetmonCommand: Sendable, Equatable {
     case moveNicToContainer(interface: String, pid: Int32)
     case returnNicToHost(interface: String, pid: Int32)
     case checkNicInContainer(interface: String, pid: Int32)
+    /// Gratuitous ARP for `ip` from the link with `mac` inside `pid`'s netns: `count`
+    /// announcements `intervalMs` apart (RFC 5227 §3), so the LAN learns the address at once.
+    case announceAddress(pid: Int32, mac: String, ip: IPv4, count: Int, intervalMs: Int)
+    /// RFC 5227 probe for `ip` on host interface `interface` (the sidecar's namespace): is another
+    /// host using it? Waits up to `waitMs`.
+    case probeAddress(interface: String, ip: IPv4, waitMs: Int)
     /// An upstream command this sidecar does not implement (WiFi proxy-ARP).
     case notSupported(name: String)
 }
