@@ -4,14 +4,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if_arp.h>
 #include <poll.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,31 +38,11 @@ static int packet_open(int ifindex) {
     return fd;
 }
 
+static int packet_open_arg(void *arg) { return packet_open(*(int *)arg); }
+
 int cnl_arp_open(pid_t pid, int ifindex) {
     if (pid <= 0) return packet_open(ifindex);
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-    int target = open(path, O_RDONLY | O_CLOEXEC);
-    if (target < 0) return errno == ENOENT ? -ESRCH : -errno;
-    int self = cnl_open_own_netns();
-    if (self < 0) {
-        close(target);
-        return self;
-    }
-    if (setns(target, CLONE_NEWNET) < 0) {
-        int e = errno;
-        close(target);
-        close(self);
-        return -e;
-    }
-    int fd = packet_open(ifindex);
-    if (setns(self, CLONE_NEWNET) < 0) {
-        fprintf(stderr, "autonomy-netmon: cannot return to own network namespace (errno %d)\n", errno);
-        abort();
-    }
-    close(target);
-    close(self);
-    return fd;
+    return cnl_in_netns(pid, packet_open_arg, &ifindex);
 }
 
 int cnl_arp_send(int fd, int ifindex, uint16_t op, const uint8_t sha[6], uint32_t spa, const uint8_t tha[6], uint32_t tpa,

@@ -42,7 +42,7 @@ int cnl_open_own_netns(void) {
     return fd < 0 ? -errno : fd;
 }
 
-int cnl_open_in_netns(pid_t pid, uint32_t groups, int rcvbuf, int nonblocking) {
+int cnl_in_netns(pid_t pid, int (*make)(void *), void *arg) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
     int target = open(path, O_RDONLY | O_CLOEXEC);
@@ -58,7 +58,7 @@ int cnl_open_in_netns(pid_t pid, uint32_t groups, int rcvbuf, int nonblocking) {
         close(self);
         return -e;
     }
-    int fd = cnl_open(groups, rcvbuf, nonblocking);
+    int fd = make(arg);
     if (setns(self, CLONE_NEWNET) < 0) {
         /* Running on in a container's namespace would be far worse than stopping. */
         fprintf(stderr, "autonomy-netmon: cannot return to own network namespace (errno %d)\n", errno);
@@ -67,6 +67,21 @@ int cnl_open_in_netns(pid_t pid, uint32_t groups, int rcvbuf, int nonblocking) {
     close(target);
     close(self);
     return fd;
+}
+
+struct open_args {
+    uint32_t groups;
+    int rcvbuf, nonblocking;
+};
+
+static int open_netlink(void *arg) {
+    struct open_args *a = arg;
+    return cnl_open(a->groups, a->rcvbuf, a->nonblocking);
+}
+
+int cnl_open_in_netns(pid_t pid, uint32_t groups, int rcvbuf, int nonblocking) {
+    struct open_args a = {groups, rcvbuf, nonblocking};
+    return cnl_in_netns(pid, open_netlink, &a);
 }
 
 int cnl_send_dump(int fd, int what, uint32_t seq) {

@@ -140,6 +140,11 @@ void cnl_limit_malloc_arenas(int n);
 #ifdef __cplusplus
 }
 #endif
+/** Runs `make(arg)` with the calling thread inside the network namespace of `pid` and returns
+ * its result (a descriptor or -errno); -ESRCH when the process is gone. Aborts if the thread
+ * cannot return to its own namespace. */
+int cnl_in_netns(pid_t pid, int (*make)(void *), void *arg);
+
 /* ARP on a packet socket bound to `ifindex` (arp.c). */
 
 /** A packet socket for ARP bound to `ifindex`, in the network namespace of `pid` (0: our own);
