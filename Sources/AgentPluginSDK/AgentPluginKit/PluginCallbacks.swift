@@ -88,28 +88,16 @@ let pluginRegister: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<agen
         }
         guard status == Int32(AGENT_OK) else { return status }
     }
-    if let transport = state.transport {
-        let status = registerService(
-            registrar, AGENT_PROTOCOL_TRANSPORT, name: state.id,
-            vtable: UnsafeRawPointer(transportVTable), instance: Unmanaged.passRetained(transport).toOpaque())
-        guard status == Int32(AGENT_OK) else { return status }
-    }
-    if let driver = state.driver {
-        let status = registerService(
-            registrar, AGENT_PROTOCOL_CONTAINER_DRIVER, name: state.id,
-            vtable: UnsafeRawPointer(driverVTable), instance: Unmanaged.passRetained(driver).toOpaque())
-        guard status == Int32(AGENT_OK) else { return status }
-    }
-    if let netmon = state.netmon {
-        let status = registerService(
-            registrar, AGENT_PROTOCOL_NETMON, name: state.id,
-            vtable: UnsafeRawPointer(netmonVTable), instance: Unmanaged.passRetained(netmon).toOpaque())
-        guard status == Int32(AGENT_OK) else { return status }
-    }
-    if let upgrader = state.upgrader {
-        let status = registerService(
-            registrar, AGENT_PROTOCOL_UPGRADER, name: state.id,
-            vtable: UnsafeRawPointer(upgraderVTable), instance: Unmanaged.passRetained(upgrader).toOpaque())
+    // The plugin's service protocols, each registered under the plugin id; the instance is
+    // retained only when its registration is made.
+    let services: [(protocolID: String, vtable: UnsafeRawPointer, instance: () -> UnsafeMutableRawPointer)] = [
+        state.transport.map { box in (AGENT_PROTOCOL_TRANSPORT, UnsafeRawPointer(transportVTable), { Unmanaged.passRetained(box).toOpaque() }) },
+        state.driver.map { box in (AGENT_PROTOCOL_CONTAINER_DRIVER, UnsafeRawPointer(driverVTable), { Unmanaged.passRetained(box).toOpaque() }) },
+        state.netmon.map { box in (AGENT_PROTOCOL_NETMON, UnsafeRawPointer(netmonVTable), { Unmanaged.passRetained(box).toOpaque() }) },
+        state.upgrader.map { box in (AGENT_PROTOCOL_UPGRADER, UnsafeRawPointer(upgraderVTable), { Unmanaged.passRetained(box).toOpaque() }) },
+    ].compactMap { $0 }
+    for service in services {
+        let status = registerService(registrar, service.protocolID, name: state.id, vtable: service.vtable, instance: service.instance())
         guard status == Int32(AGENT_OK) else { return status }
     }
     return Int32(AGENT_OK)
