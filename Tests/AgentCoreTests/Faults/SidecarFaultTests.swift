@@ -1,6 +1,7 @@
 import AgentJSON
 import Foundation
 import LabSupport
+import Synchronization
 import Testing
 
 extension Faults {
@@ -23,11 +24,14 @@ struct SidecarDies {
         try await h.faultCreate(ledger, calm, host: 90)
         let calmMark = try await FaultInvariants.marks(h, [calm])
 
-        // The queries: every one must be answered (data or a typed error), none may hang.
+        // The queries: every one must be answered (data or a typed error), none may hang. They end
+        // on a flag, not by cancelling the task: a cancel would abort the call in flight and count
+        // it as unanswered.
         let cloud = h.cloud
+        let stop = QueryStop()
         let queries = Task { () -> (sent: Int, data: Int, errors: Int, unanswered: Int) in
             var n = (sent: 0, data: 0, errors: 0, unanswered: 0)
-            while !Task.isCancelled {
+            while !stop.isSet {
                 n.sent += 1
                 if let ack = try? await cloud.call("get_host_interfaces", .object(["include_virtual": true]), timeout: 15).first?.objectValue {
                     if ack["interfaces"] != nil { n.data += 1 } else { n.errors += 1 }
@@ -78,7 +82,7 @@ struct SidecarDies {
             return a["interfaces"]?.arrayValue?.contains { $0.objectValue?["name"]?.stringValue == lab.parentInterface && $0.objectValue?["subnet"] == "192.168.77.0/24" } == true
         }
         #expect(back, "get_host_interfaces shows the LAN after the sidecar came back")
-        queries.cancel()
+        stop.set()
         let q = await queries.value
         #expect(q.unanswered == 0, "host-interface queries without an answer: \(q)")
         #expect(q.data > 0)
@@ -90,4 +94,11 @@ struct SidecarDies {
         await h.shutdown()
     }
 }
+}
+
+/// Ends the query loop after its call in flight has its answer.
+private final class QueryStop: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
 }
