@@ -13,9 +13,19 @@ enum ArpOps {
     private static let zeroMAC: [UInt8] = [0, 0, 0, 0, 0, 0]
     private static let request: UInt16 = 1
 
+    /// What an announcement sent.
+    struct Announced {
+        /// The vNIC's name inside the container.
+        var interface: String
+        /// The link's global IPv6 addresses, each advertised with every round (may be empty).
+        var ipv6: [String]
+    }
+
     /// Sends `count` gratuitous ARP requests for `ip` (sender = target = `ip`, from the link with
-    /// `mac` in `pid`'s namespace), `intervalMs` apart. Returns the interface name.
-    static func announce(pid: Int32, mac: String, ip: IPv4, count: Int, intervalMs: Int) throws(NetmonError) -> String {
+    /// `mac` in `pid`'s namespace), `intervalMs` apart; in each round also an unsolicited
+    /// neighbour advertisement (RFC 4861 §7.2.6, override flag) for every global IPv6 address
+    /// the link has, so IPv6 neighbours learn the new MAC too.
+    static func announce(pid: Int32, mac: String, ip: IPv4, count: Int, intervalMs: Int) throws(NetmonError) -> Announced {
         guard let bytes = MACAddress.parse(mac) else { throw NetmonError(.invalidField, "Invalid mac_address", field: "mac_address") }
         let nl = try NetlinkSocket(inNamespaceOf: pid)
         guard let link = try nl.dumpLinks().first(where: { $0.mac == bytes }) else {
@@ -23,12 +33,15 @@ enum ArpOps {
         }
         let fd = try open(pid: pid, ifindex: link.index)
         defer { close(fd) }
+        let v6 = try NeighbourAdvert(pid: pid, ifindex: link.index)
+        defer { v6.close() }
         for n in 0..<count {
             if n > 0 { usleep(useconds_t(intervalMs * 1000)) }
             let r = cnl_arp_send(fd, link.index, request, bytes, ip.value, zeroMAC, ip.value, broadcast)
             guard r == 0 else { throw NetmonError(.netlinkError, "ARP announcement on \(link.name): \(errnoText(r))") }
+            try v6.send(from: bytes, on: link.name)
         }
-        return link.name
+        return Announced(interface: link.name, ipv6: v6.addresses)
     }
 
     /// What a probe found.

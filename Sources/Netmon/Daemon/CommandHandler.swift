@@ -91,13 +91,14 @@ final class CommandHandler {
                 }
             }
         case .announceAddress(let pid, let mac, let ip, let count, let intervalMs):
-            offload({ () throws(NetmonError) -> String in
+            offload({ () throws(NetmonError) -> ArpOps.Announced in
                 try ArpOps.announce(pid: pid, mac: mac, ip: ip, count: count, intervalMs: intervalMs)
             }) { result in
                 switch result {
-                case .success(let name):
-                    Log.info("announced \(ip) (\(mac)) on \(name) in the namespace of \(pid), \(count)x")
-                    ok(["interface": .string(name), "sent": .number(Double(count))])
+                case .success(let sent):
+                    let v6 = sent.ipv6.isEmpty ? "" : " and \(sent.ipv6.joined(separator: ", "))"
+                    Log.info("announced \(ip)\(v6) (\(mac)) on \(sent.interface) in the namespace of \(pid), \(count)x")
+                    ok(["interface": .string(sent.interface), "sent": .number(Double(count)), "ipv6_addresses": .array(sent.ipv6.map { .string($0) })])
                 case .failure(let e): fail(e)
                 }
             }

@@ -20,10 +20,14 @@ extension NetmonLabTests {
             try container.ip("link", "set", "ceth0", "address", "02:00:00:00:bb:01")
             try container.ip("link", "set", "ceth0", "up")
             try container.ip("addr", "add", "10.89.0.5/24", "dev", "ceth0")
+            try container.ip("-6", "addr", "add", "fd00:89::5/64", "dev", "ceth0", "nodad")
             try lanHost.ip("link", "set", "lan0", "up")
             try lanHost.ip("addr", "add", "10.89.0.1/24", "dev", "lan0")
-            // The LAN host still has the address's previous owner (an old container's MAC).
+            try lanHost.ip("-6", "addr", "add", "fd00:89::1/64", "dev", "lan0", "nodad")
+            // The LAN host still has the address's previous owner (an old container's MAC), for
+            // IPv4 and for IPv6.
             try lanHost.ip("neigh", "replace", "10.89.0.5", "lladdr", "02:00:00:00:00:99", "dev", "lan0", "nud", "stale")
+            try lanHost.ip("-6", "neigh", "replace", "fd00:89::5", "lladdr", "02:00:00:00:00:99", "dev", "lan0", "nud", "stale")
             let dir = try TempDir("arp")
             let sleeper = try BackgroundProcess(["ip", "netns", "exec", container.name, "sleep", "600"], log: dir.path + "/s.log")
             defer { sleeper.stop(signal: SIGKILL) }
@@ -41,9 +45,13 @@ extension NetmonLabTests {
             #expect(r?["success"] == true, "\(c.seen)\n\(lab.process.log)")
             #expect(r?["interface"] == "ceth0")
             #expect(r?["sent"] == 2)
+            #expect(r?["ipv6_addresses"] == ["fd00:89::5"], "the link's global IPv6 address is advertised too")
             #expect(
                 eventually(5) { (try? lanHost.ip("neigh", "show", "10.89.0.5", "dev", "lan0"))?.contains("02:00:00:00:bb:01") == true },
                 "\((try? lanHost.ip("neigh", "show")) ?? "")")
+            #expect(
+                eventually(5) { (try? lanHost.ip("-6", "neigh", "show", "fd00:89::5", "dev", "lan0"))?.contains("02:00:00:00:bb:01") == true },
+                "the unsolicited neighbour advertisement corrected the IPv6 entry: \((try? lanHost.ip("-6", "neigh", "show")) ?? "")")
 
             try c.send(
                 #"{"command":"announce_address","id":2,"container_pid":\#(sleeper.pid),"mac_address":"02:00:00:00:bb:77","ip_address":"10.89.0.5"}"#)

@@ -159,4 +159,18 @@ int cnl_arp_send(int fd, int ifindex, uint16_t op, const uint8_t sha[6], uint32_
  * came (or one that is not Ethernet/IPv4 ARP), -errno on failure. */
 int cnl_arp_recv(int fd, int timeout_ms, uint16_t *op, uint8_t sha[6], uint32_t *spa, uint32_t *tpa);
 
+/* IPv6 neighbour discovery (ndisc.c). */
+
+/** Lists up to `max` global IPv6 addresses (not tentative, not failed DAD) of link `ifindex` in
+ * the network namespace of `pid` (0: our own) into `out`; the count or -errno. */
+int cnl_ipv6_global_addrs(pid_t pid, int ifindex, uint8_t (*out)[16], int max);
+
+/** A raw ICMPv6 socket for sending on `ifindex` (hop limit 255, as neighbour discovery requires),
+ * in the network namespace of `pid` (0: our own); fd or -errno (-ESRCH when the process is gone). */
+int cnl_na_open(pid_t pid, int ifindex);
+
+/** Sends one unsolicited neighbour advertisement (override flag, target link-layer address
+ * `mac`) for `target` to all nodes on `ifindex`; 0 or -errno. */
+int cnl_na_send(int fd, int ifindex, const uint8_t target[16], const uint8_t mac[6]);
+
 #endif
