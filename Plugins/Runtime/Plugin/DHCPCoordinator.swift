@@ -42,12 +42,21 @@ final class DHCPCoordinator: Sendable {
         let before = await leases.leases(lease.device)[lease.vnic]
         await leases.set(lease)
         guard lease.isBound, let ip = lease.ip, before?.isBound != true || before?.ip != ip else { return }
+        // The client's PID and MAC as started: no engine call between the lease and the
+        // announcement (the LAN host's next ARP retry is a second away).
+        if let client = await leases.client(lease.device, lease.vnic) {
+            Task { [self] in await announcer.announce(device: lease.device, vnic: lease.vnic, pid: client.pid, mac: client.mac, ip: ip) }
+            return
+        }
         Task { [self] in
             // harmless: a vPLC that cannot be inspected now is not announced; its neighbours learn it when their entry ages
             guard let inspect = try? await engine.inspect(lease.device), let pid = inspect["state"]?.objectValue?["pid"]?.numberValue,
                 pid > 0, let v = vnics(of: lease.device, inspect: inspect).first(where: { $0.name == lease.vnic })
             else { return }
-            let mac = inspect["networks"]?.objectValue?[v.network]?.objectValue?["mac_address"]?.stringValue ?? v.mac
+            // The vNIC's persisted MAC first: after a re-attach Docker (API < 1.44 cannot set an
+            // endpoint's MAC) reports the MAC it made, which the sidecar has already replaced.
+            let docker = inspect["networks"]?.objectValue?[v.network]?.objectValue?["mac_address"]?.stringValue
+            let mac = v.mac.isEmpty ? docker ?? "" : v.mac
             await announcer.announce(device: lease.device, vnic: lease.vnic, pid: pid, mac: mac, ip: ip)
         }
     }
@@ -127,6 +136,7 @@ final class DHCPCoordinator: Sendable {
             if let ip = known[v.name].flatMap({ $0.isBound ? $0.ip : nil }) ?? v.leasedIP { params["requested_ip"] = .string(ip) }
             do {
                 _ = try await netmon.command("start_dhcp", params)
+                await leases.started(device, v.name, LeaseTable.Client(pid: pid, mac: mac))
             } catch {
                 host.log(.warning, "DHCP client not started", metadata: ["device": device, "vnic": v.name, "error": error.description])
                 let failed: JSONObject = [

@@ -1,4 +1,5 @@
 import AgentJSON
+import Foundation
 import NetmonCore
 import Testing
 
@@ -57,5 +58,36 @@ import Testing
         #expect(!s.contains("> /etc/resolv.conf"))
         #expect(s.contains("printf '\(DhcpLease.marker)%s\\n'"))
         #expect(s.contains("$BB ip route replace default via"))
+    }
+
+    /// The hook's report, run by busybox: plain values are written as they are, a value with a
+    /// quote, a backslash or a control character is escaped (quote and backslash) or stripped
+    /// (control characters), and the marker line parses.
+    @Test func hookReportEscapesOnlyWhatNeedsIt() throws {
+        let busybox = ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let bb = try #require(busybox, "busybox (Debian's busybox-static) is needed to run the hook")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }  // harmless: a temp folder of this test
+        let script = dir + "/hook"
+        try HookScript.text(busybox: bb).write(toFile: script, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bb)
+        p.arguments = ["sh", script, "leasefail"]
+        p.environment = [
+            "ORCH_DHCP_KEY": "plc1:lan", "ORCH_LEASE_DIR": dir, "interface": "eth0", "ip": "192.168.77.5",
+            "hostname": "pl\"c\\1\tx", "domain": "plant.local",
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(DhcpLease.marker) }, "\(text)")
+        let json = try #require(try JSONParser.parse(String(line.dropFirst(DhcpLease.marker.count))).objectValue, "\(text)")
+        #expect(json["interface"] == "eth0" && json["ip"] == "192.168.77.5" && json["domain"] == "plant.local")
+        #expect(json["hostname"] == "pl\"c\\1x", "quote and backslash kept (escaped in JSON), the tab dropped: \(line)")
+        #expect(json["error"] == "lease_failed" && json["event"] == "leasefail")
+        #expect(FileManager.default.fileExists(atPath: dir + "/plc1_lan.lease"))
     }
 }

@@ -33,7 +33,15 @@ public enum HookScript {
             IF="$interface"
             PFX="${mask:-24}"
 
-            esc() { printf '%s' "$1" | $BB tr -d '\\000-\\037' | $BB sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g'; }
+            # Only a value with a quote, a backslash or a control character goes through tr and
+            # sed: two programs per value made the report ~80 ms slower, and the announcement
+            # that tells the LAN about the address waits for it.
+            esc() {
+                case "$1" in
+                *[\\"\\\\[:cntrl:]]*) printf '%s' "$1" | $BB tr -d '\\000-\\037' | $BB sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' ;;
+                *) printf '%s' "$1" ;;
+                esac
+            }
             js() { if [ -n "$1" ]; then printf '"%s"' "$(esc "$1")"; else printf 'null'; fi; }
             jn() { case "$1" in ''|*[!0-9]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
 
