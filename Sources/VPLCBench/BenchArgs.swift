@@ -8,10 +8,12 @@ struct BenchArgs {
     var statusCalls = 500
     var fleet = 20
     var docker = "/usr/local/bin/docker"
-    /// `vplc` (create/status/fleet figures) or `network` (DHCP and renumbering).
+    /// `vplc` (create/status/fleet figures), `network` (DHCP and renumbering) or `announce`.
     var mode = "vplc"
     var renumbers = 6
     var labScript = "scripts/lab/docker-lab"
+    /// `--mode announce`: how the site config sets the announcements (`on` or `off`), for the report.
+    var label = "on"
 
     static func parse() -> BenchArgs {
         var a = BenchArgs()
@@ -28,10 +30,11 @@ struct BenchArgs {
             case "--mode": a.mode = v
             case "--renumbers": a.renumbers = Int(v) ?? a.renumbers
             case "--lab-script": a.labScript = v
+            case "--label": a.label = v
             default: fail("unknown option \(k)")
             }
         }
-        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--mode vplc|network] [--runs N] [--status-calls M] [--fleet K] [--renumbers R] [--lab-script PATH]") }
+        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--mode vplc|network|announce] [--label on|off] [--runs N] [--status-calls M] [--fleet K] [--renumbers R] [--lab-script PATH]") }
         return a
     }
 }

@@ -2,6 +2,7 @@
 //
 //   vplc-bench --config SITE.json --lab-env LAB/lab.env [--runs N] [--status-calls M] [--fleet K]
 //   vplc-bench --mode network --config SITE.json --lab-env LAB/lab.env [--runs N] [--renumbers R]
+//   vplc-bench --mode announce --label on|off --config SITE.json --lab-env LAB/lab.env [--runs N] [--renumbers R]
 //
 // The agent runs in this process (daemon mode, so the vPLC plugin's supervision and usage
 // sampler run as in production); commands go through `agent.dispatcher`, completions are the
@@ -33,5 +34,9 @@ agent.services.events.observe { topic, payload in
     ops.finished(id, payload)
 }
 let bench = Bench(agent: agent, env: env, ops: ops, args: args)
-if args.mode == "network" { await bench.runNetwork() } else { await bench.run() }
+switch args.mode {
+case "network": await bench.runNetwork()
+case "announce": await bench.runAnnounce()
+default: await bench.run()
+}
 await agent.shutdown()

@@ -10,8 +10,10 @@ tests and by `vplc-bench --mode announce`.
       Waits (polling every 2 ms) until dnsmasq's lease FILE shows MAC with an address starting
       with P, then opens a TCP connection to that address (one attempt, as an HMI would): prints
       {"ip", "reachable_ms"} = milliseconds from seeing the lease to the connection being up.
-  reach --ip IP [--port 8443] [--timeout S]
-      One TCP connection attempt: prints {"ip", "reachable_ms"} from the attempt's start.
+  reach --ip IP [--port 8443] [--timeout S] [--attempt S]
+      TCP connection attempts, each given --attempt seconds (default: all of --timeout), a new
+      one as soon as one fails, as an HMI polling a PLC does: prints {"ip", "reachable_ms",
+      "attempts"}, milliseconds from the first attempt's start to a connection.
 """
 import argparse, json, socket, struct, sys, time
 
@@ -69,7 +71,20 @@ def reach_after_lease(a):
 
 
 def reach(a):
-    print(json.dumps({"ip": a.ip, "reachable_ms": round(connect_ms(a.ip, a.port, a.timeout), 2)}), flush=True)
+    t0 = time.monotonic()
+    attempts = 0
+    while True:
+        attempts += 1
+        left = a.timeout - (time.monotonic() - t0)
+        if left <= 0:
+            sys.exit(f"no connection to {a.ip}:{a.port} within {a.timeout} s ({attempts - 1} attempts)")
+        try:
+            connect_ms(a.ip, a.port, min(left, a.attempt or left))
+            break
+        except OSError:
+            time.sleep(0.01)
+    ms = (time.monotonic() - t0) * 1000
+    print(json.dumps({"ip": a.ip, "reachable_ms": round(ms, 2), "attempts": attempts}), flush=True)
 
 
 def main():
@@ -89,6 +104,7 @@ def main():
     d.add_argument("--ip", required=True)
     d.add_argument("--port", type=int, default=8443)
     d.add_argument("--timeout", type=float, default=20)
+    d.add_argument("--attempt", type=float, default=0)
     a = p.parse_args()
     {"capture": capture, "reach-after-lease": reach_after_lease, "reach": reach}[a.cmd](a)
 
