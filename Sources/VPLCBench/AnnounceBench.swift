@@ -23,15 +23,20 @@ extension Bench {
         guard p.terminationStatus == 0, let o = try? JSONParser.parse(Array(data)).objectValue, let ms = o["reachable_ms"]?.numberValue,
             let ip = o["ip"]?.stringValue
         else {
-            let neigh = Process()
-            neigh.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            neigh.arguments = ["-n", env["LANHOST_NS"], "neigh", "show"]
-            // harmless: bench tooling; the neighbour table is only shown to explain the failure
-            try? neigh.run()
-            neigh.waitUntilExit()
+            lanHost(["neigh", "show"])
             fail("lan-watch.py \(arguments.joined(separator: " ")): \(String(decoding: data, as: UTF8.self)) (LAN host's neighbours above)")
         }
         return (ip, ms)
+    }
+
+    /// `ip -n <LAN host> ARGS` (output to stdout), for the LAN host's neighbour table.
+    func lanHost(_ arguments: [String]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        p.arguments = ["-n", env["LANHOST_NS"]] + arguments
+        // harmless: bench tooling; a flush that fails leaves an entry the run then shows
+        try? p.run()
+        p.waitUntilExit()
     }
 
     func runAnnounce() async {
@@ -45,8 +50,10 @@ extension Bench {
         let address = env.address(141)
         for i in 0..<args.runs {
             let first = "bench-n\(i)a", second = "bench-n\(i)b"
+            // The LAN host starts each run without an entry for the address (the last run's is stale).
+            lanHost(["neigh", "flush", "to", address, "dev", "eth0"])
             createMs.append(await operate("create_new_runtime", createMessage(first, host: 141)) * 1000)
-            _ = lanWatch(["reach", "--ip", address, "--timeout", "20"])
+            _ = lanWatch(["reach", "--ip", address, "--timeout", "20", "--attempt", "1"])
             let old = await dispatch("get_device_status", ["device_id": .string(first)])["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue ?? "-"
             _ = await operate("delete_device", ["device_id": .string(first)])
             createMs.append(await operate("create_new_runtime", createMessage(second, host: 141)) * 1000)
