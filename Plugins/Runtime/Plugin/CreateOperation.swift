@@ -57,6 +57,10 @@ struct CreateOperation: Sendable {
         let lans = await knownLANs(spec)
         let wifiParents = await netmon.wifiParents(spec.vnics.map(\.parentInterface))
         let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] }, wifiParents: wifiParents)
+        for parent in Set(plan.wifiVNICs.map(\.spec.parentInterface)) where plan.wifiVNICs.filter({ $0.spec.parentInterface == parent }).count > 1 {
+            // Allowed (no Docker network is shared), as upstream: only a warning (spec §5.1).
+            host.log(.warning, "two vNICs of one vPLC on one WiFi parent", metadata: ["device": spec.deviceID, "parent": parent])
+        }
         try await journal.step(&op, "pulling_image")
         try await ensureImage(plan.image, tag: spec.runtimeVersion)
 

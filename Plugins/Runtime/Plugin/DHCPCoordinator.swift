@@ -208,8 +208,9 @@ final class DHCPCoordinator: Sendable {
 
     // MARK: periodic and on reconnect
 
-    /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, or with a
-    /// dedicated NIC, gets its start-up network work again (idempotent in the sidecar).
+    /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, a static WiFi vNIC
+    /// without its bridge, or a dedicated NIC gets its start-up network work again (idempotent in
+    /// the sidecar).
     func checkClients() async {
         guard netmon.isAvailable, let records = store.recordsForPass("network_clients_check") else { return }
         var refreshed = false
@@ -223,7 +224,8 @@ final class DHCPCoordinator: Sendable {
                 refreshed = true
             }
             let unleased = await unleased()
-            if unleased || r.spec["dedicated_interface"]?.stringValue != nil { await containerStarted(r.deviceID) }
+            let unbridged = r.vnics.contains { $0.isWifi && $0.mode == "static" && $0.detached == nil && $0.proxyARP == nil }
+            if unleased || unbridged || r.spec["dedicated_interface"]?.stringValue != nil { await containerStarted(r.deviceID) }
         }
     }
 

@@ -113,23 +113,35 @@ struct WifiUplinks: Sendable {
     }
 
     /// A WiFi parent is up on `subnet` (spec §7.5): each running vPLC's WiFi vNIC on it whose
-    /// bridge is on another parent or gateway, or whose address left the subnet, gets its bridge
-    /// built again (static: same address, the LAN's gateway now; DHCP: a new lease).
+    /// bridge is on another parent, whose address left the subnet or (static) whose gateway is not
+    /// the one it should have now gets its bridge built again — static: the same address with
+    /// the vNIC's gateway, else the LAN's; DHCP: a new client, so a new lease. A vNIC without a
+    /// bridge yet is left to the start-up work and the periodic check (``DHCPCoordinator``).
     func follow(parent: String, subnet: IPv4Network, gateway: IPv4?) async {
         guard netmon.isAvailable, let records = store.recordsForPass("wifi_follow") else { return }
         for r in records where r.desired == .running {
+            let specs = (r.spec["vnic_configs"]?.arrayValue ?? []).compactMap(\.objectValue)
             for v in r.vnics where v.isWifi && v.parent == parent {
-                if let c = v.proxyARP, c.parent == parent, c.gateway == gateway?.description, let ip = IPv4(c.ip), subnet.contains(ip) { continue }
+                let wanted = specs.first { $0["name"]?.stringValue == v.name }?["gateway"]?.stringValue ?? gateway?.description
+                if let c = v.proxyARP, c.parent == parent, let ip = IPv4(c.ip), subnet.contains(ip), v.mode == "dhcp" || c.gateway == wanted {
+                    continue
+                }
+                if v.proxyARP == nil { continue }
                 // harmless: a vPLC that cannot be inspected now is followed at the next change or check
                 guard let inspect = try? await engine.inspect(r.deviceID), let state = inspect["state"]?.objectValue,
                     state["running"]?.boolValue == true, let pid = state["pid"]?.numberValue, pid > 0
                 else { continue }
-                host.log(.notice, "WiFi parent moved: rebuilding the vPLC's bridge", metadata: ["device": r.deviceID, "vnic": v.name, "subnet": "\(subnet)"])
+                host.log(.notice, "WiFi LAN changed: rebuilding the vPLC's bridge", metadata: ["device": r.deviceID, "vnic": v.name, "subnet": "\(subnet)"])
                 await detach(r.deviceID, vnics: [v])
                 if v.mode == "dhcp" {
+                    do throws(RuntimeError) {
+                        _ = try await netmon.command("stop_dhcp", ["container_name": .string(r.deviceID), "vnic_name": .string(v.name)])
+                    } catch {
+                        host.log(.warning, "WiFi DHCP client not stopped before a new lease", metadata: ["device": r.deviceID, "code": error.code])
+                    }
                     await attach(r.deviceID, pid: pid, vnic: v, spec: r.spec)
                 } else if let ip = v.ip {
-                    await setup(r.deviceID, vnic: v, ip: ip, prefix: subnet.prefix, gateway: gateway?.description, pid: pid)
+                    await setup(r.deviceID, vnic: v, ip: ip, prefix: subnet.prefix, gateway: wanted, pid: pid)
                 }
             }
         }
