@@ -48,6 +48,19 @@ struct Wifi {
         let neighbour = try await DockerLab.blocking { try lab.exec(inNamespace: lab.lanhostNamespace, ["ip", "neigh", "show", ip]).stdout }
         #expect(neighbour.contains(parentMAC), "the LAN sees the host's WiFi MAC for the vPLC: \(neighbour) vs \(parentMAC)")
 
+        // A restart is a new namespace: the bridge is built again there, the LAN host still reaches it.
+        let pidBefore = try await h.engineState(staticDevice)?["Pid"]?.numberValue
+        #expect(try await h.operate("restart_device", ["device_id": .string(staticDevice)]).end["status"] == "succeeded")
+        let restarted = ContinuousClock.now
+        _ = try await h.waitStatus(staticDevice) { s in
+            s["is_running"] == true && s["vnics"]?.arrayValue?.first?.objectValue?["state"] == "attached"
+        }
+        #expect(try await h.engineState(staticDevice)?["Pid"]?.numberValue != pidBefore)
+        #expect(try await lanFetch(lab, ip), "the LAN host reaches the WiFi vPLC after its restart")
+        print("wifi lab: the LAN host fetched the restarted WiFi vPLC's API \(ContinuousClock.now - restarted) after the restart ended")
+        let proxiesNow = try await DockerLab.blocking { try lab.exec(inNamespace: lab.labNamespace, ["ip", "neigh", "show", "proxy"]).stdout }
+        #expect(proxiesNow.split(separator: "\n").filter { $0.contains(ip + " ") }.count == 1, "one proxy entry for the address: \(proxiesNow)")
+
         // DHCP: a lease from dnsmasq through the WiFi parent, told apart by client-id <device>:<vnic>.
         let dhcpDevice = uniqueDevice("wifid")
         let dc = try await h.operate("create_new_runtime", [
