@@ -67,18 +67,37 @@ struct RuntimeWifiTests {
                 let s = await host.call("get_device_status", ["device_id": "plcf"])
                 return s["vnics"]?.arrayValue?.first?.objectValue?["state"] == "attached" ? true : nil
             }
-            let setups = bed.netmon.commands("setup_proxy_arp_bridge").count
             bed.netmon.emit("network_change", Self.wifi)
             let moved = FakeNetmon.interface("wlan0", address: "10.60.0.10", prefix: 16, subnet: "10.60.0.0/16", gateway: "10.60.0.1", type: "wifi")
             bed.netmon.set(moved)
             bed.netmon.emit("network_change", moved)
-            let again = try await host.awaitEffect("a new bridge") { () -> JSONObject? in
-                let all = bed.netmon.commands("setup_proxy_arp_bridge")
-                return all.count > setups ? all.last : nil
+            let again = try await host.awaitEffect("a bridge with the new gateway") {
+                bed.netmon.commands("setup_proxy_arp_bridge").first { $0["gateway"] == "10.60.0.1" }
             }
-            #expect(again["ip_address"] == "192.168.60.40" && again["gateway"] == "10.60.0.1" && again["subnet_mask"] == 16, "\(again)")
-            #expect(bed.netmon.commands("setup_proxy_arp_bridge").count == setups + 1, "the same LAN before the move rebuilt nothing")
-            #expect(!bed.netmon.commands("cleanup_proxy_arp_bridge").isEmpty, "the old bridge went first")
+            #expect(again["ip_address"] == "192.168.60.40" && again["subnet_mask"] == 16, "\(again)")
+            // Changes of one parent are handled in order: the same LAN came first and removed nothing.
+            #expect(bed.netmon.commands("cleanup_proxy_arp_bridge").count == 1, "\(bed.netmon.commands("cleanup_proxy_arp_bridge"))")
+        }
+    }
+
+    @Test("self-destruct removes every bridge in its step cleaning_proxy_arp, after the vPLCs are deleted")
+    func selfDestruct() async throws {
+        try await TestHost.with(config: RuntimeTestBed.daemonConfig()) { host in
+            let bed = RuntimeTestBed(host: host)
+            Self.bridging(bed.netmon)
+            bed.netmon.onCommand("cleanup_all_proxy_arp") { _ in ["success": true, "veths_removed": 1] }
+            try bed.loadRuntime()
+            _ = try await bed.operate("create_new_runtime", [
+                "container_name": "plcs", "vnic_configs": [["name": "wl", "parent_interface": "wlan0", "network_mode": "static", "ip": "192.168.60.41"]],
+            ])
+            _ = try await host.awaitEffect("the bridge") { bed.netmon.commands("setup_proxy_arp_bridge").first }
+            let end = try await bed.operate("delete_orchestrator", [:]).end
+            #expect(end["status"] == "succeeded", "\(end)")
+            let names = bed.netmon.commands.compactMap { $0["command"]?.stringValue }
+            let all = try #require(names.lastIndex(of: "cleanup_all_proxy_arp"), "\(names)")
+            let perDevice = try #require(names.lastIndex(of: "cleanup_proxy_arp_bridge"), "the vPLC's delete removed its bridge: \(names)")
+            #expect(perDevice < all, "\(names)")
+            #expect(names.filter { $0 == "cleanup_all_proxy_arp" }.count == 1)
         }
     }
 
