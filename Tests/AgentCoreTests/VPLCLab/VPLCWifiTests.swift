@@ -61,6 +61,21 @@ struct Wifi {
         let proxiesNow = try await DockerLab.blocking { try lab.exec(inNamespace: lab.labNamespace, ["ip", "neigh", "show", "proxy"]).stdout }
         #expect(proxiesNow.split(separator: "\n").filter { $0.contains(ip + " ") }.count == 1, "one proxy entry for the address: \(proxiesNow)")
 
+        // The sidecar killed and started again: the kernel kept the bridge; the agent's resync
+        // asks again with the recorded host veth, which the new sidecar replaces (one veth, one entry).
+        let sidecar = try #require(h.sidecar)
+        try await DockerLab.blocking {
+            sidecar.kill9()
+            try sidecar.restart()
+        }
+        let rebuilt = await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            sidecar.log.contents.contains("proxy-ARP bridge \(staticDevice):wl: veth-")
+        }
+        #expect(rebuilt, "the resync rebuilt the bridge; sidecar log:\n\(sidecar.log.contents.suffix(3000))")
+        let vethsAfter = try await DockerLab.blocking { try lab.exec(inNamespace: lab.labNamespace, ["ip", "-o", "link", "show"]).stdout }
+        #expect(vethsAfter.split(separator: "\n").filter { $0.contains(": veth-") }.count == 1, "\(vethsAfter)")
+        #expect(try await lanFetch(lab, ip), "the LAN host reaches the WiFi vPLC after the sidecar's restart")
+
         // DHCP: a lease from dnsmasq through the WiFi parent, told apart by client-id <device>:<vnic>.
         let dhcpDevice = uniqueDevice("wifid")
         let dc = try await h.operate("create_new_runtime", [
