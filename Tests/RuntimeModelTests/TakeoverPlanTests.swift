@@ -136,7 +136,6 @@ struct TakeoverPlanTests {
         ("image", .unexpectedImage),
         ("internal", .internalNetworkMissing),
         ("macvlan", .vnicNetworkMissing),
-        ("wifi", .wifiVNICUnsupported),
         ("badvnic", .vnicInvalid),
     ])
     func blockers(_ case: String, _ code: TakeoverFinding.Code) {
@@ -148,7 +147,6 @@ struct TakeoverPlanTests {
         case "internal":
             containers["plc-a"] = Self.container("plc-a", nets: ["macvlan_eth0_192.168.1.0_24": ("192.168.1.50", "02:1a:2b:3c:4d:5e")])
         case "macvlan": containers["plc-a"] = Self.container("plc-a", nets: ["plc-a_internal": ("172.18.0.2", "02:42:ac:12:00:02")])
-        case "wifi": files["runtime_vnics.json"] = files["runtime_vnics.json"]?.replacingFirst(#""_is_wifi": false"#, with: #""_is_wifi": true"#)
         default: files["runtime_vnics.json"] = files["runtime_vnics.json"]?.replacingFirst(#""network_mode": "static""#, with: #""network_mode": "bridge""#)
         }
         let p = Self.plan(files, containers: containers)
@@ -156,6 +154,23 @@ struct TakeoverPlanTests {
         let f = p.findings.filter { $0.device == "plc-a" }
         #expect(f.map(\.code) == [code], "\(p.findings)")
         #expect(f.allSatisfy { $0.blocksAdoption })
+    }
+
+    @Test("a WiFi vNIC is adopted with the Python agent's _proxy_arp_config: no MACVLAN, the bridge's address kept")
+    func wifi() throws {
+        var files = Self.files
+        files["runtime_vnics.json"] = files["runtime_vnics.json"]?.replacingFirst(
+            #""_is_wifi": false, "_network_method": "macvlan","#,
+            with: #""_is_wifi": true, "_network_method": "proxy_arp", "_proxy_arp_config": {"veth_host": "veth-plc-a", "veth_container": "eth1", "ip_address": "192.168.1.50", "gateway": "192.168.1.1", "parent_interface": "wlan0"},"#
+        ).replacingFirst(#""parent_interface": "eth0", "network_mode": "static""#, with: #""parent_interface": "wlan0", "network_mode": "static""#)
+        var containers = Self.containers
+        containers["plc-a"] = Self.container("plc-a", nets: ["plc-a_internal": ("172.18.0.2", "02:42:ac:12:00:02")])
+        let p = Self.plan(files, containers: containers)
+        #expect(p.findings.filter { $0.device == "plc-a" }.isEmpty, "\(p.findings)")
+        let a = try #require(p.adoptions.first { $0.spec.deviceID == "plc-a" })
+        let v = try #require(a.record.vnics.first)
+        #expect(v.isWifi && v.network == "wifi_wlan0_eth0" && v.mac == "" && v.ip == "192.168.1.50")
+        #expect(v.proxyARP == ProxyARPConfig(vethHost: "veth-plc-a", vethContainer: "eth1", ip: "192.168.1.50", gateway: "192.168.1.1", parent: "wlan0"))
     }
 
     @Test("a MAC or a static address Docker has otherwise is adopted as Docker has it, with a note")

@@ -5,7 +5,9 @@ import AgentJSON
 /// `{"status": "success", "interfaces": [...]}` sorted by name; each item:
 /// `{"name", "ip_address" (first non-127 IPv4 or null), "ipv4_addresses": [String],
 ///   "mac_address" (from the cache; upstream always sent null), "subnet"/"gateway" (only when
-///   `detailed`; null when unknown), "dedicated_only": true (only for an ethernet with no IPv4)}`.
+///   `detailed`; null when unknown), "dedicated_to" (the vPLC a NIC is dedicated to),
+///   "dedicated_only": true (only for an ethernet with no IPv4)}`. NICs now moved into a vPLC
+///   (absent from the host) are listed too, with empty addresses and their `dedicated_to`.
 /// Virtual interfaces are left out unless `include_virtual`. Interfaces that are down are listed
 /// with empty addresses (a NIC without carrier can still be chosen as a parent or dedicated NIC).
 public enum HostInterfacesReport {
@@ -39,7 +41,23 @@ public enum HostInterfacesReport {
     ///   when the cache holds no interface at all.
     public static func build(from cache: InterfaceCache, options: Options) throws(NetmonCacheError) -> JSONObject {
         guard !cache.isEmpty else { throw NetmonCacheError(.cacheEmpty, emptyCacheMessage) }
-        let items = cache.sorted.filter { options.includeVirtual || !$0.isVirtual }.map { item($0, detailed: options.detailed) }
+        var items = cache.sorted.filter { options.includeVirtual || !$0.isVirtual }.map { entry in
+            var o = item(entry, detailed: options.detailed)
+            if let owner = cache.dedicated[entry.name] { o["dedicated_to"] = .string(owner) }
+            return o
+        }
+        for (name, owner) in cache.dedicated where cache[name] == nil {
+            var o: JSONObject = [
+                "name": .string(name), "ip_address": .null, "ipv4_addresses": [], "mac_address": .null,
+            ]
+            if options.detailed {
+                o["subnet"] = .null
+                o["gateway"] = .null
+            }
+            o["dedicated_to"] = .string(owner)
+            items.append(o)
+        }
+        items.sort { ($0["name"]?.stringValue ?? "") < ($1["name"]?.stringValue ?? "") }
         return ["status": "success", "interfaces": .array(items.map { .object($0) })]
     }
 

@@ -16,6 +16,9 @@ public struct InterfaceCache: Sendable, Equatable {
     public private(set) var entries: [String: InterfaceEntry] = [:]
     /// Whether a `network_discovery` was ever applied (a first discovery is not a "change").
     public private(set) var discovered = false
+    /// Host NICs the sidecar moved into a container, by interface name: the vPLC owning it (the
+    /// `dedicated_nics` event; cleared by each `network_discovery`, which a connect starts with).
+    public private(set) var dedicated: [String: String] = [:]
 
     /// An empty cache.
     public init() {}
@@ -40,7 +43,15 @@ public struct InterfaceCache: Sendable, Equatable {
         switch type {
         case NetmonWire.Event.networkDiscovery:
             let infos = (data["interfaces"]?.arrayValue ?? []).compactMap(\.objectValue)
+            dedicated = [:]
             return replaceAll(infos)
+        case NetmonWire.Event.dedicatedNics:
+            var table: [String: String] = [:]
+            for nic in (data["nics"]?.arrayValue ?? []).compactMap(\.objectValue) {
+                if let name = nic["interface"]?.stringValue, let owner = nic["container_name"]?.stringValue { table[name] = owner }
+            }
+            dedicated = table
+            return []
         case NetmonWire.Event.networkChange:
             return applyChange(data).map { [$0] } ?? []
         default:

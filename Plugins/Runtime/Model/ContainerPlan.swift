@@ -27,12 +27,26 @@ public struct PlannedVNIC: Sendable, Equatable {
     public var mac: String
 }
 
+/// A vNIC whose parent is a WiFi interface: no Docker network, a proxy-ARP bridge through the
+/// netmon sidecar after every start (spec §5.1, §7.4).
+public struct PlannedWifiVNIC: Sendable, Equatable {
+    public var spec: VNICSpec
+    /// The address's prefix inside the container (the LAN's; 24 when unknown, upstream's default).
+    public var prefix: Int
+    /// The container's default route (the LAN gateway), when known.
+    public var gateway: IPv4?
+    /// `wifi_<parent>_<vnic>`.
+    public var pseudoNetwork: String { Naming.wifiNetwork(parent: spec.parentInterface, vnic: spec.name) }
+}
+
 /// Everything a create needs, decided before any Docker call (spec §5.1–5.3).
 public struct ContainerPlan: Sendable {
     public var spec: DeviceSpec
     public var image: String
     public var internalNetwork: String
     public var vnics: [PlannedVNIC]
+    /// The vNICs on WiFi parents (never MACVLANs).
+    public var wifiVNICs: [PlannedWifiVNIC] = []
 
     /// Site settings that shape every vPLC.
     public struct Settings: Sendable {
@@ -46,16 +60,22 @@ public struct ContainerPlan: Sendable {
     ///   - lanOf: the subnet and gateway of a host interface (the netmon cache), for vNICs whose
     ///     message gave none.
     ///   - existingMAC: MACs to keep (a re-create of a known device keeps its persisted MACs).
-    /// - Throws: ``RuntimeError`` `subnet_unknown` or `duplicate_network`.
+    ///   - wifiParents: host interfaces the netmon cache calls `wifi`: their vNICs become
+    ///     ``wifiVNICs`` (two on one WiFi parent are allowed: upstream only warned).
+    /// - Throws: ``RuntimeError`` `subnet_unknown`, `duplicate_network` or `invalid_vnic`.
     public init(
         spec: DeviceSpec, settings: Settings, lanOf: (String) -> (IPv4Network, IPv4?)?,
-        existingMAC: [String: String] = [:], newMAC: () -> String = { MACAddress.generate() }
+        existingMAC: [String: String] = [:], newMAC: () -> String = { MACAddress.generate() }, wifiParents: Set<String> = []
     ) throws(RuntimeError) {
         self.spec = spec
         image = "\(settings.imageRepository):\(spec.runtimeVersion)"
         internalNetwork = Naming.internalNetwork(spec.deviceID)
         var planned: [PlannedVNIC] = []
         for (i, v) in spec.vnics.enumerated() {
+            if wifiParents.contains(v.parentInterface) {
+                wifiVNICs.append(try Self.wifi(v, index: i, lan: lanOf(v.parentInterface)))
+                continue
+            }
             let target: MacvlanTarget
             if let subnet = v.subnet {
                 target = MacvlanTarget(parent: v.parentInterface, subnet: subnet, gateway: v.gateway)
@@ -83,6 +103,15 @@ public struct ContainerPlan: Sendable {
         vnics = planned
     }
 
+    private static func wifi(_ v: VNICSpec, index i: Int, lan: (IPv4Network, IPv4?)?) throws(RuntimeError) -> PlannedWifiVNIC {
+        let subnet = v.subnet ?? lan?.0
+        if v.mode == .staticIP, let ip = v.ip, let subnet, !subnet.contains(ip) {
+            throw RuntimeError(
+                "invalid_vnic", "\(ip) is outside \(v.parentInterface)'s subnet \(subnet)", field: "vnic_configs[\(i)].ip")
+        }
+        return PlannedWifiVNIC(spec: v, prefix: subnet?.prefix ?? 24, gateway: v.gateway ?? lan?.1)
+    }
+
     /// Container labels: ownership, device, spec hash, vNIC → network.
     public var containerLabels: JSONObject {
         var l: JSONObject = [
@@ -90,6 +119,7 @@ public struct ContainerPlan: Sendable {
             Naming.specLabel: .string(spec.fingerprint),
         ]
         for v in vnics { l[Naming.vnicLabelPrefix + v.spec.name] = .string(v.network.name) }
+        for v in wifiVNICs { l[Naming.vnicLabelPrefix + v.spec.name] = .string(v.pseudoNetwork) }
         return l
     }
 

@@ -13,6 +13,8 @@ public struct DHCPLease: Sendable, Equatable {
     public var leaseSeconds: Int?
     public var error: String?
     public var updatedAt: String
+    /// A WiFi vNIC's bridge built for this lease (`proxy_arp_config` of the update).
+    public var proxyARP: ProxyARPConfig?
 
     /// Reads a `dhcp_update` payload (or one `get_dhcp_status` client); nil without a device and
     /// vNIC name. Works with the Python sidecar's shape too (no `event`: an IP means bound).
@@ -32,6 +34,7 @@ public struct DHCPLease: Sendable, Equatable {
         if let l = d["lease_time"]?.numberValue { leaseSeconds = Int(l) } else if let l = d["lease_time"]?.stringValue { leaseSeconds = Int(l) }
         error = d["error"]?.stringValue
         updatedAt = d["timestamp"]?.stringValue ?? now
+        proxyARP = d["proxy_arp_config"]?.objectValue.flatMap(ProxyARPConfig.init(json:))
     }
 
     /// Whether the vNIC holds this lease now (an address bound and not released since).

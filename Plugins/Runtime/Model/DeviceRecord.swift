@@ -21,6 +21,15 @@ public struct DeviceRecord: Sendable, Equatable {
         /// lease file, at a takeover): its DHCP client asks for it and keeps it on the link, so
         /// the switch changes no address. Nil otherwise.
         public var leasedIP: String?
+        /// `proxy_arp` for a WiFi vNIC (no Docker network: a proxy-ARP bridge through the
+        /// netmon sidecar; ``network`` is then the `wifi_<parent>_<vnic>` pseudo-network); nil for
+        /// a MACVLAN vNIC.
+        public var method: String?
+        /// A WiFi vNIC's bridge as last built (nil until the sidecar built it).
+        public var proxyARP: ProxyARPConfig?
+
+        /// Whether this vNIC reaches its LAN through a proxy-ARP bridge (a WiFi parent).
+        public var isWifi: Bool { method == Naming.proxyARPMethod }
 
         public init(name: String, network: String, parent: String, mode: String, mac: String, ip: String?) {
             self.name = name
@@ -31,6 +40,8 @@ public struct DeviceRecord: Sendable, Equatable {
             self.ip = ip
             detached = nil
             leasedIP = nil
+            method = nil
+            proxyARP = nil
         }
     }
 
@@ -77,6 +88,8 @@ public struct DeviceRecord: Sendable, Equatable {
                     if let ip = v.ip { e["ip"] = .string(ip) }
                     if let d = v.detached { e["detached"] = ["code": .string(d.code), "message": .string(d.message)] }
                     if let l = v.leasedIP { e["leased_ip"] = .string(l) }
+                    if let m = v.method { e["method"] = .string(m) }
+                    if let p = v.proxyARP { e["proxy_arp_config"] = .object(p.json) }
                     return .object(e)
                 }),
         ]
@@ -112,6 +125,8 @@ public struct DeviceRecord: Sendable, Equatable {
                 vnic.detached = RuntimeError(d["code"]?.stringValue ?? "detached", d["message"]?.stringValue ?? "")
             }
             vnic.leasedIP = e["leased_ip"]?.stringValue
+            vnic.method = e["method"]?.stringValue
+            vnic.proxyARP = e["proxy_arp_config"]?.objectValue.flatMap(ProxyARPConfig.init(json:))
             return vnic
         }
     }

@@ -103,6 +103,7 @@ public enum DeviceStatus {
                 n["gateway"] = lease.gateway.map { .string($0) } ?? .null
                 networks[v.network] = .object(n)
             }
+            addWifiNetworks(&networks, record: record, leases: leases)
             o["vnics"] = .array(record.vnics.map { vnicStatus($0, inspect: inspect, lease: leases[$0.name]) })
         }
         o["networks"] = .object(networks)
@@ -139,6 +140,7 @@ extension DeviceStatus {
     /// One vNIC in `get_device_status`: where it is attached, its persisted MAC, its address
     /// (static, or the DHCP lease), and `state` `attached` / `detached` with the typed reason.
     static func vnicStatus(_ v: DeviceRecord.VNIC, inspect: JSONObject, lease: DHCPLease?) -> JSONValue {
+        if v.isWifi, v.detached == nil { return wifiVNICStatus(v, lease: lease) }
         var e: JSONObject = [
             "name": .string(v.name), "parent_interface": .string(v.parent), "network_mode": .string(v.mode),
             "mac_address": .string(v.mac),

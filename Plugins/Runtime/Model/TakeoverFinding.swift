@@ -23,7 +23,8 @@ public struct TakeoverFinding: Sendable, Equatable, CustomStringConvertible {
         case ipMismatch = "ip_mismatch"
         /// A vNIC record the agent cannot read as a vNIC (bad name, parent, mode or address).
         case vnicInvalid = "vnic_invalid"
-        /// A WiFi vNIC (proxy-ARP bridge): not supported by this agent yet.
+        /// A WiFi vNIC (proxy-ARP bridge) the agent could not take over. No longer produced since
+        /// WiFi uplinks exist (kept so stored findings still decode).
         case wifiVNICUnsupported = "wifi_vnic_unsupported"
         /// The name is not a valid vPLC id for this agent.
         case invalidName = "invalid_name"

@@ -62,6 +62,22 @@ public struct TakeoverPlan: Sendable, Equatable {
         }
     }
 
+    /// A WiFi vNIC taken over (spec §7.7): no Docker network; the Python agent's
+    /// `_proxy_arp_config` is kept as the bridge the vNIC has (the sidecar's next setup removes
+    /// that host veth and builds its own), the leased address as the one to keep.
+    static func wifiAdoption(_ spec: VNICSpec, legacy: JSONObject, lease: JSONObject?) -> DeviceRecord.VNIC {
+        let config = legacy["_proxy_arp_config"]?.objectValue.flatMap(ProxyARPConfig.init(json:))
+        let leased = legacy["dhcp_ip"]?.stringValue ?? lease?["ip"]?.stringValue
+        let address = spec.mode == .staticIP ? spec.ip?.description ?? config?.ip : config?.ip ?? leased
+        var vnic = DeviceRecord.VNIC(
+            name: spec.name, network: Naming.wifiNetwork(parent: spec.parentInterface, vnic: spec.name), parent: spec.parentInterface,
+            mode: spec.mode.rawValue, mac: "", ip: address)
+        vnic.method = Naming.proxyARPMethod
+        vnic.proxyARP = config
+        if spec.mode == .dhcp, let leased = leased ?? config?.ip, IPv4(leased) != nil { vnic.leasedIP = leased }
+        return vnic
+    }
+
     /// The findings that stopped one vPLC's adoption.
     struct Blockers: Error { var findings: [TakeoverFinding] }
 
@@ -86,12 +102,8 @@ public struct TakeoverPlan: Sendable, Equatable {
         var vnics: [DeviceRecord.VNIC] = []
         for (i, legacy) in device.vnics.enumerated() {
             let vnicName = legacy["name"]?.stringValue ?? "#\(i)"
-            if legacy["_is_wifi"]?.boolValue == true || legacy["_network_method"]?.stringValue == "proxy_arp"
+            let isWifi = legacy["_is_wifi"]?.boolValue == true || legacy["_network_method"]?.stringValue == "proxy_arp"
                 || legacy["_interface_type"]?.stringValue == "wifi"
-            {
-                blockers.append(TakeoverFinding(.wifiVNICUnsupported, device: name, "vNIC \(vnicName) is a WiFi vNIC (proxy-ARP bridge), which this agent does not run yet"))
-                continue
-            }
             var request: JSONObject = [:]
             for key in ["name", "parent_interface", "network_mode", "ip", "subnet", "gateway", "dns", "mac"] {
                 if let v = legacy[key], v != .null { request[key] = v }
@@ -104,6 +116,10 @@ public struct TakeoverPlan: Sendable, Equatable {
                 continue
             }
             requests.append(.object(spec.json))
+            if isWifi {
+                vnics.append(wifiAdoption(spec, legacy: legacy, lease: device.leases[spec.name]))
+                continue
+            }
             let prefix = "macvlan_\(spec.parentInterface)_"
             let network = legacy["docker_network_name"]?.stringValue.flatMap { networks[$0] == nil ? nil : $0 }
                 ?? networks.keys.filter { $0.hasPrefix(prefix) }.sorted().first

@@ -55,7 +55,12 @@ struct CreateOperation: Sendable {
             return record
         }
         let lans = await knownLANs(spec)
-        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
+        let wifiParents = await netmon.wifiParents(spec.vnics.map(\.parentInterface))
+        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] }, wifiParents: wifiParents)
+        for parent in Set(plan.wifiVNICs.map(\.spec.parentInterface)) where plan.wifiVNICs.filter({ $0.spec.parentInterface == parent }).count > 1 {
+            // Allowed (no Docker network is shared), as upstream: only a warning (spec §5.1).
+            host.log(.warning, "two vNICs of one vPLC on one WiFi parent", metadata: ["device": spec.deviceID, "parent": parent])
+        }
         try await journal.step(&op, "pulling_image")
         try await ensureImage(plan.image, tag: spec.runtimeVersion)
 
@@ -133,7 +138,7 @@ struct CreateOperation: Sendable {
     /// netmon listener knows them.
     func knownLANs(_ spec: DeviceSpec) async -> [String: (IPv4Network, IPv4?)] {
         var lans: [String: (IPv4Network, IPv4?)] = [:]
-        for v in spec.vnics where v.subnet == nil {
+        for v in spec.vnics where v.subnet == nil || v.gateway == nil {
             if let lan = await netmon.lan(of: v.parentInterface) { lans[v.parentInterface] = lan }
         }
         return lans
@@ -144,7 +149,14 @@ struct CreateOperation: Sendable {
     /// records what is real and logs the difference).
     func recordedVNICs(plan: ContainerPlan, networkNames: [String: String], inspect: JSONObject) -> [DeviceRecord.VNIC] {
         let nets = inspect["networks"]?.objectValue ?? [:]
-        return plan.vnics.map { v in
+        let wifi = plan.wifiVNICs.map { w in
+            var v = DeviceRecord.VNIC(
+                name: w.spec.name, network: w.pseudoNetwork, parent: w.spec.parentInterface, mode: w.spec.mode.rawValue, mac: "",
+                ip: w.spec.ip?.description)
+            v.method = Naming.proxyARPMethod
+            return v
+        }
+        let macvlans = plan.vnics.map { v in
             let name = networkNames[v.spec.name] ?? v.network.name
             let actual = nets[name]?.objectValue
             let mac = actual?["mac_address"]?.stringValue ?? v.mac
@@ -157,6 +169,8 @@ struct CreateOperation: Sendable {
                 name: v.spec.name, network: name, parent: v.spec.parentInterface, mode: v.spec.mode.rawValue, mac: mac,
                 ip: actual?["ip_address"]?.stringValue ?? v.spec.ip?.description)
         }
+        let all = wifi + macvlans
+        return plan.spec.vnics.compactMap { s in all.first { $0.name == s.name } }
     }
 
     /// Makes sure the runtime image is present: pulled when missing (or always, by setting).

@@ -17,14 +17,17 @@ final class DHCPCoordinator: Sendable {
     let store: RuntimeStore
     let dedicatedNIC: DedicatedNIC
     let announcer: AddressAnnouncer
+    /// WiFi vNICs' proxy-ARP bridges.
+    let wifi: WifiUplinks
     /// Whether an operation of the device is queued or running (it then owns the dedicated NIC).
     let isBusy: @Sendable (String) async -> Bool
     private let leases = LeaseTable()
 
     init(
         host: PluginHost, engine: any ContainerEngine, netmon: any NetmonClient, store: RuntimeStore, dedicatedNIC: DedicatedNIC,
-        announcer: AddressAnnouncer, isBusy: @escaping @Sendable (String) async -> Bool
+        announcer: AddressAnnouncer, wifi: WifiUplinks, isBusy: @escaping @Sendable (String) async -> Bool
     ) {
+        self.wifi = wifi
         self.host = host
         self.engine = engine
         self.netmon = netmon
@@ -41,6 +44,7 @@ final class DHCPCoordinator: Sendable {
     func record(_ lease: DHCPLease) async {
         let before = await leases.leases(lease.device)[lease.vnic]
         await leases.set(lease)
+        if let config = lease.proxyARP { wifi.remember(lease.device, vnic: lease.vnic, config) }
         guard lease.isBound, let ip = lease.ip, before?.isBound != true || before?.ip != ip else { return }
         // The client's PID and MAC as started: no engine call between the lease and the
         // announcement (the LAN host's next ARP retry is a second away).
@@ -111,7 +115,13 @@ final class DHCPCoordinator: Sendable {
         }
         let endpoints = inspect["networks"]?.objectValue ?? [:]
         let known = await leases.leases(device)
+        var spec: JSONObject? = nil
+        if case .success(let r?) = store.recordForPass(device, "wifi_spec") { spec = r.spec }
         for v in vnics(of: device, inspect: inspect) where v.detached == nil {
+            if v.isWifi {
+                await wifi.attach(device, pid: pid, vnic: v, spec: spec)
+                continue
+            }
             guard let endpoint = endpoints[v.network]?.objectValue else { continue }
             var mac = endpoint["mac_address"]?.stringValue ?? ""
             if !v.mac.isEmpty, !mac.isEmpty, mac.lowercased() != v.mac.lowercased() {
@@ -165,9 +175,12 @@ final class DHCPCoordinator: Sendable {
         else { return [] }
         return spec.vnics.map { v in
             let network = labels[Naming.vnicLabelPrefix + v.name]?.stringValue ?? ""
-            let mac = endpoints[network]?.objectValue?["mac_address"]?.stringValue ?? v.mac ?? ""
-            return DeviceRecord.VNIC(
+            let isWifi = network == Naming.wifiNetwork(parent: v.parentInterface, vnic: v.name)
+            let mac = isWifi ? "" : endpoints[network]?.objectValue?["mac_address"]?.stringValue ?? v.mac ?? ""
+            var vnic = DeviceRecord.VNIC(
                 name: v.name, network: network, parent: v.parentInterface, mode: v.mode.rawValue, mac: mac, ip: v.ip?.description)
+            if isWifi { vnic.method = Naming.proxyARPMethod }
+            return vnic
         }
     }
 
@@ -205,8 +218,9 @@ final class DHCPCoordinator: Sendable {
 
     // MARK: periodic and on reconnect
 
-    /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, or with a
-    /// dedicated NIC, gets its start-up network work again (idempotent in the sidecar).
+    /// The periodic check: a running vPLC with a DHCP vNIC that holds no lease, a static WiFi vNIC
+    /// without its bridge, or a dedicated NIC gets its start-up network work again (idempotent in
+    /// the sidecar).
     func checkClients() async {
         guard netmon.isAvailable, let records = store.recordsForPass("network_clients_check") else { return }
         var refreshed = false
@@ -220,7 +234,8 @@ final class DHCPCoordinator: Sendable {
                 refreshed = true
             }
             let unleased = await unleased()
-            if unleased || r.spec["dedicated_interface"]?.stringValue != nil { await containerStarted(r.deviceID) }
+            let unbridged = r.vnics.contains { $0.isWifi && $0.mode == "static" && $0.detached == nil && $0.proxyARP == nil }
+            if unleased || unbridged || r.spec["dedicated_interface"]?.stringValue != nil { await containerStarted(r.deviceID) }
         }
     }
 

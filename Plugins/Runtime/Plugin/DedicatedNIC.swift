@@ -25,7 +25,8 @@ struct DedicatedNIC: Sendable {
     /// Moves the dedicated NIC into the container's network namespace (after every start: a
     /// new namespace each time). Already there → nothing. A failure is logged.
     func attach(_ device: String, nic: String, pid: Double) async {
-        let fields: JSONObject = ["host_interface": .string(nic), "container_pid": .number(pid)]
+        // container_name: the sidecar reports which vPLC holds the NIC (`dedicated_to`).
+        let fields: JSONObject = ["host_interface": .string(nic), "container_pid": .number(pid), "container_name": .string(device)]
         // harmless: when the check fails the move below runs anyway and logs its own failure
         if let reply = try? await netmon.command("check_nic_in_container", fields), reply["present"]?.boolValue == true { return }
         do {

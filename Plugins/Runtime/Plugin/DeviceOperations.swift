@@ -11,6 +11,8 @@ struct DeviceOperations: Sendable {
     let networks: EngineNetworks
     let dhcp: DHCPCoordinator
     let dedicatedNIC: DedicatedNIC
+    /// WiFi vNICs' bridges (removed before the container goes).
+    let wifi: WifiUplinks
     /// Forgets a device's crash-loop history (start and restart clear a crash loop).
     let resetCrashGuard: @Sendable (String) async -> Void
     /// Forgets what the process remembers of a deleted device (usage, crash-loop history).
@@ -30,6 +32,7 @@ struct DeviceOperations: Sendable {
         try await journal.step(&op, "stopping_container")
         await dhcp.stop(device, vnics: record?.vnics ?? [])
         await dedicatedNIC.giveBack(device)
+        await wifi.detach(device, vnics: record?.vnics ?? [])
         var macvlans = Set(record?.vnics.map(\.network) ?? [])
         var targets = [device]
         let labelled = try await engine.call("container.list", ["labels": [Naming.deviceLabel: .string(device)]]).arrayValue ?? []
@@ -82,10 +85,12 @@ struct DeviceOperations: Sendable {
         case .stop:
             try await journal.step(&op, "stopping_container")
             await dedicatedNIC.giveBack(op.deviceID)
+            await wifi.detach(op.deviceID, vnics: record.vnics)
             _ = try await engine.call("container.stop", ["id": id, "timeout_s": 10])
         default:
             try await journal.step(&op, "restarting_container")
             await dedicatedNIC.giveBack(op.deviceID)
+            await wifi.detach(op.deviceID, vnics: record.vnics)
             _ = try await engine.call("container.restart", ["id": id, "timeout_s": 10])
         }
         return record

@@ -18,6 +18,8 @@ final class NetworkMover: Sendable {
     let journal: OperationJournal
     let networks: EngineNetworks
     let dhcp: DHCPCoordinator
+    /// WiFi parents: their vNICs' bridges follow the LAN instead (``WifiUplinks/follow(parent:subnet:gateway:)``).
+    var wifi: WifiUplinks { dhcp.wifi }
     private let parents = ParentLANs()
 
     init(
@@ -68,6 +70,7 @@ final class NetworkMover: Sendable {
     /// the affected vPLCs' queues; with nothing to move, a parent that was down or removed gets
     /// its DHCP clients renewed. Runs on the parent's queue.
     func reconcileParent(_ parent: String, subnet: IPv4Network, gateway: IPv4?, recreated: Bool, wasDown: Bool) async {
+        await wifi.follow(parent: parent, subnet: subnet, gateway: gateway)
         let devices = await devicesNeedingMove(parent, subnet: subnet, gateway: gateway, recreated: recreated)
         if devices.isEmpty {
             if wasDown || recreated { await dhcp.renew(parent: parent) }
@@ -94,7 +97,7 @@ final class NetworkMover: Sendable {
         var subnets: [String: IPv4Network?] = [:]
         var out: [String] = []
         for r in records {
-            for v in r.vnics where v.parent == parent {
+            for v in r.vnics where v.parent == parent && !v.isWifi {
                 let d = await decision(v, subnet: subnet, gateway: gateway, recreated: recreated, subnets: &subnets)
                 if d != .keep, !out.contains(r.deviceID) { out.append(r.deviceID) }
             }

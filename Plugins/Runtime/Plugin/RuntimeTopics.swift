@@ -70,8 +70,7 @@ extension VPLCService {
     /// ack), then submits the create.
     func create(_ message: JSONObject) async throws(RuntimeError) -> JSONObject {
         let spec = try DeviceSpec(message: message)
-        let lans = await create.knownLANs(spec)
-        _ = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })  // fail fast on bad networks
+        try await CreateChecks(store: store, netmon: create.netmon, create: create).check(spec)  // fail fast: networks, NIC claims
         let ack = try await runner.submit(
             topic: "create_new_runtime", kind: .create, device: spec.deviceID, message: message, request: spec.json
         ) { _ in

@@ -5,7 +5,7 @@ import RuntimeModel
 
 /// Performs `delete_orchestrator` (spec §5.5): deletes every vPLC (each through its own device
 /// queue, so nothing races; its DHCP clients and networks go with it), then every unused network
-/// the agent made, then the netmon sidecar's container and a leftover upgrader, and last the
+/// the agent made, then every WiFi proxy-ARP bridge the sidecar made, then the netmon sidecar's container and a leftover upgrader, and last the
 /// agent's own container. Kept, as upstream keeps them: the certificates, the images, the shared
 /// volume and this agent's state folder. Owns no state.
 struct SelfDestruct: Sendable {
@@ -15,6 +15,8 @@ struct SelfDestruct: Sendable {
     let journal: OperationJournal
     let networks: EngineNetworks
     let ownContainer: OwnContainer
+    /// WiFi bridges (`cleaning_proxy_arp`).
+    let wifi: WifiUplinks
 
     /// The self-destruct's last step: removing the agent's own container.
     static let selfRemovalStep = "removing_self"
@@ -50,6 +52,15 @@ struct SelfDestruct: Sendable {
             for n in managed {
                 if let name = n.objectValue?["name"]?.stringValue { try await engine.removeNetworkIfUnused(name) }
             }
+        }
+        try await journal.step(&op, "cleaning_proxy_arp")
+        do {
+            if let removed = try await wifi.cleanupAll(), removed > 0 {
+                host.log(.notice, "self-destruct: removed WiFi proxy-ARP bridges", metadata: ["veths": "\(removed)"])
+            }
+        } catch {
+            // The vPLCs are gone: a leftover bridge has no namespace behind it; upstream goes on too.
+            host.log(.warning, "self-destruct: WiFi bridges not cleaned", metadata: ["code": error.code, "error": error.message])
         }
         try await journal.step(&op, "removing_netmon")
         try await removeContainerIfPresent(Naming.netmonContainer)

@@ -54,8 +54,9 @@ final class VPLCService: Sendable {
         let dedicatedNIC = DedicatedNIC(host: host, engine: engine, netmon: netmon, store: store)
         let announcer = AddressAnnouncer(
             host: host, netmon: netmon, announcing: settings.announceAddresses, probing: settings.probeAddresses)
+        let wifi = WifiUplinks(host: host, engine: engine, netmon: netmon, store: store)
         let dhcp = DHCPCoordinator(
-            host: host, engine: engine, netmon: netmon, store: store, dedicatedNIC: dedicatedNIC, announcer: announcer,
+            host: host, engine: engine, netmon: netmon, store: store, dedicatedNIC: dedicatedNIC, announcer: announcer, wifi: wifi,
             isBusy: { [journal] in await journal.isActive($0) })
         let mover = NetworkMover(host: host, engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp)
         let lifecycle = LifecycleWatcher(
@@ -72,7 +73,7 @@ final class VPLCService: Sendable {
             announcer: announcer, resetCrashGuard: resetCrashGuard)
         let rollback = CreateRollback(host: host, engine: engine, store: store, networks: networks)
         let devices = DeviceOperations(
-            engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp, dedicatedNIC: dedicatedNIC,
+            engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp, dedicatedNIC: dedicatedNIC, wifi: wifi,
             resetCrashGuard: resetCrashGuard,
             forget: { [usage, lifecycle] device in
                 await usage.samples.forget(device)
@@ -86,7 +87,7 @@ final class VPLCService: Sendable {
         let runner = OperationRunner(
             host: host, store: store, journal: journal, create: create, rollback: rollback, devices: devices,
             selfDestruct: SelfDestruct(
-                host: host, engine: engine, store: store, journal: journal, networks: networks, ownContainer: ownContainer),
+                host: host, engine: engine, store: store, journal: journal, networks: networks, ownContainer: ownContainer, wifi: wifi),
             upgrade: upgrade, containerStarted: { [dhcp] in await dhcp.containerStarted($0) })
         let takeover = Takeover(host: host, engine: engine, store: store, settings: settings)
         self.store = store

@@ -11,6 +11,10 @@ public enum NetmonWire {
         public static let networkChange = "network_change"
         public static let deviceChange = "device_change"
         public static let dhcpUpdate = "dhcp_update"
+        /// This project's addition: the host NICs the sidecar moved into containers, by vPLC
+        /// (`{"nics": [{"interface", "container_name", "container_pid"}]}`), after the greeting
+        /// when any and on every change.
+        public static let dedicatedNics = "dedicated_nics"
     }
 
     /// `status` of a `network_change`.

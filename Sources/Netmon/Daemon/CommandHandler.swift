@@ -16,6 +16,12 @@ final class CommandHandler {
     private let interfaces: () -> [JSONValue]
     /// What `get_status` answers.
     private let status: () -> JSONObject
+    /// The DHCP supervisor, for the WiFi commands.
+    var dhcpSupervisorForWifi: DhcpSupervisor { dhcp }
+    /// The WiFi proxy-ARP bridges (set once by the sidecar after both exist).
+    var bridges: ProxyArpBridges! = nil
+    /// Which NIC is dedicated to which container (set once by the sidecar).
+    var dedicated: DedicatedNics! = nil
 
     init(
         loop: EventLoop, pool: WorkerPool, dhcp: DhcpSupervisor, interfaces: @escaping () -> [JSONValue],
@@ -47,7 +53,9 @@ final class CommandHandler {
         case .getDevices:
             ok(["devices": .array([])])
         case .notSupported(let name):
-            fail(NetmonError(.notSupported, "\(name) is not supported by this netmon (WiFi proxy-ARP is not implemented)"))
+            fail(NetmonError(.notSupported, "\(name) is not supported by this netmon"))
+        case .setupProxyArp, .cleanupProxyArp, .cleanupAllProxyArp, .requestWifiDhcp:
+            executeWifi(request.command, ok: { ok($0) }, fail: { fail($0) })
 
         case .startDhcp(let key, let mac, let pid, let requested):
             startDhcp(key: key, mac: mac, pid: pid, requested: requested, ok: { ok($0) }, fail: { fail($0) })
@@ -72,19 +80,21 @@ final class CommandHandler {
                 case .failure(let e): fail(e)
                 }
             }
-        case .moveNicToContainer(let name, let pid):
-            offload({ () throws(NetmonError) in try NetnsOps.moveToContainer(name, pid: pid) }) { result in
+        case .moveNicToContainer(let name, let pid, let container):
+            offload({ () throws(NetmonError) in try NetnsOps.moveToContainer(name, pid: pid) }) { [dedicated] result in
                 switch result {
                 case .success:
                     Log.info("moved \(name) into the namespace of \(pid)")
+                    if let container { dedicated?.moved(name, to: container, pid: pid) }
                     ok(["message": .string("\(name) moved to container")])
                 case .failure(let e): fail(e)
                 }
             }
         case .returnNicToHost(let name, let pid):
-            offload({ () throws(NetmonError) in try NetnsOps.returnToHost(name, pid: pid) }) { result in
+            offload({ () throws(NetmonError) in try NetnsOps.returnToHost(name, pid: pid) }) { [dedicated] result in
                 switch result {
                 case .success:
+                    dedicated?.returned(name)
                     Log.info("returned \(name) from the namespace of \(pid)")
                     ok(["message": .string("\(name) returned to host")])
                 case .failure(let e): fail(e)
@@ -116,10 +126,12 @@ final class CommandHandler {
                 case .failure(let e): fail(e)
                 }
             }
-        case .checkNicInContainer(let name, let pid):
-            offload({ () throws(NetmonError) -> Bool in try NetnsOps.isPresent(name, pid: pid) }) { result in
+        case .checkNicInContainer(let name, let pid, let container):
+            offload({ () throws(NetmonError) -> Bool in try NetnsOps.isPresent(name, pid: pid) }) { [dedicated] result in
                 switch result {
-                case .success(let present): ok(["present": .bool(present)])
+                case .success(let present):
+                    if present, let container { dedicated?.moved(name, to: container, pid: pid) }
+                    ok(["present": .bool(present)])
                 case .failure(let e): fail(e)
                 }
             }

@@ -19,6 +19,11 @@ final class DhcpClient {
     let containerPid: Int32
     /// The address to ask for when no lease was seen yet (start_dhcp's `requested_ip`).
     let requested: IPv4?
+    /// Set for a WiFi client: udhcpc runs on the host's WiFi interface (the sidecar's namespace)
+    /// with option 61, and each new address is put through a proxy-ARP bridge.
+    var wifi: WifiDhcpRequest? = nil
+    /// The address the WiFi client's bridge was last built for.
+    var bridgedIP: IPv4? = nil
     /// Whether clients of this key that this sidecar did not start were looked for (once, at
     /// the first lease).
     var foreignEnded = false

@@ -24,15 +24,24 @@ final class DhcpSupervisor: @unchecked Sendable {
         let busybox: String?
         let script: String
         let leaseDir: String
+        /// The WiFi clients' hook (writes the lease only).
+        var wifiScript: String = ""
     }
 
-    private let loop: EventLoop
+    /// Builds the proxy-ARP bridge for a WiFi client's new lease and answers its
+    /// `proxy_arp_config` (nil when it failed: the update goes out without it). Set once by the
+    /// sidecar before any client starts.
+    var wifiBound: ((DhcpClient, DhcpLease, @escaping (JSONObject?) -> Void) -> Void)? = nil
+    /// A WiFi client stopped: its bridge goes.
+    var wifiStopped: ((DhcpKey) -> Void)? = nil
+
+    let loop: EventLoop
     private let pool: WorkerPool
-    private let config: Config
+    let config: Config
     private let broadcast: (JSONValue) -> Void
-    private(set) var clients: [DhcpKey: DhcpClient] = [:]
+    var clients: [DhcpKey: DhcpClient] = [:]
     /// Every client with a live child, by child PID (includes replaced ones still being stopped).
-    private var byChild: [pid_t: DhcpClient] = [:]
+    var byChild: [pid_t: DhcpClient] = [:]
 
     init(loop: EventLoop, pool: WorkerPool, config: Config, broadcast: @escaping (JSONValue) -> Void) {
         self.loop = loop
@@ -76,9 +85,10 @@ final class DhcpSupervisor: @unchecked Sendable {
         return c
     }
 
-    private func spawn(_ c: DhcpClient) throws(NetmonError) {
-        guard let nsenter = config.nsenter else { throw NetmonError(.spawnFailed, "nsenter not found") }
+    func spawn(_ c: DhcpClient) throws(NetmonError) {
         guard let busybox = config.busybox else { throw NetmonError(.spawnFailed, "busybox not found") }
+        if let wifi = c.wifi { return try spawnWifi(c, wifi, busybox: busybox) }
+        guard let nsenter = config.nsenter else { throw NetmonError(.spawnFailed, "nsenter not found") }
         var argv = [
             nsenter, "-t", String(c.containerPid), "-n", busybox, "udhcpc", "-f", "-i", c.interface, "-s", config.script,
             "-t", "5", "-T", "2", "-A", "3",
@@ -128,7 +138,7 @@ final class DhcpSupervisor: @unchecked Sendable {
 
     // MARK: output
 
-    private func readOutput(_ c: DhcpClient) {
+    func readOutput(_ c: DhcpClient) {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while c.output >= 0 {
             let n = chunk.withUnsafeMutableBytes { read(c.output, $0.baseAddress, $0.count) }
@@ -170,21 +180,38 @@ final class DhcpSupervisor: @unchecked Sendable {
                 }
             }
             Log.info("dhcp \(c.key): \(lease.event) \(lease.ip.map(\.description) ?? "?")/\(lease.prefix ?? 0) via \(lease.gateway?.description ?? "-")")
+            if c.wifi != nil, let wifiBound, let ip = lease.ip, c.bridgedIP != ip {
+                c.bridgedIP = ip
+                wifiBound(c, lease) { [unowned self, unowned c] config in
+                    guard c.isActive else { return }
+                    self.broadcastUpdate(c, lease, proxyConfig: config)
+                }
+                return
+            }
         case "deconfig":
             c.lease = nil
         default:
             Log.warning("dhcp \(c.key): \(lease.event)")
         }
-        broadcast(
-            NetmonEvents.dhcpUpdate(
-                container: c.key.container, vnic: c.key.vnic, mac: c.mac, interface: lease.interface ?? c.interface,
-                event: lease.event, lease: lease, error: lease.error, timestamp: Clock.timestamp()))
+        broadcastUpdate(c, lease, proxyConfig: nil)
+    }
+
+    private func broadcastUpdate(_ c: DhcpClient, _ lease: DhcpLease, proxyConfig: JSONObject?) {
+        var update = NetmonEvents.dhcpUpdate(
+            container: c.key.container, vnic: c.key.vnic, mac: c.wifi == nil ? c.mac : nil, interface: lease.interface ?? c.interface,
+            event: lease.event, lease: lease, error: lease.error, timestamp: Clock.timestamp())
+        if let proxyConfig, case .object(var o) = update, case .object(var data)? = o["data"] {
+            data["proxy_arp_config"] = .object(proxyConfig)
+            o["data"] = .object(data)
+            update = .object(o)
+        }
+        broadcast(update)
     }
 
     // MARK: exits
 
     /// The container's process exited (its pidfd became readable).
-    private func containerExited(_ c: DhcpClient) {
+    func containerExited(_ c: DhcpClient) {
         Log.info("dhcp \(c.key): container pid \(c.containerPid) exited; stopping its client")
         stop(c, event: "container_exited") {}
     }
@@ -210,6 +237,10 @@ final class DhcpSupervisor: @unchecked Sendable {
     private func restart(_ c: DhcpClient) {
         c.restartTimer = nil
         guard c.state == .waitingRestart, clients[c.key] === c else { return }
+        if c.wifi != nil {
+            restartFound(c, interface: c.interface)
+            return
+        }
         let pid = c.containerPid
         let mac = c.mac
         let box = LoopBound(c)
@@ -256,10 +287,11 @@ final class DhcpSupervisor: @unchecked Sendable {
             c.pidfd = -1
         }
         if wasCurrent { clients[c.key] = nil }
+        if c.wifi != nil && !replaced { wifiStopped?(c.key) }
         if wasCurrent && !replaced {
             broadcast(
                 NetmonEvents.dhcpUpdate(
-                    container: c.key.container, vnic: c.key.vnic, mac: c.mac, interface: c.interface, event: "stopped",
+                    container: c.key.container, vnic: c.key.vnic, mac: c.wifi == nil ? c.mac : nil, interface: c.interface, event: "stopped",
                     lease: nil, error: error, timestamp: Clock.timestamp()))
         }
         c.stopWaiters.append(done)
@@ -333,7 +365,8 @@ final class DhcpSupervisor: @unchecked Sendable {
                 var o = JSONObject()
                 o["container_name"] = .string(c.key.container)
                 o["vnic_name"] = .string(c.key.vnic)
-                o["mac_address"] = .string(c.mac)
+                o["mac_address"] = c.wifi == nil ? .string(c.mac) : .null
+                if let wifi = c.wifi { o["parent_interface"] = .string(wifi.parent) }
                 o["container_pid"] = .number(Double(c.containerPid))
                 o["interface"] = .string(c.interface)
                 o["running"] = .bool(c.state == .running && c.child != nil)

@@ -33,7 +33,7 @@ final class NetlinkSocket {
 
     deinit { close(fd) }
 
-    private func nextSeq() -> UInt32 {
+    func nextSeq() -> UInt32 {
         seq &+= 1
         return seq
     }

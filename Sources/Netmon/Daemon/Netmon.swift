@@ -20,7 +20,7 @@ final class Netmon: @unchecked Sendable {
     let options: NetmonOptions
     let loop: EventLoop
     let pool = WorkerPool()
-    let probe = InterfaceTypeProbe.sysfs
+    let probe: InterfaceTypeProbe
     let startedAt = Clock.monotonicMs()
 
     var table = InterfaceTable()
@@ -36,10 +36,13 @@ final class Netmon: @unchecked Sendable {
     private(set) var clients: ClientTable! = nil
     private(set) var dhcp: DhcpSupervisor! = nil
     private(set) var commands: CommandHandler! = nil
+    private(set) var bridges: ProxyArpBridges! = nil
+    private(set) var dedicated: DedicatedNics! = nil
     private let signalFd: Int32
 
     init(options: NetmonOptions) throws(StartupError) {
         self.options = options
+        probe = InterfaceTypeProbe.sysfs(root: options.sysfsRoot)
         tracker = ChangeTracker(debounceMs: options.debounceMs)
         // Signals first, before any thread exists, so every thread inherits the mask.
         let sfd = cnl_signalfd_setup()
@@ -51,7 +54,9 @@ final class Netmon: @unchecked Sendable {
         let busybox = options.busybox ?? Spawner.which("busybox")
         let script = options.stateDir + "/udhcpc.script"
         let leaseDir = options.stateDir + "/dhcp"
+        let wifiScript = options.stateDir + "/udhcpc-wifi.script"
         try Netmon.prepareStateDir(options.stateDir, leaseDir: leaseDir, script: script, busybox: busybox)
+        try Netmon.writeScript(wifiScript, WifiHookScript.text(busybox: busybox ?? "/bin/busybox"))
         let nsenter = Spawner.which("nsenter")
         if busybox == nil { Log.warning("busybox not found: start_dhcp will fail (give --busybox)") }
         if nsenter == nil { Log.warning("nsenter not found: start_dhcp will fail") }
@@ -75,20 +80,29 @@ final class Netmon: @unchecked Sendable {
             loop: loop, listenFd: listenFd, agentUID: options.agentUID,
             greeting: { [unowned self] in
                 let ts = Clock.timestamp()
-                return [
+                var greeting = [
                     NetmonEvents.networkDiscovery(self.table.allInfo(probe: self.probe), timestamp: ts),
                     NetmonEvents.deviceDiscovery(timestamp: ts),
                 ]
+                if !self.dedicated.isEmpty { greeting.append(self.dedicated.event()) }
+                return greeting
             },
             execute: { [unowned self] request, client, done in self.commands.execute(request, for: client, done: done) })
         dhcp = DhcpSupervisor(
             loop: loop, pool: pool,
-            config: .init(nsenter: nsenter, busybox: busybox, script: script, leaseDir: leaseDir),
+            config: .init(nsenter: nsenter, busybox: busybox, script: script, leaseDir: leaseDir, wifiScript: wifiScript),
             broadcast: { [unowned self] in self.clients.broadcast($0) })
         commands = CommandHandler(
             loop: loop, pool: pool, dhcp: dhcp,
             interfaces: { [unowned self] in self.table.allInfo(probe: self.probe).map { $0.json(timestamp: Clock.timestamp()) } },
             status: { [unowned self] in self.statusJSON() })
+        dedicated = DedicatedNics(broadcast: { [unowned self] in self.clients.broadcast($0) })
+        bridges = ProxyArpBridges(iptables: Spawner.which("iptables")) { [unowned self] work, then in
+            self.commands.offload(work, then: then)
+        }
+        commands.bridges = bridges
+        commands.dedicated = dedicated
+        wireWifiDhcp()
         loop.register(eventSocket.fd, events: Int16(POLLIN)) { [unowned self] _ in self.netlinkReadable() }
         clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
@@ -108,7 +122,41 @@ final class Netmon: @unchecked Sendable {
         unlink(options.socketPath)
     }
 
+    /// A WiFi DHCP client's new address becomes a proxy-ARP bridge (upstream: torn down and
+    /// built again at each new lease); a stopped client's bridge goes.
+    private func wireWifiDhcp() {
+        dhcp.wifiBound = { [unowned self] client, lease, done in
+            guard let wifi = client.wifi, let ip = lease.ip else { return done(nil) }
+            let setup = ProxyArpSetup(
+                key: ProxyArpKey(container: wifi.key.container, vnic: wifi.key.vnic), pid: client.containerPid, parent: wifi.parent,
+                ip: ip, prefix: lease.prefix ?? 24, gateway: lease.gateway)
+            self.bridges.setup(setup) { result in
+                switch result {
+                case .success(let b): done(b.json)
+                case .failure(let e):
+                    Log.error("dhcp \(wifi.key): lease \(ip) but no bridge: \(e)")
+                    done(nil)
+                }
+            }
+        }
+        dhcp.wifiStopped = { [unowned self] key in self.bridges.cleanup(container: key.container, vnic: key.vnic) }
+    }
+
     // MARK: state dir
+
+    private static func writeScript(_ path: String, _ content: String) throws(StartupError) {
+        let text = Array(content.utf8)
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw StartupError("cannot write \(tmp): \(errnoText(errno))") }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fchmod(fd, 0o755)
+        close(fd)
+        guard written == text.count, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw StartupError("cannot write \(path): \(errnoText(errno))")
+        }
+    }
 
     private static func prepareStateDir(_ dir: String, leaseDir: String, script: String, busybox: String?) throws(StartupError) {
         for d in [dir, leaseDir] where mkdir(d, 0o755) != 0 && errno != EEXIST {

@@ -82,7 +82,7 @@ extension NetmonLabTests {
                 (#"{"command":"start_dhcp","container_name":"plc1","vnic_name":"eth0","container_pid":1}"#, "invalid_field", "mac_address"),
                 (#"{"command":"stop_dhcp","container_name":"plc1"}"#, "invalid_field", "vnic_name"),
                 (#"{"command":"check_nic_in_container","host_interface":"eth0","container_pid":"abc"}"#, "invalid_field", "container_pid"),
-                (#"{"command":"setup_proxy_arp_bridge","container_name":"plc1"}"#, "not_supported", nil),
+                (#"{"command":"setup_proxy_arp_bridge","container_name":"plc1"}"#, "invalid_field", "container_pid"),
             ]
             // Without ids: answered in order.
             for (line, _, _) in cases { try c.send(line) }

@@ -87,8 +87,7 @@ import Testing
                 .setLinkMac(pid: 9, currentMac: "02:00:00:00:00:01", newMac: "02:00:00:00:00:02"),
             #"{"command":"return_nic_to_host","host_interface":"enp3s0","container_pid":"9"}"#: .returnNicToHost(interface: "enp3s0", pid: 9),
             #"{"command":"check_nic_in_container","host_interface":"enp3s0","container_pid":9}"#: .checkNicInContainer(interface: "enp3s0", pid: 9),
-            #"{"command":"setup_proxy_arp_bridge"}"#: .notSupported(name: "setup_proxy_arp_bridge"),
-            #"{"command":"cleanup_all_proxy_arp"}"#: .notSupported(name: "cleanup_all_proxy_arp"),
+            #"{"command":"cleanup_all_proxy_arp"}"#: .cleanupAllProxyArp,
         ]
         for (line, command) in lines { #expect(try parse(line).get().command == command, "\(line)") }
     }

@@ -173,4 +173,28 @@ int cnl_na_open(pid_t pid, int ifindex);
  * `mac`) for `target` to all nodes on `ifindex`; 0 or -errno. */
 int cnl_na_send(int fd, int ifindex, const uint8_t target[16], const uint8_t mac[6]);
 
+/* Proxy-ARP bridge building blocks (route.c). Each sends one request on `fd` and waits up to
+ * `timeout_ms` for its ack; 0 or -errno. Addresses are in host byte order. */
+
+/** A veth pair `name` <-> `peer`; the peer is born in the network namespace of `peer_pid`
+ * (0: the socket's own). Fails with -EEXIST when `name` exists. */
+int cnl_veth_create(int fd, uint32_t seq, const char *name, const char *peer, pid_t peer_pid, int timeout_ms);
+
+/** Deletes link `ifindex` (a veth takes its peer with it). */
+int cnl_del_link(int fd, uint32_t seq, int32_t ifindex, int timeout_ms);
+
+/** Renames link `ifindex` (it must be down). */
+int cnl_rename_link(int fd, uint32_t seq, int32_t ifindex, const char *name, int timeout_ms);
+
+/** Adds (or replaces) `address`/`prefix` with its broadcast on link `ifindex`. */
+int cnl_addr_add(int fd, uint32_t seq, int32_t ifindex, uint32_t address, int prefix, int timeout_ms);
+
+/** Adds (create|replace) or deletes the main-table route `dst`/`dst_len` via `gateway` (0: none,
+ * on-link) out of `oif` (0: any). */
+int cnl_route(int fd, uint32_t seq, int add, uint32_t dst, int dst_len, uint32_t gateway, int32_t oif, int timeout_ms);
+
+/** Adds (create|replace) or deletes the proxy neighbour entry for `address` on link `ifindex`
+ * (`ip neigh add proxy`): the kernel answers ARP for it there. */
+int cnl_proxy_neigh(int fd, uint32_t seq, int add, uint32_t address, int32_t ifindex, int timeout_ms);
+
 #endif

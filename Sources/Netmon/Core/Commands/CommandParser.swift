@@ -11,12 +11,11 @@ public enum CommandParser {
         "get_interfaces", "get_status", "get_netlink_status", "get_dhcp_status", "discover_devices",
         "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
         "return_nic_to_host", "check_nic_in_container", "announce_address", "probe_address",
+        "request_wifi_dhcp", "setup_proxy_arp_bridge", "cleanup_proxy_arp_bridge", "cleanup_all_proxy_arp",
     ] + notSupportedNames
 
-    /// Upstream's WiFi proxy-ARP commands, answered with `not_supported`.
-    public static let notSupportedNames = [
-        "request_wifi_dhcp", "setup_proxy_arp_bridge", "cleanup_proxy_arp_bridge", "cleanup_all_proxy_arp",
-    ]
+    /// Upstream commands answered with `not_supported` (none today).
+    public static let notSupportedNames: [String] = []
 
     /// Parses one line (without its newline).
     public static func parse(_ line: some Collection<UInt8>) -> Result<NetmonRequest, RejectedRequest> {
@@ -71,11 +70,17 @@ public enum CommandParser {
             return .setLinkMac(
                 pid: try pid(o, "container_pid"), currentMac: try mac(o, "current_mac"), newMac: try mac(o, "mac_address"))
         case "move_nic_to_container":
-            return .moveNicToContainer(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+            return .moveNicToContainer(
+                interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"), container: try optionalName(o, "container_name"))
         case "return_nic_to_host":
             return .returnNicToHost(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
         case "check_nic_in_container":
-            return .checkNicInContainer(interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"))
+            return .checkNicInContainer(
+                interface: try ifname(o, "host_interface"), pid: try pid(o, "container_pid"), container: try optionalName(o, "container_name"))
+        case "setup_proxy_arp_bridge": return .setupProxyArp(try proxyArpSetup(o))
+        case "cleanup_proxy_arp_bridge": return .cleanupProxyArp(try proxyArpCleanup(o))
+        case "cleanup_all_proxy_arp": return .cleanupAllProxyArp
+        case "request_wifi_dhcp": return .requestWifiDhcp(try wifiDhcp(o))
         case "announce_address":
             return .announceAddress(
                 pid: try pid(o, "container_pid"), mac: try mac(o, "mac_address"), ip: try requiredIPv4(o, "ip_address"),
@@ -104,6 +109,12 @@ public enum CommandParser {
             first != UInt8(ascii: "."), first != UInt8(ascii: "-")
         else { throw .invalid(field, "must be 1-128 characters of A-Z a-z 0-9 _ . - (not starting with . or -)") }
         return s
+    }
+
+    /// ``name(_:_:)`` when the field is present and not null.
+    static func optionalName(_ o: JSONObject, _ field: String) throws(NetmonError) -> String? {
+        if o[field] == nil || o[field] == .null { return nil }
+        return try name(o, field)
     }
 
     /// A Linux interface name as upstream validated it: 1–15 of `[A-Za-z0-9_.-]`.

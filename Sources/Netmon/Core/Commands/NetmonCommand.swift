@@ -29,16 +29,25 @@ public enum NetmonCommand: Sendable, Equatable {
     case renewDhcp(key: DhcpKey)
     /// Sets the MAC of the link that has `currentMac` inside `pid`'s netns.
     case setLinkMac(pid: Int32, currentMac: String, newMac: String)
-    case moveNicToContainer(interface: String, pid: Int32)
+    /// `container`: the vPLC the NIC is dedicated to (reported as `dedicated_nics`).
+    case moveNicToContainer(interface: String, pid: Int32, container: String? = nil)
     case returnNicToHost(interface: String, pid: Int32)
-    case checkNicInContainer(interface: String, pid: Int32)
+    /// `container`: as for the move (a NIC found there is recorded as dedicated to it).
+    case checkNicInContainer(interface: String, pid: Int32, container: String? = nil)
     /// Gratuitous ARP for `ip` from the link with `mac` inside `pid`'s netns: `count`
     /// announcements `intervalMs` apart (RFC 5227 §3), so the LAN learns the address at once.
     case announceAddress(pid: Int32, mac: String, ip: IPv4, count: Int, intervalMs: Int)
     /// RFC 5227 probe for `ip` on host interface `interface` (the sidecar's namespace): is another
     /// host using it? Waits up to `waitMs`.
     case probeAddress(interface: String, ip: IPv4, waitMs: Int)
-    /// An upstream command this sidecar does not implement (WiFi proxy-ARP).
+    /// WiFi: a veth pair into the container and proxy ARP on the WiFi parent.
+    case setupProxyArp(ProxyArpSetup)
+    case cleanupProxyArp(ProxyArpCleanup)
+    /// Every bridge this sidecar made, and every `veth-*` link left by an earlier one.
+    case cleanupAllProxyArp
+    /// WiFi DHCP: udhcpc on the host's WiFi interface with client-id option 61.
+    case requestWifiDhcp(WifiDhcpRequest)
+    /// An upstream command this sidecar does not implement.
     case notSupported(name: String)
 }
 

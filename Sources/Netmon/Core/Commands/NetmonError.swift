@@ -29,6 +29,10 @@ public struct NetmonError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let netlinkError = Code("netlink_error")
         /// The command exists upstream but is not implemented here (WiFi proxy-ARP).
         public static let notSupported = Code("not_supported")
+        /// A sysctl under /proc/sys could not be written (proxy_arp, ip_forward).
+        public static let sysctlFailed = Code("sysctl_failed")
+        /// No proxy-ARP bridge is known for that container (and nothing was named to remove).
+        public static let bridgeNotFound = Code("bridge_not_found")
         /// The connecting peer's uid may not use the socket.
         public static let peerRefused = Code("peer_refused")
 

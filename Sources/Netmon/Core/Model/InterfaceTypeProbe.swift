@@ -15,9 +15,17 @@ public struct InterfaceTypeProbe: Sendable {
     public init(hasWirelessSysfs: @escaping @Sendable (String) -> Bool) { self.hasWirelessSysfs = hasWirelessSysfs }
 
     /// Checks `/sys/class/net/<if>/wireless` and `/phy80211` (sysfs shows the namespace the sidecar runs in).
-    public static let sysfs = InterfaceTypeProbe { name in
-        guard !name.contains("/"), name != ".", name != ".." else { return false }
-        return access("/sys/class/net/\(name)/wireless", F_OK) == 0 || access("/sys/class/net/\(name)/phy80211", F_OK) == 0
+    public static let sysfs = InterfaceTypeProbe.sysfs(root: "/sys")
+
+    /// Checks `<root>/class/net/<if>/wireless` and `<root>/class/net/<if>/phy80211`: `root` is
+    /// `/sys` in production (`--sysfs-root`), a prepared folder in tests (a lab interface is
+    /// marked wireless by making `<root>/class/net/<if>/wireless`).
+    public static func sysfs(root: String) -> InterfaceTypeProbe {
+        InterfaceTypeProbe { name in
+            guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return false }
+            let dir = "\(root)/class/net/\(name)"
+            return access(dir + "/wireless", F_OK) == 0 || access(dir + "/phy80211", F_OK) == 0
+        }
     }
 
     /// Never wireless by sysfs (tests).

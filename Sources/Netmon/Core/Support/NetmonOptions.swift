@@ -2,7 +2,8 @@
 ///
 /// ```
 /// autonomy-netmon [--socket PATH] [--state-dir DIR] [--agent-uid N] [--socket-group GID]
-///                 [--debounce-ms N] [--resync-s N] [--busybox PATH] [--log-level LEVEL]
+///                 [--debounce-ms N] [--resync-s N] [--busybox PATH] [--sysfs-root DIR]
+///                 [--log-level LEVEL]
 /// ```
 /// Flags take their value as the next argument or after `=`.
 public struct NetmonOptions: Sendable, Equatable {
@@ -37,6 +38,9 @@ public struct NetmonOptions: Sendable, Equatable {
     /// nil: `busybox` from PATH.
     public var busybox: String? = nil
     public var logLevel: LogLevel = .info
+    /// Where sysfs is read for the WiFi rule (`<root>/class/net/<if>/wireless`); tests give a
+    /// prepared folder.
+    public var sysfsRoot: String = "/sys"
     /// `--help` was given.
     public var help = false
 
@@ -47,7 +51,7 @@ public struct NetmonOptions: Sendable, Equatable {
 
     public static let usage = """
         usage: autonomy-netmon [--socket PATH] [--state-dir DIR] [--agent-uid N] [--socket-group GID]
-                               [--debounce-ms N] [--resync-s N] [--busybox PATH]
+                               [--debounce-ms N] [--resync-s N] [--busybox PATH] [--sysfs-root DIR]
                                [--log-level debug|info|warning|error]
 
           --socket PATH        unix socket to serve (default: <state-dir>/netmon.sock)
@@ -57,6 +61,7 @@ public struct NetmonOptions: Sendable, Equatable {
           --debounce-ms N      quiet time before an interface change is sent (default: 300)
           --resync-s N         full re-dump interval, sends only differences (default: 30; 0: off)
           --busybox PATH       busybox for udhcpc and the hook script (default: busybox in PATH)
+          --sysfs-root DIR     sysfs for the WiFi rule: DIR/class/net/IF/wireless (default: /sys)
           --log-level LEVEL    debug, info, warning or error (default: info)
 
         """
@@ -102,6 +107,7 @@ public struct NetmonOptions: Sendable, Equatable {
                 let p = try path(value, flag)
                 guard p.hasPrefix("/"), !p.contains("'") else { throw UsageError("--busybox needs an absolute path") }
                 o.busybox = p
+            case "--sysfs-root": o.sysfsRoot = try path(value, flag)
             case "--log-level":
                 guard let level = LogLevel.allCases.first(where: { $0.name == value }) else {
                     throw UsageError("--log-level must be debug, info, warning or error")
