@@ -19,13 +19,17 @@ enum NetnsOps {
     }
 
     /// Sets the MAC of the link that has `currentMac` in `pid`'s namespace, leaving it up (its
-    /// addresses and routes stay). Returns the interface name.
+    /// addresses and routes stay). Returns the interface name. Idempotent: when no link has
+    /// `currentMac` but one has `newMac` already (an earlier call did it; the engine still
+    /// reports the MAC it made), that link's name is returned and nothing changes.
     static func setLinkMac(pid: Int32, currentMac: String, newMac: String) throws(NetmonError) -> String {
         let nl = try NetlinkSocket(inNamespaceOf: pid)
-        guard let link = try nl.dumpLinks().first(where: { MACAddress.format($0.mac) == currentMac }) else {
+        guard let bytes = MACAddress.parse(newMac) else { throw NetmonError(.invalidField, "Invalid mac_address", field: "mac_address") }
+        let links = try nl.dumpLinks()
+        guard let link = links.first(where: { MACAddress.format($0.mac) == currentMac }) else {
+            if let done = links.first(where: { $0.mac == bytes }) { return done.name }
             throw NetmonError(.interfaceNotFound, "No interface with MAC \(currentMac) in the namespace of \(pid)", field: "current_mac")
         }
-        guard let bytes = MACAddress.parse(newMac) else { throw NetmonError(.invalidField, "Invalid mac_address", field: "mac_address") }
         try nl.setLink(index: link.index, mac: bytes)
         return link.name
     }

@@ -39,6 +39,11 @@ extension NetmonLabTests {
             try c.send(
                 #"{"command":"set_link_mac","id":2,"container_pid":\#(sleeper.pid),"current_mac":"02:00:00:00:aa:01","mac_address":"02:00:00:00:aa:03"}"#)
             #expect(c.reply(id: 2)?.string("code") == "interface_not_found")
+            // The same restore again (the engine still reports the MAC it made): done already.
+            try c.send(
+                #"{"command":"set_link_mac","id":5,"container_pid":\#(sleeper.pid),"current_mac":"02:00:00:00:aa:01","mac_address":"02:00:00:00:aa:02"}"#)
+            let again = c.reply(id: 5)
+            #expect(again?["success"] == true && again?["interface"] == "ceth0", "\(c.seen)")
             try c.send(
                 #"{"command":"set_link_mac","id":3,"container_pid":999999999,"current_mac":"02:00:00:00:aa:02","mac_address":"02:00:00:00:aa:03"}"#)
             #expect(c.reply(id: 3)?.string("code") == "no_such_process")
