@@ -16,6 +16,10 @@ final class CommandHandler {
     private let interfaces: () -> [JSONValue]
     /// What `get_status` answers.
     private let status: () -> JSONObject
+    /// The serial-device table (set once by the sidecar after both exist).
+    var serial: SerialWatcher?
+    /// `--test-devices`: the test-only device commands are accepted.
+    var testDevices = false
 
     init(
         loop: EventLoop, pool: WorkerPool, dhcp: DhcpSupervisor, interfaces: @escaping () -> [JSONValue],
@@ -44,8 +48,8 @@ final class CommandHandler {
             ok(status())
         case .getDhcpStatus:
             ok(["clients": dhcp.statusJSON()])
-        case .getDevices:
-            ok(["devices": .array([])])
+        case .getDevices, .discoverDevices, .testAddDevice, .testRemoveDevice:
+            deviceCommand(request.command, ok: { ok($0) }, fail: { fail($0) })
         case .notSupported(let name):
             fail(NetmonError(.notSupported, "\(name) is not supported by this netmon (WiFi proxy-ARP is not implemented)"))
 

@@ -36,6 +36,7 @@ final class Netmon: @unchecked Sendable {
     private(set) var clients: ClientTable! = nil
     private(set) var dhcp: DhcpSupervisor! = nil
     private(set) var commands: CommandHandler! = nil
+    private(set) var serial: SerialWatcher! = nil
     private let signalFd: Int32
 
     init(options: NetmonOptions) throws(StartupError) {
@@ -77,7 +78,7 @@ final class Netmon: @unchecked Sendable {
                 let ts = Clock.timestamp()
                 return [
                     NetmonEvents.networkDiscovery(self.table.allInfo(probe: self.probe), timestamp: ts),
-                    NetmonEvents.deviceDiscovery(timestamp: ts),
+                    NetmonEvents.deviceDiscovery(self.serial.devices, timestamp: ts),
                 ]
             },
             execute: { [unowned self] request, client, done in self.commands.execute(request, for: client, done: done) })
@@ -89,13 +90,18 @@ final class Netmon: @unchecked Sendable {
             loop: loop, pool: pool, dhcp: dhcp,
             interfaces: { [unowned self] in self.table.allInfo(probe: self.probe).map { $0.json(timestamp: Clock.timestamp()) } },
             status: { [unowned self] in self.statusJSON() })
+        serial = try SerialWatcher(
+            loop: loop, reader: SerialDeviceReader(sysfsRoot: options.sysfsRoot, devRoot: options.devRoot),
+            broadcast: { [unowned self] in self.clients.broadcast($0) })
+        commands.serial = serial
+        commands.testDevices = options.testDevices
         loop.register(eventSocket.fd, events: Int16(POLLIN)) { [unowned self] _ in self.netlinkReadable() }
         clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
         if options.resyncSeconds > 0 { scheduleResync() }
         Log.info(
             "autonomy-netmon listening on \(options.socketPath): \(table.links.count) interfaces, "
-                + "debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
+                + "\(serial.devices.count) serial devices, debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
     }
 
     /// Runs until SIGTERM/SIGINT, then stops every DHCP client and removes the socket.
@@ -213,6 +219,7 @@ final class Netmon: @unchecked Sendable {
                 "events": .number(Double(counters.events)), "resyncs": .number(Double(counters.resyncs)),
                 "enobufs": .number(Double(counters.enobufs)),
             ],
+            "uevents": .object(serial.statusJSON),
         ]
     }
 

@@ -11,7 +11,7 @@ public enum CommandParser {
         "get_interfaces", "get_status", "get_netlink_status", "get_dhcp_status", "discover_devices",
         "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
         "return_nic_to_host", "check_nic_in_container", "announce_address", "probe_address",
-    ] + notSupportedNames
+    ] + deviceTestNames + notSupportedNames
 
     /// Upstream's WiFi proxy-ARP commands, answered with `not_supported`.
     public static let notSupportedNames = [
@@ -59,7 +59,10 @@ public enum CommandParser {
         case "get_interfaces": return .getInterfaces
         case "get_status", "get_netlink_status": return .getStatus
         case "get_dhcp_status": return .getDhcpStatus
-        case "discover_devices", "get_device_status": return .getDevices
+        case "get_device_status": return .getDevices
+        case "discover_devices": return .discoverDevices
+        case "test_add_device": return .testAddDevice(try testDevice(o))
+        case "test_remove_device": return .testRemoveDevice(path: try devicePath(o, "path"))
         case "start_dhcp":
             let key = try dhcpKey(o)
             return .startDhcp(

@@ -37,6 +37,12 @@ public struct NetmonOptions: Sendable, Equatable {
     /// nil: `busybox` from PATH.
     public var busybox: String? = nil
     public var logLevel: LogLevel = .info
+    /// Where sysfs is (`--sysfs-root`): serial devices' numbers and USB identity, WiFi detection.
+    public var sysfsRoot: String = "/sys"
+    /// Where the device nodes are (`--dev-root`): serial nodes and `serial/by-id`.
+    public var devRoot: String = "/dev"
+    /// `--test-devices`: accept `test_add_device` / `test_remove_device` (tests only).
+    public var testDevices = false
     /// `--help` was given.
     public var help = false
 
@@ -49,6 +55,7 @@ public struct NetmonOptions: Sendable, Equatable {
         usage: autonomy-netmon [--socket PATH] [--state-dir DIR] [--agent-uid N] [--socket-group GID]
                                [--debounce-ms N] [--resync-s N] [--busybox PATH]
                                [--log-level debug|info|warning|error]
+                               [--sysfs-root DIR] [--dev-root DIR] [--test-devices]
 
           --socket PATH        unix socket to serve (default: <state-dir>/netmon.sock)
           --state-dir DIR      hook script, DHCP lease files (default: /var/orchestrator)
@@ -58,6 +65,9 @@ public struct NetmonOptions: Sendable, Equatable {
           --resync-s N         full re-dump interval, sends only differences (default: 30; 0: off)
           --busybox PATH       busybox for udhcpc and the hook script (default: busybox in PATH)
           --log-level LEVEL    debug, info, warning or error (default: info)
+          --sysfs-root DIR     where sysfs is mounted (default: /sys)
+          --dev-root DIR       where the device nodes are (default: /dev)
+          --test-devices       accept test_add_device / test_remove_device (tests only)
 
         """
 
@@ -83,6 +93,10 @@ public struct NetmonOptions: Sendable, Equatable {
                 o.help = true
                 continue
             }
+            if flag == "--test-devices", inline == nil {
+                o.testDevices = true
+                continue
+            }
             let value: String
             if let inline {
                 value = inline
@@ -102,6 +116,8 @@ public struct NetmonOptions: Sendable, Equatable {
                 let p = try path(value, flag)
                 guard p.hasPrefix("/"), !p.contains("'") else { throw UsageError("--busybox needs an absolute path") }
                 o.busybox = p
+            case "--sysfs-root": o.sysfsRoot = try path(value, flag)
+            case "--dev-root": o.devRoot = try path(value, flag)
             case "--log-level":
                 guard let level = LogLevel.allCases.first(where: { $0.name == value }) else {
                     throw UsageError("--log-level must be debug, info, warning or error")
