@@ -33,6 +33,12 @@ public struct ContainerPlan: Sendable {
     public var image: String
     public var internalNetwork: String
     public var vnics: [PlannedVNIC]
+    /// Device majors allowed besides ``standardSerialMajors`` (those of host devices a serial
+    /// config matches at create: a hot-plugged node of that major then opens without a restart).
+    public var serialMajors: [Int] = []
+
+    /// The majors every vPLC may use (spec §5.1): 188 ttyUSB, 166 ttyACM, 4 ttyS.
+    public static let standardSerialMajors = [188, 166, 4]
 
     /// Site settings that shape every vPLC.
     public struct Settings: Sendable {
@@ -110,7 +116,9 @@ public struct ContainerPlan: Sendable {
                 ["Name": "rtprio", "Soft": 99, "Hard": 99],
                 ["Name": "memlock", "Soft": -1, "Hard": -1],
             ],
-            "DeviceCgroupRules": ["c 188:* rmw", "c 166:* rmw", "c 4:* rmw"],
+            "DeviceCgroupRules": .array(
+                (Self.standardSerialMajors + serialMajors.filter { !Self.standardSerialMajors.contains($0) })
+                    .map { .string("c \($0):* rmw") }),
             "RestartPolicy": ["Name": "no"],
         ]
         var dns: [String] = []

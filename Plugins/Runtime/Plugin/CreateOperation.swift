@@ -20,6 +20,8 @@ struct CreateOperation: Sendable {
     let announcer: AddressAnnouncer
     /// Forgets a device's crash-loop history (a new vPLC starts with none).
     let resetCrashGuard: @Sendable (String) async -> Void
+    /// The serial passthrough: the majors of devices the serial configs match now are allowed too.
+    var serial: SerialPorts? = nil
 
     /// Runs the create journaled in `op` (its request is the canonical spec).
     /// - Returns: the new device record, or nil when the same device with the same config
@@ -55,7 +57,8 @@ struct CreateOperation: Sendable {
             return record
         }
         let lans = await knownLANs(spec)
-        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
+        var plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] })
+        plan.serialMajors = await serial?.extraMajors(spec) ?? []
         try await journal.step(&op, "pulling_image")
         try await ensureImage(plan.image, tag: spec.runtimeVersion)
 

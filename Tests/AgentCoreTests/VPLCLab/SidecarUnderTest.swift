@@ -6,29 +6,32 @@ final class SidecarUnderTest: @unchecked Sendable {
     let directory: String
     let socketPath: String
     let netns: String
+    /// Extra flags (`--test-devices`).
+    let arguments: [String]
     private(set) var process = Process()
     private(set) var log: LogCollector
     /// The temp folder was made here (not given): it goes when this goes.
     private let ownsDirectory: Bool
 
-    init(netns: String, directory: String? = nil) throws {
+    init(netns: String, directory: String? = nil, arguments: [String] = []) throws {
         self.netns = netns
+        self.arguments = arguments
         ownsDirectory = directory == nil
         let dir = directory ?? (NSTemporaryDirectory() + "netmon-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
         self.directory = dir
         socketPath = dir + "/netmon.sock"
-        (process, log) = try Self.launch(netns: netns, directory: dir)
+        (process, log) = try Self.launch(netns: netns, directory: dir, arguments: arguments)
     }
 
-    private static func launch(netns: String, directory: String) throws -> (Process, LogCollector) {
+    private static func launch(netns: String, directory: String, arguments: [String] = []) throws -> (Process, LogCollector) {
         let p = Process()
         // `ip netns exec` execs the sidecar: the child's PID is the sidecar's.
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         p.arguments = [
             "netns", "exec", netns, BuildProducts.executable("autonomy-netmon"), "--socket", directory + "/netmon.sock",
             "--state-dir", directory + "/state", "--debounce-ms", "100", "--log-level", "debug",
-        ]
+        ] + arguments
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -45,7 +48,7 @@ final class SidecarUnderTest: @unchecked Sendable {
     }
 
     /// Starts it again on the same socket and state folder.
-    func restart() throws { (process, log) = try Self.launch(netns: netns, directory: directory) }
+    func restart() throws { (process, log) = try Self.launch(netns: netns, directory: directory, arguments: arguments) }
 
     func stop() { terminate(process) }
 

@@ -23,7 +23,8 @@ final class VPLCHarness: @unchecked Sendable {
     ///   - runtime: extra `io.autonomy.runtime` config (merged over the lab defaults).
     ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab otherwise.
     ///   - netmon: also run the netmon sidecar and load the listener plugin.
-    init(runtime: JSONObject = [:], lab: DockerLab? = nil, netmon: Bool = false) async throws {
+    ///   - netmonArguments: extra sidecar flags (`--test-devices`).
+    init(runtime: JSONObject = [:], lab: DockerLab? = nil, netmon: Bool = false, netmonArguments: [String] = []) async throws {
         // Every blocking fixture step runs on a thread of its own (DockerLab.blocking): the
         // cooperative pool has two threads on this machine, and the other suites need them.
         let theLab: DockerLab
@@ -37,7 +38,7 @@ final class VPLCHarness: @unchecked Sendable {
         for (k, v) in runtime.entries { config[k] = v }
         let theCloud = cloud
         let runtimeConfig = config
-        sidecar = netmon ? try await DockerLab.blocking { try SidecarUnderTest(netns: theLab.labNamespace) } : nil
+        sidecar = netmon ? try await DockerLab.blocking { try SidecarUnderTest(netns: theLab.labNamespace, arguments: netmonArguments) } : nil
         var plugins: [(product: String, id: String, config: JSONObject)] = [
             ("agent-docker", "io.autonomy.docker", ["socket": .string(theLab.socketPath)]),
             ("agent-runtime", "io.autonomy.runtime", runtimeConfig),
