@@ -63,6 +63,12 @@ struct NetmonListenerKitTests {
                 return (a["interfaces"]?.arrayValue?.isEmpty == false) ? true : nil
             }
             #expect(await host.call("get_serial_devices")["count"] == 0)
+            // The contract: BASE_MESSAGE, upstream's defaults added, a mistyped field refused.
+            let stamped = await host.call("get_serial_devices", ["correlation_id": 7])
+            #expect(stamped["action"] == "get_serial_devices", "\(stamped)")
+            #expect(stamped["correlation_id"] == 7)
+            let refused = await host.call("get_serial_devices", ["correlation_id": "seven"])
+            #expect(refused["status"] == "error", "\(refused)")
             sidecar.broadcast("device_change", ["action": "add", "device": .object(usb)])
             let answer = try await host.awaitEffect("the device in get_serial_devices") {
                 let a = await host.call("get_serial_devices")
