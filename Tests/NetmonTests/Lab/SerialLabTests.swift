@@ -35,6 +35,46 @@ extension NetmonLabTests {
             #expect(client.drain(for: 0.3).allSatisfy { $0["type"] != "device_change" })
         }
 
+        @Test("a real tty uevent end to end: the kernel's remove/add for ttyS0 (synthesised through its uevent file) reach clients as device_change")
+        func kernelTTYUevents() async throws { try await DockerLab.blocking { try Self().kernelTTYUeventsBody() } }
+        func kernelTTYUeventsBody() throws {
+            let trigger = "/sys/class/tty/ttyS0/uevent"
+            guard access(trigger, W_OK) == 0 else {
+                Issue.record("this test needs a ttyS0 with a UART (the lab VMs' console) and a writable \(trigger)")
+                return
+            }
+            // With udevd running, a synthetic remove would make it act on the host's console
+            // (its rules, its links): the lab machines have no udev.
+            guard access("/run/udev/control", F_OK) != 0 else {
+                Issue.record("udevd runs here: this test would make it process a remove of ttyS0; run it on a lab machine without udev")
+                return
+            }
+            let lab = try SidecarLab("ttyS0")
+            defer { lab.shutdown() }
+            let (client, greeting) = try lab.connect()
+            let listed = greeting.last?["data"]?.objectValue?["devices"]?.arrayValue?.compactMap { $0.objectValue?.string("path") } ?? []
+            #expect(listed.contains("/dev/ttyS0"), "\(greeting)")
+            func write(_ action: String) throws {
+                let fd = open(trigger, O_WRONLY)
+                guard fd >= 0 else { throw DockerLabError("open \(trigger): errno \(errno)") }
+                defer { close(fd) }
+                guard Array(action.utf8).withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == action.utf8.count else {
+                    throw DockerLabError("write \(action) to \(trigger): errno \(errno)")
+                }
+            }
+            // The kernel emits a uevent of that action for ttyS0; the device itself stays.
+            try write("remove")
+            #expect(client.received("device_change") { $0["action"] == "remove" && $0["device"]?.objectValue?.string("path") == "/dev/ttyS0" }, "\(client.seen)")
+            try write("add")
+            #expect(client.received("device_change") { d in
+                let dev = d["device"]?.objectValue
+                return d["action"] == "add" && dev?.string("path") == "/dev/ttyS0" && dev?["major"] == 4 && dev?["minor"] == 64
+            }, "\(client.seen)")
+            try client.send(["command": "get_status", "id": "st"])
+            let uevents = client.reply(id: "st")?["uevents"]?.objectValue
+            #expect((uevents?["tty"]?.numberValue ?? 0) >= 2, "\(String(describing: uevents))")
+        }
+
         @Test("a table from a prepared sysfs and /dev: discovery with USB identity, a rescan sends the new device")
         func preparedRoots() async throws { try await DockerLab.blocking { try Self().preparedRootsBody() } }
         func preparedRootsBody() throws {

@@ -10,6 +10,12 @@
 /// - ``tunAdd``: `add@/devices/virtual/net/ucaptun0`
 /// - ``vethRemove``: `remove@/devices/virtual/net/ucapv0`
 ///
+/// Recorded the same way, on the same machine, while `change`, `remove`, `add` were written to
+/// `/sys/class/tty/ttyS0/uevent` (the kernel then emits a synthetic uevent of that action for the
+/// device, in its own format, with `SYNTH_UUID=0`; the device itself is untouched):
+/// - ``ttyS0Change``, ``ttyS0Remove``, ``ttyS0Add``: `…@/devices/pnp0/00:00/00:00:0/00:00:0.0/tty/ttyS0`
+///   with SUBSYSTEM=tty, MAJOR=4, MINOR=64, DEVNAME=ttyS0
+///
 /// Built in the kernel's format (no USB serial adapter exists on the lab machine, and udevadm
 /// is absent): ``ttyUSBAdd`` / ``ttyUSBRemove`` / ``ttyACMAdd`` are what `kobject_uevent_env()`
 /// (lib/kobject_uevent.c) writes for a tty class device: the `ACTION@DEVPATH` header, then
@@ -22,6 +28,10 @@ enum UeventFixtures {
     static let queueAdd = "YWRkQC9kZXZpY2VzL3ZpcnR1YWwvbmV0L3VjYXB2MS9xdWV1ZXMvcngtMABBQ1RJT049YWRkAERFVlBBVEg9L2RldmljZXMvdmlydHVhbC9uZXQvdWNhcHYxL3F1ZXVlcy9yeC0wAFNVQlNZU1RFTT1xdWV1ZXMAU0VRTlVNPTUxNDgzOAA="
     static let tunAdd = "YWRkQC9kZXZpY2VzL3ZpcnR1YWwvbmV0L3VjYXB0dW4wAEFDVElPTj1hZGQAREVWUEFUSD0vZGV2aWNlcy92aXJ0dWFsL25ldC91Y2FwdHVuMABTVUJTWVNURU09bmV0AElOVEVSRkFDRT11Y2FwdHVuMABJRklOREVYPTQAU0VRTlVNPTUxNDg1MQA="
     static let vethRemove = "cmVtb3ZlQC9kZXZpY2VzL3ZpcnR1YWwvbmV0L3VjYXB2MABBQ1RJT049cmVtb3ZlAERFVlBBVEg9L2RldmljZXMvdmlydHVhbC9uZXQvdWNhcHYwAFNVQlNZU1RFTT1uZXQASU5URVJGQUNFPXVjYXB2MABJRklOREVYPTMAU0VRTlVNPTUxNDg1NgA="
+
+    static let ttyS0Change = "Y2hhbmdlQC9kZXZpY2VzL3BucDAvMDA6MDAvMDA6MDA6MC8wMDowMDowLjAvdHR5L3R0eVMwAEFDVElPTj1jaGFuZ2UAREVWUEFUSD0vZGV2aWNlcy9wbnAwLzAwOjAwLzAwOjAwOjAvMDA6MDA6MC4wL3R0eS90dHlTMABTVUJTWVNURU09dHR5AFNZTlRIX1VVSUQ9MABNQUpPUj00AE1JTk9SPTY0AERFVk5BTUU9dHR5UzAAU0VRTlVNPTUzOTYxMwA="
+    static let ttyS0Remove = "cmVtb3ZlQC9kZXZpY2VzL3BucDAvMDA6MDAvMDA6MDA6MC8wMDowMDowLjAvdHR5L3R0eVMwAEFDVElPTj1yZW1vdmUAREVWUEFUSD0vZGV2aWNlcy9wbnAwLzAwOjAwLzAwOjAwOjAvMDA6MDA6MC4wL3R0eS90dHlTMABTVUJTWVNURU09dHR5AFNZTlRIX1VVSUQ9MABNQUpPUj00AE1JTk9SPTY0AERFVk5BTUU9dHR5UzAAU0VRTlVNPTUzOTYxNAA="
+    static let ttyS0Add = "YWRkQC9kZXZpY2VzL3BucDAvMDA6MDAvMDA6MDA6MC8wMDowMDowLjAvdHR5L3R0eVMwAEFDVElPTj1hZGQAREVWUEFUSD0vZGV2aWNlcy9wbnAwLzAwOjAwLzAwOjAwOjAvMDA6MDA6MC4wL3R0eS90dHlTMABTVUJTWVNURU09dHR5AFNZTlRIX1VVSUQ9MABNQUpPUj00AE1JTk9SPTY0AERFVk5BTUU9dHR5UzAAU0VRTlVNPTUzOTYxNQA="
 
     static let usbPath = "/devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/ttyUSB0/tty/ttyUSB0"
     static let ttyUSBAdd = kernel(

@@ -20,6 +20,20 @@ import Testing
         #expect(Uevent.parse(UeventFixtures.decode(UeventFixtures.queueAdd))?.subsystem == "queues")
     }
 
+    @Test("recorded tty uevents (ttyS0, synthesised by the kernel from a write to its uevent file)")
+    func recordedTTY() throws {
+        for (fixture, action) in [(UeventFixtures.ttyS0Change, "change"), (UeventFixtures.ttyS0Remove, "remove"), (UeventFixtures.ttyS0Add, "add")] {
+            let e = try #require(Uevent.parse(UeventFixtures.decode(fixture)))
+            #expect(e.action == action)
+            #expect(e.devpath == "/devices/pnp0/00:00/00:00:0/00:00:0.0/tty/ttyS0")
+            #expect(e.subsystem == "tty")
+            #expect(e.deviceName == "ttyS0")
+            #expect(e.major == 4 && e.minor == 64)
+            #expect(e.fields["SYNTH_UUID"] == "0")
+            #expect(SerialDevice.isSerialName(e.deviceName, major: 4, minor: 64))
+        }
+    }
+
     @Test("tty uevents in the kernel's format give the name and numbers")
     func tty() throws {
         let usb = try #require(Uevent.parse(UeventFixtures.ttyUSBAdd))
