@@ -90,7 +90,7 @@ final class Netmon: @unchecked Sendable {
             loop: loop, pool: pool, dhcp: dhcp,
             interfaces: { [unowned self] in self.table.allInfo(probe: self.probe).map { $0.json(timestamp: Clock.timestamp()) } },
             status: { [unowned self] in self.statusJSON() })
-        serial = try SerialWatcher(
+        serial = SerialWatcher(
             loop: loop, reader: SerialDeviceReader(sysfsRoot: options.sysfsRoot, devRoot: options.devRoot),
             broadcast: { [unowned self] in self.clients.broadcast($0) })
         commands.serial = serial

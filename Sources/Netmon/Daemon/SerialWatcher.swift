@@ -14,6 +14,9 @@ import NetmonCore
 ///   device is read again, since `/dev/serial/by-id` links are made by udev after the kernel's
 ///   event (a changed identity is sent as another `add`).
 /// - Lost uevents (ENOBUFS) trigger a rescan. `discover_devices` rescans too.
+/// - Without a uevent socket (the kernel or a sandbox refused it) the sidecar still runs: the
+///   table is the start-up scan plus `discover_devices` rescans, and the failure is logged and
+///   shown in `get_status` (`uevents.socket: false`).
 /// Lives on the loop thread.
 final class SerialWatcher {
     struct Counters {
@@ -24,25 +27,26 @@ final class SerialWatcher {
 
     private let loop: EventLoop
     let reader: SerialDeviceReader
+    /// -1 when the socket could not be opened.
     private let socketFd: Int32
     private let broadcast: (JSONValue) -> Void
     private var buffer = [UInt8](repeating: 0, count: 16384)
     private(set) var table = DeviceTable()
     private(set) var counters = Counters()
 
-    init(loop: EventLoop, reader: SerialDeviceReader, broadcast: @escaping (JSONValue) -> Void) throws(StartupError) {
+    init(loop: EventLoop, reader: SerialDeviceReader, broadcast: @escaping (JSONValue) -> Void) {
         self.loop = loop
         self.reader = reader
         self.broadcast = broadcast
         let fd = cnl_uevent_open(1 << 20, 1)
-        guard fd >= 0 else { throw StartupError("uevent socket: \(errnoText(fd))") }
-        socketFd = fd
+        if fd < 0 { Log.error("uevent socket: \(errnoText(fd)); serial devices are only seen at start and by discover_devices") }
+        socketFd = fd < 0 ? -1 : fd
         // Subscribed first, then scanned, so no device falls between the two.
         _ = table.replaceScanned(with: reader.scan())
-        loop.register(fd, events: Int16(POLLIN)) { [unowned self] _ in self.readable() }
+        if socketFd >= 0 { loop.register(socketFd, events: Int16(POLLIN)) { [unowned self] _ in self.readable() } }
     }
 
-    deinit { close(socketFd) }
+    deinit { if socketFd >= 0 { close(socketFd) } }
 
     /// The devices, sorted by path.
     var devices: [SerialDevice] { table.sorted }
@@ -65,7 +69,7 @@ final class SerialWatcher {
     /// `get_status`'s `uevents` counters.
     var statusJSON: JSONObject {
         [
-            "received": .number(Double(counters.uevents)), "tty": .number(Double(counters.ttyEvents)),
+            "socket": .bool(socketFd >= 0), "received": .number(Double(counters.uevents)), "tty": .number(Double(counters.ttyEvents)),
             "enobufs": .number(Double(counters.enobufs)), "devices": .number(Double(table.devices.count)),
         ]
     }

@@ -11,6 +11,7 @@ extension NetmonLabTests {
         static func uevents(_ client: LineClient) throws -> Int {
             try client.send(["command": "get_status", "id": "st"])
             let reply = try #require(client.reply(id: "st"), "no get_status reply: \(client.seen)")
+            #expect(reply["uevents"]?.objectValue?["socket"] == true, "\(reply)")
             return Int(reply["uevents"]?.objectValue?["received"]?.numberValue ?? -1)
         }
 
