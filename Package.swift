@@ -180,8 +180,10 @@ let package = Package(
         ),
         // The Docker Engine API client (typed operations, version negotiation, decoders) and the
         // `agent.container_driver` plugin on top of it.
+        // Device nodes bind-mounted into a container's mount namespace (container.device_node).
+        .target(name: "CDeviceNode", path: "Plugins/DockerDriver/CDeviceNode"),
         .target(
-            name: "DockerEngine", dependencies: ["HTTP1Client", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
+            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
             swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",

@@ -236,6 +236,24 @@ struct TakeoverPlanTests {
         let (r, t) = ImageReference.split(ref)
         #expect(r == repo && t == tag)
     }
+
+    @Test("serial ports are taken with the request's keys only; a port this agent cannot use is a note, the vPLC is adopted")
+    func serialPorts() throws {
+        var files = Self.files
+        files["data/serial_configs.json"] = #"""
+            {"plc-a": {"serial_ports": [
+                {"name": "rs485", "device_id": "usb-FTDI", "container_path": "/dev/ttyS0", "status": "connected",
+                 "current_host_path": "/dev/ttyUSB0", "major": 188, "minor": 0},
+                {"name": "bad", "device_id": "x", "container_path": "ttyS1"},
+                {"name": "twice", "device_id": "y", "container_path": "/dev/ttyS0"}]}}
+            """#
+        let p = Self.plan(files)
+        let a = try #require(p.adoptions.first { $0.spec.deviceID == "plc-a" })
+        #expect(a.spec.serialConfigs == [["name": "rs485", "device_id": "usb-FTDI", "container_path": "/dev/ttyS0"]])
+        let notes = p.findings.filter { $0.code == .serialConfigInvalid }
+        #expect(notes.count == 2, "\(p.findings)")
+        #expect(notes.allSatisfy { !$0.blocksAdoption && $0.device == "plc-a" })
+    }
 }
 
 extension String {

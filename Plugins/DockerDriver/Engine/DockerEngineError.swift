@@ -61,6 +61,15 @@ public struct DockerEngineError: Error, Sendable, Equatable, CustomStringConvert
         /// `swap.begin` succeeded, `swap.begin` twice, a call while another runs on it).
         public static let swapState = Code("swap_state")
 
+        // `container.device_node` / `container.device_node_remove` (docs/container-driver.md).
+        /// The container exists but does not run (no mount namespace to put a node in).
+        public static let containerNotRunning = Code("container_not_running")
+        /// The host path is missing or is not a character device.
+        public static let hostNodeInvalid = Code("host_node_invalid")
+        /// The kernel refused a step (entering the namespace, making the path, the mount); the
+        /// message names the step and the errno text.
+        public static let deviceNodeFailed = Code("device_node_failed")
+
         public var description: String { rawValue }
     }
 

@@ -29,7 +29,8 @@ private enum ABIStatus {
         switch code {
         case .badParams, .badConfig, .engineBadRequest, .engineForbidden: return invalidArgument
         case .unknownMethod: return unsupported
-        case .engineNotFound, .targetNotFound, .unknownToken: return notFound
+        case .engineNotFound, .targetNotFound, .unknownToken, .hostNodeInvalid: return notFound
+        case .containerNotRunning: return busy
         case .engineConflict, .previousExists, .swapState: return busy
         case .engineTimeout: return timeout
         case .cancelled: return cancelled

@@ -6,4 +6,7 @@ public enum NetmonContracts {
     /// booleans (defaults false / true, applied with upstream's `add_defaults`).
     public static let hostInterfaces = Contract.baseMessage.merging(
         Contract([("include_virtual", .optional(.boolean)), ("detailed", .optional(.boolean))]))
+
+    /// `get_serial_devices` (spec §2.7): `BASE_MESSAGE` only (with upstream's `add_defaults`).
+    public static let serialDevices = Contract.baseMessage
 }

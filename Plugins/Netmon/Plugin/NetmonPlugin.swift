@@ -2,8 +2,8 @@ import AgentJSON
 import AgentPluginKit
 
 /// `libagent-netmon.so`: the agent side of the network monitor. It keeps one connection to the
-/// netmon sidecar's unix socket, holds the host's interface table from its events, answers
-/// `get_host_interfaces`, and offers the sidecar to other plugins as `agent.netmon`.
+/// netmon sidecar's unix socket, holds the host's interface and serial-device tables from its events, answers
+/// `get_host_interfaces` and `get_serial_devices`, and offers the sidecar to other plugins as `agent.netmon`.
 ///
 /// Config (`plugins.load[].config`, see ``NetmonSettings``): `socket` (default
 /// `/var/orchestrator/netmon.sock`), `command_timeout_ms` (default 15000), `reconnect_ms` (first
@@ -25,7 +25,9 @@ package struct NetmonPlugin: AgentPlugin {
         service.start()
     }
 
-    package var topics: [Topic] { [HostInterfacesTopic(state: service.state).topic] }
+    package var topics: [Topic] {
+        [HostInterfacesTopic(state: service.state).topic, SerialDevicesTopic(state: service.state).topic]
+    }
 
     package var netmon: (any NetmonProvider)? { service }
 

@@ -8,6 +8,8 @@ import NetmonCache
 /// Methods (`invoke`):
 /// - `interfaces` → `{"connected": Bool, "interfaces": [InterfaceInfo]}` (sorted by name)
 /// - `interface` `{name}` → the InterfaceInfo, or `unknown_interface`
+/// - `devices` → `{"connected": Bool, "devices": [device info]}` (the sidecar's serial devices,
+///   sorted by path)
 /// - `status` → `{"connected", "socket", "reconnects", "events", "reconnect_requests", "last_event_at"?}`
 /// - `command` `{command: NAME, ...fields}` → the sidecar's reply without `id`; a reply with
 ///   `success: false` is thrown as its `code` (else `netmon_error`), `error` and `field`.
@@ -60,6 +62,8 @@ final class NetmonService: NetmonProvider {
                 throw NetmonError(.unknownInterface, "no interface '\(name)' is known to netmon", field: "name")
             }
             return .object(entry.json)
+        case "devices":
+            return ["connected": .bool(client.isConnected), "devices": .array(state.devices.sorted.map { .object($0) })]
         case "status":
             return .object(status())
         case "command":
@@ -71,7 +75,7 @@ final class NetmonService: NetmonProvider {
             return ["version": reply?["version"] ?? "unknown", "listener": .string(NetmonPlugin.version)]
         default:
             throw NetmonError(
-                .unknownMethod, "agent.netmon has no method '\(method)' (interfaces, interface, status, command, version)")
+                .unknownMethod, "agent.netmon has no method '\(method)' (interfaces, interface, devices, status, command, version)")
         }
     }
 

@@ -17,6 +17,7 @@ final class NetworkState: Sendable {
 
     private struct Table: Sendable {
         var cache = InterfaceCache()
+        var devices = SerialDeviceCache()
         var events = 0
         var lastEventAt: String?
         var reconnectRequests = 0
@@ -29,6 +30,9 @@ final class NetworkState: Sendable {
 
     /// A copy of the interface cache.
     var cache: InterfaceCache { table.withLock { $0.cache } }
+
+    /// A copy of the serial-device table.
+    var devices: SerialDeviceCache { table.withLock { $0.devices } }
 
     /// Counters for `status`: events received, time of the last one, reconnect requests made.
     var counters: (events: Int, lastEventAt: String?, reconnectRequests: Int) {
@@ -50,6 +54,7 @@ final class NetworkState: Sendable {
                 t.events += 1
                 t.lastEventAt = WireTime.now()
                 let deltas = t.cache.apply(type: type, data: data)
+                t.devices.apply(type: type, data: data)
                 let nudge = ReconnectPolicy.warrantsReconnect(deltas)
                 if nudge { t.reconnectRequests += 1 }
                 return (deltas, nudge)

@@ -48,6 +48,13 @@ public struct ContainerPlan: Sendable {
     /// The vNICs on WiFi parents (never MACVLANs).
     public var wifiVNICs: [PlannedWifiVNIC] = []
 
+    /// Device majors allowed besides ``standardSerialMajors`` (those of host devices a serial
+    /// config matches at create: a hot-plugged node of that major then opens without a restart).
+    public var serialMajors: [Int] = []
+
+    /// The majors every vPLC may use (spec §5.1): 188 ttyUSB, 166 ttyACM, 4 ttyS.
+    public static let standardSerialMajors = [188, 166, 4]
+
     /// Site settings that shape every vPLC.
     public struct Settings: Sendable {
         /// Image repository; the tag is the request's `runtime_version`.
@@ -140,7 +147,9 @@ public struct ContainerPlan: Sendable {
                 ["Name": "rtprio", "Soft": 99, "Hard": 99],
                 ["Name": "memlock", "Soft": -1, "Hard": -1],
             ],
-            "DeviceCgroupRules": ["c 188:* rmw", "c 166:* rmw", "c 4:* rmw"],
+            "DeviceCgroupRules": .array(
+                (Self.standardSerialMajors + serialMajors.filter { !Self.standardSerialMajors.contains($0) })
+                    .map { .string("c \($0):* rmw") }),
             "RestartPolicy": ["Name": "no"],
         ]
         var dns: [String] = []

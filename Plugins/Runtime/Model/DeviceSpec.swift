@@ -4,7 +4,7 @@ import AgentJSON
 public struct DeviceSpec: Sendable, Equatable {
     public var deviceID: String
     public var vnics: [VNICSpec]
-    /// Serial port mappings as given (kept and reported; device nodes are the netmon's part).
+    /// Serial port mappings as given (``SerialConfig``; checked by ``SerialConfig/validate(_:)``).
     public var serialConfigs: [JSONValue]
     public var runtimeVersion: String
     public var dedicatedInterface: String?
@@ -38,6 +38,7 @@ public struct DeviceSpec: Sendable, Equatable {
         }
         self.vnics = vnics
         serialConfigs = message["serial_configs"]?.arrayValue ?? []
+        try SerialConfig.validate(serialConfigs)
         let version = message["runtime_version"]?.stringValue ?? ""
         runtimeVersion = version.isEmpty ? "latest" : version
         guard Naming.isValidTag(runtimeVersion) else {

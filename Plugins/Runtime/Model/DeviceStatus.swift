@@ -37,9 +37,11 @@ public enum DeviceStatus {
     ///   - inspect: the driver's `container.inspect` result, nil when the container does not exist.
     ///   - lastOperation: the newest journal entry for the device.
     ///   - leases: the DHCP state of its vNICs by vNIC name (from the netmon sidecar).
+    ///   - serialPorts: the serial ports' states (``SerialPortState``) by container path; a
+    ///     configured port without one is reported `disconnected` (nothing was bound yet).
     public static func compose(
         deviceID: String, inspect: JSONObject?, record: DeviceRecord?, lastOperation: OperationRecord?, now: Double,
-        leases: [String: DHCPLease] = [:]
+        leases: [String: DHCPLease] = [:], serialPorts: [String: SerialPortState] = [:]
     ) -> JSONObject {
         if let op = lastOperation, op.state.isActive {
             var o: JSONObject = [
@@ -120,14 +122,17 @@ public enum DeviceStatus {
         if let record {
             o["desired_state"] = .string(record.desired.rawValue)
             if record.crashLoop { o["crash_loop"] = true }
-            let serial = (record.spec["serial_configs"]?.arrayValue ?? []).compactMap(\.objectValue)
+            let serial = SerialConfig.list(spec: record.spec)
             if !serial.isEmpty {
                 o["serial_ports"] = .array(
-                    serial.map { s in
-                        [
-                            "name": s["name"] ?? .null, "device_id": s["device_id"] ?? .null,
-                            "container_path": s["container_path"] ?? .null, "status": "configured",
-                        ]
+                    serial.map { c in
+                        guard let s = serialPorts[c.containerPath], s.config == c else {
+                            return [
+                                "name": .string(c.name), "device_id": .string(c.deviceID),
+                                "container_path": .string(c.containerPath), "status": "disconnected",
+                            ]
+                        }
+                        return .object(s.report)
                     })
             }
         }

@@ -28,6 +28,9 @@ public struct TakeoverFinding: Sendable, Equatable, CustomStringConvertible {
         case wifiVNICUnsupported = "wifi_vnic_unsupported"
         /// The name is not a valid vPLC id for this agent.
         case invalidName = "invalid_name"
+        /// A `serial_configs.json` port this agent cannot use (no device_id, a bad container path,
+        /// a path twice): left out, the vPLC is adopted without it.
+        case serialConfigInvalid = "serial_config_invalid"
     }
 
     public var code: Code

@@ -151,7 +151,8 @@ public struct TakeoverPlan: Sendable, Equatable {
             "container_name": .string(name), "vnic_configs": .array(requests),
             "runtime_version": .string(Naming.isValidTag(tag) ? tag : "latest"),
         ]
-        if !device.serialPorts.isEmpty { message["serial_configs"] = .array(device.serialPorts) }
+        let serial = Self.serialConfigs(device.serialPorts, device: name, notes: &notes)
+        if !serial.isEmpty { message["serial_configs"] = .array(serial) }
         if let d = device.dedicatedInterface { message["dedicated_interface"] = .string(d) }
         guard blockers.isEmpty else { return .failure(Blockers(findings: blockers)) }
         let spec: DeviceSpec
@@ -196,5 +197,29 @@ public enum ImageReference {
             return (String(withoutDigest[..<colon]), String(withoutDigest[withoutDigest.index(after: colon)...]))
         }
         return (withoutDigest, "latest")
+    }
+}
+
+extension TakeoverPlan {
+    /// The Python agent's `serial_ports` as `serial_configs`: only the request's keys (`name`,
+    /// `device_id`, `container_path`, `baud_rate`; its status, numbers and host path are this
+    /// agent's to find out again), each entry this agent cannot use left out as a note
+    /// (`serial_config_invalid`): a bad port never keeps a running vPLC from being adopted.
+    static func serialConfigs(_ ports: [JSONValue], device: String, notes: inout [TakeoverFinding]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        for port in ports {
+            var entry = JSONObject()
+            for key in ["name", "device_id", "container_path", "baud_rate"] {
+                if let v = port.objectValue?[key], !v.isNull { entry[key] = v }
+            }
+            if entry["name"] == nil { entry["name"] = entry["device_id"] ?? "serial" }
+            do throws(RuntimeError) {
+                try SerialConfig.validate(out + [.object(entry)])
+                out.append(.object(entry))
+            } catch {
+                notes.append(TakeoverFinding(.serialConfigInvalid, device: device, "serial port left out: \(error.message)", blocksAdoption: false))
+            }
+        }
+        return out
     }
 }

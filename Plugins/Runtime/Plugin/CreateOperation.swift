@@ -20,6 +20,8 @@ struct CreateOperation: Sendable {
     let announcer: AddressAnnouncer
     /// Forgets a device's crash-loop history (a new vPLC starts with none).
     let resetCrashGuard: @Sendable (String) async -> Void
+    /// The serial passthrough: the majors of devices the serial configs match now are allowed too.
+    var serial: SerialPorts? = nil
 
     /// Runs the create journaled in `op` (its request is the canonical spec).
     /// - Returns: the new device record, or nil when the same device with the same config
@@ -56,7 +58,8 @@ struct CreateOperation: Sendable {
         }
         let lans = await knownLANs(spec)
         let wifiParents = await netmon.wifiParents(spec.vnics.map(\.parentInterface))
-        let plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] }, wifiParents: wifiParents)
+        var plan = try ContainerPlan(spec: spec, settings: settings.planSettings, lanOf: { lans[$0] }, wifiParents: wifiParents)
+        plan.serialMajors = await serial?.extraMajors(spec) ?? []
         for parent in Set(plan.wifiVNICs.map(\.spec.parentInterface)) where plan.wifiVNICs.filter({ $0.spec.parentInterface == parent }).count > 1 {
             // Allowed (no Docker network is shared), as upstream: only a warning (spec §5.1).
             host.log(.warning, "two vNICs of one vPLC on one WiFi parent", metadata: ["device": spec.deviceID, "parent": parent])

@@ -23,6 +23,8 @@ final class LifecycleWatcher: Sendable {
     let clock: any AgentClock
     /// What else the periodic health check runs, after the restarts (network re-checks).
     let periodicChecks: @Sendable () async -> Void
+    /// Serial passthrough: a started container gets its nodes again.
+    let serial: SerialPorts?
     private let guards = CrashGuards()
     /// Counts the engine event stream's (re)openings: a vPLC death seen before a reopening went
     /// with the engine, not a crash of its own.
@@ -30,8 +32,10 @@ final class LifecycleWatcher: Sendable {
 
     init(
         host: PluginHost, engine: any ContainerEngine, store: RuntimeStore, journal: OperationJournal, dhcp: DHCPCoordinator,
-        settings: RuntimeSettings, clock: any AgentClock, periodicChecks: @escaping @Sendable () async -> Void
+        settings: RuntimeSettings, clock: any AgentClock, periodicChecks: @escaping @Sendable () async -> Void,
+        serial: SerialPorts? = nil
     ) {
+        self.serial = serial
         self.host = host
         self.engine = engine
         self.store = store
@@ -95,8 +99,9 @@ final class LifecycleWatcher: Sendable {
             // an operator's docker start): the new PID needs its MACs and DHCP clients.
             let attrs = payload["attributes"]?.objectValue ?? [:]
             if let device = attrs[Naming.deviceLabel]?.stringValue {
-                let dhcp = self.dhcp
+                let dhcp = self.dhcp, serial = self.serial
                 Task { await dhcp.containerStarted(device) }
+                Task { await serial?.containerStarted(device) }
             }
         case "stream.open":
             engineEpoch.add(1, ordering: .relaxed)
@@ -173,8 +178,9 @@ final class LifecycleWatcher: Sendable {
             _ = try await engine.call("container.start", ["id": .string(device)])
             record.restarts += 1
             try store.put(record)
-            let dhcp = self.dhcp
+            let dhcp = self.dhcp, serial = self.serial
             Task { await dhcp.containerStarted(device) }
+            Task { await serial?.containerStarted(device) }
             host.log(.notice, "restarted a vPLC", metadata: ["device": device, "reason": reason, "restarts": String(record.restarts)])
             // harmless: a `local.` signal for the metrics endpoint; `unsupported` when nobody listens.
             try? host.emit("local.vplc_restarted", ["device_id": .string(device), "reason": .string(reason)])

@@ -12,6 +12,8 @@ struct NetmonWatcher: Sendable {
     let netmon: any NetmonClient
     let mover: NetworkMover
     let dhcp: DHCPCoordinator
+    /// Serial passthrough: fed the sidecar's device events.
+    var serial: SerialPorts? = nil
 
     /// Subscribes (again after every end of the stream, 1 s apart) until cancelled. What happened
     /// before a subscription (the sidecar's greeting, leases bound meanwhile) is read once right
@@ -27,6 +29,7 @@ struct NetmonWatcher: Sendable {
                 Task {
                     await watcher.syncInterfaces()
                     await watcher.dhcp.resync()
+                    await watcher.serial?.syncDevices()
                 }
                 for await event in stream { await handle(event.kind, event.payload) }
             } catch {
@@ -55,7 +58,7 @@ struct NetmonWatcher: Sendable {
     }
 
     /// One listener event (`netmon.connected`, `network_discovery`, `network_change`,
-    /// `dhcp_update`); others are ignored.
+    /// `dhcp_update`, `device_discovery`, `device_change`); others are ignored.
     func handle(_ kind: String, _ payload: JSONObject) async {
         switch kind {
         case "netmon.connected":
@@ -67,6 +70,8 @@ struct NetmonWatcher: Sendable {
             }
         case "network_change":
             await mover.interfaceChanged(payload)
+        case "device_discovery", "device_change":
+            await serial?.deviceEvent(kind, payload)
         case "dhcp_update":
             if let lease = DHCPLease(update: payload, now: WallClock.iso(WallClock.now())) {
                 await dhcp.record(lease)

@@ -38,7 +38,7 @@ struct StatusView: Sendable {
         let record = try store.record(device)
         return DeviceStatus.compose(
             deviceID: device, inspect: inspect, record: record, lastOperation: op, now: WallClock.now(),
-            leases: await dhcp.leases(of: device))
+            leases: await dhcp.leases(of: device), serialPorts: try store.serialPorts(device))
     }
 
     /// `list_devices`: every vPLC the agent manages, with its Docker state and the sampler's

@@ -14,6 +14,7 @@ import RuntimeModel
 ///   ``UpgradeLauncher``: what each operation kind does.
 /// - ``EngineNetworks`` (the network gate), ``NetworkMover`` (parent LANs), ``NetmonWatcher``,
 ///   ``DHCPCoordinator`` (leases), ``DedicatedNIC``: the host network.
+/// - ``SerialPorts``: serial devices passed through into vPLCs.
 /// - ``LifecycleWatcher`` (crash-loop guards), ``UsageSampler`` (usage history).
 /// - ``Recovery``, ``Takeover``, ``UpgradeReporter``: what runs at start.
 /// - ``StatusView``: the read-only topics.
@@ -58,19 +59,21 @@ final class VPLCService: Sendable {
         let dhcp = DHCPCoordinator(
             host: host, engine: engine, netmon: netmon, store: store, dedicatedNIC: dedicatedNIC, announcer: announcer, wifi: wifi,
             isBusy: { [journal] in await journal.isActive($0) })
+        let serial = SerialPorts(host: host, engine: engine, netmon: netmon, store: store)
         let mover = NetworkMover(host: host, engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp)
         let lifecycle = LifecycleWatcher(
             host: host, engine: engine, store: store, journal: journal, dhcp: dhcp, settings: settings, clock: clock,
-            periodicChecks: { [mover, dhcp] in
+            periodicChecks: { [mover, dhcp, serial] in
                 await mover.reconcileNetworks()
                 await dhcp.checkClients()
-            })
+                await serial.reconcileAll()
+            }, serial: serial)
         let usage = UsageSampler(
             host: host, engine: engine, store: store, intervalMilliseconds: settings.usageIntervalMilliseconds, clock: clock)
         let resetCrashGuard: @Sendable (String) async -> Void = { [lifecycle] in await lifecycle.resetGuard($0) }
         let create = CreateOperation(
             host: host, engine: engine, store: store, journal: journal, networks: networks, netmon: netmon, settings: settings,
-            announcer: announcer, resetCrashGuard: resetCrashGuard)
+            announcer: announcer, resetCrashGuard: resetCrashGuard, serial: serial)
         let rollback = CreateRollback(host: host, engine: engine, store: store, networks: networks)
         let devices = DeviceOperations(
             engine: engine, store: store, journal: journal, networks: networks, dhcp: dhcp, dedicatedNIC: dedicatedNIC, wifi: wifi,
@@ -88,7 +91,11 @@ final class VPLCService: Sendable {
             host: host, store: store, journal: journal, create: create, rollback: rollback, devices: devices,
             selfDestruct: SelfDestruct(
                 host: host, engine: engine, store: store, journal: journal, networks: networks, ownContainer: ownContainer, wifi: wifi),
-            upgrade: upgrade, containerStarted: { [dhcp] in await dhcp.containerStarted($0) })
+            upgrade: upgrade,
+            containerStarted: { [dhcp, serial] in
+                await dhcp.containerStarted($0)
+                await serial.containerStarted($0)
+            })
         let takeover = Takeover(host: host, engine: engine, store: store, settings: settings)
         self.store = store
         self.outbox = outbox
@@ -100,7 +107,7 @@ final class VPLCService: Sendable {
         self.takeover = takeover
         self.lifecycle = lifecycle
         self.usage = usage
-        netmonWatcher = NetmonWatcher(host: host, netmon: netmon, mover: mover, dhcp: dhcp)
+        netmonWatcher = NetmonWatcher(host: host, netmon: netmon, mover: mover, dhcp: dhcp, serial: serial)
         self.upgrade = upgrade
         upgradeReporter = reporter
         view = StatusView(

@@ -22,6 +22,10 @@ final class CommandHandler {
     var bridges: ProxyArpBridges! = nil
     /// Which NIC is dedicated to which container (set once by the sidecar).
     var dedicated: DedicatedNics! = nil
+    /// The serial-device table (set once by the sidecar after both exist).
+    var serial: SerialWatcher?
+    /// `--test-devices`: the test-only device commands are accepted.
+    var testDevices = false
 
     init(
         loop: EventLoop, pool: WorkerPool, dhcp: DhcpSupervisor, interfaces: @escaping () -> [JSONValue],
@@ -50,8 +54,8 @@ final class CommandHandler {
             ok(status())
         case .getDhcpStatus:
             ok(["clients": dhcp.statusJSON()])
-        case .getDevices:
-            ok(["devices": .array([])])
+        case .getDevices, .discoverDevices, .testAddDevice, .testRemoveDevice:
+            deviceCommand(request.command, ok: { ok($0) }, fail: { fail($0) })
         case .notSupported(let name):
             fail(NetmonError(.notSupported, "\(name) is not supported by this netmon"))
         case .setupProxyArp, .cleanupProxyArp, .cleanupAllProxyArp, .requestWifiDhcp:

@@ -38,6 +38,7 @@ final class Netmon: @unchecked Sendable {
     private(set) var commands: CommandHandler! = nil
     private(set) var bridges: ProxyArpBridges! = nil
     private(set) var dedicated: DedicatedNics! = nil
+    private(set) var serial: SerialWatcher! = nil
     private let signalFd: Int32
 
     init(options: NetmonOptions) throws(StartupError) {
@@ -82,7 +83,7 @@ final class Netmon: @unchecked Sendable {
                 let ts = Clock.timestamp()
                 var greeting = [
                     NetmonEvents.networkDiscovery(self.table.allInfo(probe: self.probe), timestamp: ts),
-                    NetmonEvents.deviceDiscovery(timestamp: ts),
+                    NetmonEvents.deviceDiscovery(self.serial.devices, timestamp: ts),
                 ]
                 if !self.dedicated.isEmpty { greeting.append(self.dedicated.event()) }
                 return greeting
@@ -103,13 +104,18 @@ final class Netmon: @unchecked Sendable {
         commands.bridges = bridges
         commands.dedicated = dedicated
         wireWifiDhcp()
+        serial = SerialWatcher(
+            loop: loop, reader: SerialDeviceReader(sysfsRoot: options.sysfsRoot, devRoot: options.devRoot),
+            broadcast: { [unowned self] in self.clients.broadcast($0) })
+        commands.serial = serial
+        commands.testDevices = options.testDevices
         loop.register(eventSocket.fd, events: Int16(POLLIN)) { [unowned self] _ in self.netlinkReadable() }
         clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
         if options.resyncSeconds > 0 { scheduleResync() }
         Log.info(
             "autonomy-netmon listening on \(options.socketPath): \(table.links.count) interfaces, "
-                + "debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
+                + "\(serial.devices.count) serial devices, debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
     }
 
     /// Runs until SIGTERM/SIGINT, then stops every DHCP client and removes the socket.
@@ -261,6 +267,7 @@ final class Netmon: @unchecked Sendable {
                 "events": .number(Double(counters.events)), "resyncs": .number(Double(counters.resyncs)),
                 "enobufs": .number(Double(counters.enobufs)),
             ],
+            "uevents": .object(serial.statusJSON),
         ]
     }
 

@@ -6,12 +6,12 @@ final class SidecarUnderTest: @unchecked Sendable {
     let directory: String
     let socketPath: String
     let netns: String
+    /// Extra command-line arguments (`--sysfs-root`, `--test-devices`), kept for restarts.
+    let arguments: [String]
     private(set) var process = Process()
     private(set) var log: LogCollector
     /// The temp folder was made here (not given): it goes when this goes.
     private let ownsDirectory: Bool
-    /// Extra command-line arguments (e.g. `--sysfs-root`), kept for restarts.
-    let arguments: [String]
 
     init(netns: String, directory: String? = nil, arguments: [String] = []) throws {
         self.netns = netns
@@ -24,7 +24,7 @@ final class SidecarUnderTest: @unchecked Sendable {
         (process, log) = try Self.launch(netns: netns, directory: dir, arguments: arguments)
     }
 
-    private static func launch(netns: String, directory: String, arguments: [String]) throws -> (Process, LogCollector) {
+    private static func launch(netns: String, directory: String, arguments: [String] = []) throws -> (Process, LogCollector) {
         let p = Process()
         // `ip netns exec` execs the sidecar: the child's PID is the sidecar's.
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")

@@ -23,7 +23,7 @@ final class VPLCHarness: @unchecked Sendable {
     ///   - runtime: extra `io.autonomy.runtime` config (merged over the lab defaults).
     ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab otherwise.
     ///   - netmon: also run the netmon sidecar and load the listener plugin.
-    ///   - sidecarArguments: extra sidecar flags (e.g. `--sysfs-root`).
+    ///   - sidecarArguments: extra sidecar flags (e.g. `--sysfs-root`, `--test-devices`).
     init(runtime: JSONObject = [:], lab: DockerLab? = nil, netmon: Bool = false, sidecarArguments: [String] = []) async throws {
         // Every blocking fixture step runs on a thread of its own (DockerLab.blocking): the
         // cooperative pool has two threads on this machine, and the other suites need them.

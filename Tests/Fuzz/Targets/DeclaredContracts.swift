@@ -17,6 +17,7 @@ enum DeclaredContracts {
         ("get_consumption_orchestrator", ConsumptionContracts.orchestrator),
         ("upgrade_orchestrator", RuntimeContracts.upgrade),
         ("get_host_interfaces", NetmonContracts.hostInterfaces),
+        ("get_serial_devices", NetmonContracts.serialDevices),
         ("set_site_toggles", AgentConfigTopics.setSiteTogglesContract),
     ]
 }

@@ -51,6 +51,7 @@ public enum FuzzTargets {
     public static let all: [FuzzTarget] = [
         JSONTarget.target, EngineIOTarget.target, ContractTarget.target, NetmonStreamTarget.target,
         NetmonCommandTarget.target, DockerDecodersTarget.target, DockerStreamTarget.target, SiteConfigTarget.target,
+        UeventTarget.target,
     ]
 
     /// The target called `name`, if any.

@@ -108,7 +108,7 @@ extension NetmonLabTests {
             try c.send(#"{"command":"get_dhcp_status"}"#)
             #expect(c.nextReply()?["clients"] == .array([]))
             try c.send(#"{"command":"discover_devices"}"#)
-            #expect(c.nextReply()?["devices"] == .array([]))
+            #expect(c.nextReply()?["devices"]?.arrayValue != nil)
         }
 
         // Blocking work (processes, sockets, polls) runs on a thread of its own, never on the

@@ -80,7 +80,7 @@ import Testing
             #"{"command":"get_status"}"#: .getStatus,
             #"{"command":"get_netlink_status"}"#: .getStatus,
             #"{"command":"get_dhcp_status"}"#: .getDhcpStatus,
-            #"{"command":"discover_devices"}"#: .getDevices,
+            #"{"command":"discover_devices"}"#: .discoverDevices,
             #"{"command":"get_device_status"}"#: .getDevices,
             #"{"command":"renew_dhcp","container_name":"p","vnic_name":"e"}"#: .renewDhcp(key: DhcpKey(container: "p", vnic: "e")),
             #"{"command":"set_link_mac","container_pid":9,"current_mac":"02:00:00:00:00:01","mac_address":"02:00:00:00:00:02"}"#:
@@ -103,5 +103,27 @@ import Testing
                 == #"{"success":false,"error":"Invalid JSON","code":"invalid_json"}"#)
         #expect(
             JSONWriter.string(Reply.peerRefused(uid: 1000)) == #"{"success":false,"code":"peer_refused","error":"uid 1000 may not use netmon"}"#)
+    }
+
+    @Test func deviceCommands() throws {
+        #expect(try parse(#"{"command":"discover_devices"}"#).get().command == .discoverDevices)
+        #expect(try parse(#"{"command":"get_device_status"}"#).get().command == .getDevices)
+        let add = try parse(#"{"command":"test_add_device","device":{"path":"/dev/pts/3","major":136,"minor":3,"by_id":"/dev/serial/by-id/test-pty"}}"#).get()
+        #expect(add.command == .testAddDevice(SerialDevice(path: "/dev/pts/3", byID: "/dev/serial/by-id/test-pty", major: 136, minor: 3, injected: true)))
+        #expect(try parse(#"{"command":"test_remove_device","path":"/dev/pts/3"}"#).get().command == .testRemoveDevice(path: "/dev/pts/3"))
+        let cases: [(String, String)] = [
+            (#"{"command":"test_add_device"}"#, "device"),
+            (#"{"command":"test_add_device","device":{"major":1,"minor":2}}"#, "device.path"),
+            (#"{"command":"test_add_device","device":{"path":"rel","major":1,"minor":2}}"#, "device.path"),
+            (#"{"command":"test_add_device","device":{"path":"/dev/../x","major":1,"minor":2}}"#, "device.path"),
+            (#"{"command":"test_add_device","device":{"path":"/dev/x","minor":2}}"#, "device.major"),
+            (#"{"command":"test_add_device","device":{"path":"/dev/x","major":1,"minor":2,"serial":5}}"#, "device.serial"),
+            (#"{"command":"test_remove_device"}"#, "path"),
+        ]
+        for (line, field) in cases {
+            let r = error(line)
+            #expect(r?.error.code == .invalidField, "\(line)")
+            #expect(r?.error.field == field, "\(line)")
+        }
     }
 }

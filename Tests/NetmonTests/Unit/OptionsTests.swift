@@ -28,6 +28,16 @@ import Testing
         #expect(try NetmonOptions.parse(["--state-dir", "/srv"]).socketPath == "/srv/netmon.sock")
     }
 
+    @Test func deviceRoots() throws {
+        let d = try NetmonOptions.parse([])
+        #expect(d.sysfsRoot == "/sys" && d.devRoot == "/dev" && !d.testDevices)
+        let o = try NetmonOptions.parse(["--sysfs-root", "/tmp/sys", "--dev-root=/tmp/dev", "--test-devices"])
+        #expect(o.sysfsRoot == "/tmp/sys")
+        #expect(o.devRoot == "/tmp/dev")
+        #expect(o.testDevices)
+        #expect(throws: NetmonOptions.UsageError.self) { try NetmonOptions.parse(["--sysfs-root"]) }
+    }
+
     @Test func badFlags() {
         for args in [
             ["--nope"], ["--socket"], ["--agent-uid", "-1"], ["--debounce-ms", "abc"], ["--log-level", "loud"],

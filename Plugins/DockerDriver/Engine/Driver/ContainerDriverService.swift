@@ -28,7 +28,8 @@ public struct ContainerDriverService: Sendable {
     public static let methods = [
         "engine.version", "engine.ping", "image.inspect", "image.pull", "image.import", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect",
-        "container.list", "container.stats", "container.rename", "container.update", "network.create", "network.inspect", "network.list", "network.remove",
+        "container.list", "container.stats", "container.rename", "container.update", "container.device_node",
+        "container.device_node_remove", "network.create", "network.inspect", "network.list", "network.remove",
         "network.connect", "network.disconnect",
     ]
 
@@ -89,6 +90,8 @@ public struct ContainerDriverService: Sendable {
         case "container.rename":
             try await engine.renameContainer(try p.string("id"), to: try p.string("name"), timeout: timeout)
             return [:]
+        case "container.device_node", "container.device_node_remove":
+            return try await deviceNode(method, p, timeout: timeout)
         case "container.update":
             let policy = try p.string("restart_policy")
             guard Self.restartPolicies.contains(policy) else {

@@ -44,6 +44,20 @@ extension FakeContainerEngine {
                 w.containers[i].hostConfig["RestartPolicy"] = ["Name": .string(policy)]
             }
             return [:]
+        case "container.device_node", "container.device_node_remove":
+            let path = try Self.string(params, "container_path")
+            let host = method == "container.device_node" ? try Self.string(params, "host_path") : nil
+            return try world.withLock { w throws(PluginError) -> JSONValue in
+                guard let i = w.containerIndex(ref) else { throw Self.error("engine_not_found", "No such container: \(ref)") }
+                guard w.containers[i].running else {
+                    throw PluginError(status: 4, code: "container_not_running", message: "container \(ref) does not run", field: "id")
+                }
+                if let host {
+                    w.containers[i].deviceNodes[path] = host
+                    return ["pid": .number(Double(w.containers[i].pid)), "container_path": .string(path)]
+                }
+                return ["removed": .bool(w.containers[i].deviceNodes.removeValue(forKey: path) != nil)]
+            }
         case "container.stats":
             guard world.withLock({ $0.containerIndex(ref) }) != nil else { throw Self.error("engine_not_found", "No such container: \(ref)") }
             return ["read": "", "cpu_total_ns": 0, "system_cpu_ns": 0, "online_cpus": 1, "memory_bytes": 8_388_608,

@@ -5,7 +5,7 @@ import Synchronization
 
 /// An in-memory container engine behind the `agent.container_driver` method catalogue
 /// (docs/container-driver.md): images, networks (bridge and macvlan, IPAM subnets), containers
-/// with the create/start/stop/restart/remove/inspect/list/stats/rename/update methods, network
+/// with the create/start/stop/restart/remove/inspect/list/stats/rename/update/device_node methods, network
 /// connect/disconnect, and the event stream (`container.create/start/die/destroy`). Addresses are
 /// assigned at start from the network's subnet (or the static one asked), and cleared at stop,
 /// as Docker does; a stopped container is not listed in `network.inspect`.
@@ -60,6 +60,12 @@ public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
     /// The names of the networks that exist, sorted.
     public var networks: [String] { world.withLock { $0.networks.map(\.name).sorted() } }
 
+    /// The device nodes `container.device_node` put into a container (container path → host
+    /// path), nil when it does not exist. A stop clears them (a new process, a new mount namespace).
+    public func deviceNodes(of ref: String) -> [String: String]? {
+        world.withLock { w in w.containerIndex(ref).map { w.containers[$0].deviceNodes } }
+    }
+
     /// The state (`created`, `running`, `exited`) of a container, nil when it does not exist.
     public func status(of ref: String) -> String? {
         world.withLock { w in w.containerIndex(ref).map { w.containers[$0].status } }
@@ -111,6 +117,7 @@ public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
         c.status = "exited"
         c.exitCode = exitCode
         c.pid = 0
+        c.deviceNodes = [:]
         c.finishedAt = "2026-01-01T00:00:01Z"
         for i in c.endpoints.indices {
             c.endpoints[i].ip = ""

@@ -26,6 +26,9 @@ struct FakeEngineState: Sendable {
         var startedAt = "0001-01-01T00:00:00Z"
         var finishedAt = "0001-01-01T00:00:00Z"
         var restartCount = 0
+        /// `container.device_node`: container path → host path (gone with the process, as a
+        /// mount namespace is).
+        var deviceNodes: [String: String] = [:]
         var running: Bool { status == "running" }
     }
 

@@ -197,4 +197,18 @@ int cnl_route(int fd, uint32_t seq, int add, uint32_t dst, int dst_len, uint32_t
  * (`ip neigh add proxy`): the kernel answers ARP for it there. */
 int cnl_proxy_neigh(int fd, uint32_t seq, int add, uint32_t address, int32_t ifindex, int timeout_ms);
 
+/* Kernel uevents (uevent.c). */
+
+/* The kernel's multicast group on NETLINK_KOBJECT_UEVENT (udevd re-sends on group 2). */
+#define CNL_UEVENT_GROUP_KERNEL 0x1u
+
+/* Opens a NETLINK_KOBJECT_UEVENT socket (SOCK_DGRAM, cloexec; nonblocking when `nonblocking`)
+ * bound to the kernel's group. `rcvbuf` > 0 sets the receive buffer. Returns the fd or -errno. */
+int cnl_uevent_open(int rcvbuf, int nonblocking);
+
+/* Receives one datagram without waiting. `*sender_pid` is the sender's netlink port id (0: the
+ * kernel). Returns the byte count, -EAGAIN when none is queued, -ENOBUFS when the kernel dropped
+ * some, -EMSGSIZE when the datagram did not fit, or another -errno. */
+ssize_t cnl_uevent_recv(int fd, void *buf, size_t len, uint32_t *sender_pid);
+
 #endif

@@ -12,7 +12,7 @@ public enum CommandParser {
         "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
         "return_nic_to_host", "check_nic_in_container", "announce_address", "probe_address",
         "request_wifi_dhcp", "setup_proxy_arp_bridge", "cleanup_proxy_arp_bridge", "cleanup_all_proxy_arp",
-    ] + notSupportedNames
+    ] + deviceTestNames + notSupportedNames
 
     /// Upstream commands answered with `not_supported` (none today).
     public static let notSupportedNames: [String] = []
@@ -58,7 +58,10 @@ public enum CommandParser {
         case "get_interfaces": return .getInterfaces
         case "get_status", "get_netlink_status": return .getStatus
         case "get_dhcp_status": return .getDhcpStatus
-        case "discover_devices", "get_device_status": return .getDevices
+        case "get_device_status": return .getDevices
+        case "discover_devices": return .discoverDevices
+        case "test_add_device": return .testAddDevice(try testDevice(o))
+        case "test_remove_device": return .testRemoveDevice(path: try devicePath(o, "path"))
         case "start_dhcp":
             let key = try dhcpKey(o)
             return .startDhcp(

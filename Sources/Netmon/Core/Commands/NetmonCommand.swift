@@ -19,8 +19,15 @@ public enum NetmonCommand: Sendable, Equatable {
     /// `get_status` and `get_netlink_status` (same answer).
     case getStatus
     case getDhcpStatus
-    /// `discover_devices` and `get_device_status`: serial devices are not implemented, `devices: []`.
+    /// `get_device_status`: the serial-device table as it is.
     case getDevices
+    /// `discover_devices`: scans sysfs again (changes are broadcast), then lists the table.
+    case discoverDevices
+    /// `test_add_device` (only with `--test-devices`): puts a device into the table as a
+    /// hot-plug would, without a kernel event (a test's pty pair).
+    case testAddDevice(SerialDevice)
+    /// `test_remove_device` (only with `--test-devices`): removes a device as an unplug would.
+    case testRemoveDevice(path: String)
     /// `requestedIP`: the address the vNIC held before (another client's lease, e.g. the Python
     /// sidecar's at a takeover): udhcpc asks the server for it, and the address stays on the link
     /// until the server answers instead of being flushed at the client's start.

@@ -35,6 +35,8 @@ public struct NetmonError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let bridgeNotFound = Code("bridge_not_found")
         /// The connecting peer's uid may not use the socket.
         public static let peerRefused = Code("peer_refused")
+        /// A test-only command on a sidecar started without its test flag (`--test-devices`).
+        public static let notEnabled = Code("not_enabled")
 
         public var description: String { rawValue }
     }

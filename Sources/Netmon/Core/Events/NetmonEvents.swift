@@ -10,9 +10,21 @@ public enum NetmonEvents {
             ["interfaces": .array(interfaces.map { $0.json(timestamp: timestamp) }), "timestamp": .string(timestamp)])
     }
 
-    /// `device_discovery`: serial devices are not implemented, so the list is always empty.
-    public static func deviceDiscovery(timestamp: String) -> JSONValue {
-        event(NetmonWire.Event.deviceDiscovery, ["devices": .array([]), "timestamp": .string(timestamp)])
+    /// `device_discovery`: every serial device of the table, sent to a new client right after
+    /// `network_discovery`.
+    public static func deviceDiscovery(_ devices: [SerialDevice] = [], timestamp: String) -> JSONValue {
+        event(NetmonWire.Event.deviceDiscovery, ["devices": .array(devices.map(\.json)), "timestamp": .string(timestamp)])
+    }
+
+    /// `device_change`: `{action: "add"|"remove", device, timestamp}` for one table change.
+    public static func deviceChange(_ change: DeviceTable.Change, timestamp: String) -> JSONValue {
+        let (action, device): (String, SerialDevice)
+        switch change {
+        case .add(let d): (action, device) = ("add", d)
+        case .remove(let d): (action, device) = ("remove", d)
+        }
+        return event(
+            NetmonWire.Event.deviceChange, ["action": .string(action), "device": device.json, "timestamp": .string(timestamp)])
     }
 
     /// `network_change` for one decided change.

@@ -2,7 +2,8 @@
 ///
 /// ```
 /// autonomy-netmon [--socket PATH] [--state-dir DIR] [--agent-uid N] [--socket-group GID]
-///                 [--debounce-ms N] [--resync-s N] [--busybox PATH] [--sysfs-root DIR]
+///                 [--debounce-ms N] [--resync-s N] [--busybox PATH] [--sysfs-root DIR] [--dev-root DIR]
+///                 [--test-devices]
 ///                 [--log-level LEVEL]
 /// ```
 /// Flags take their value as the next argument or after `=`.
@@ -38,9 +39,13 @@ public struct NetmonOptions: Sendable, Equatable {
     /// nil: `busybox` from PATH.
     public var busybox: String? = nil
     public var logLevel: LogLevel = .info
-    /// Where sysfs is read for the WiFi rule (`<root>/class/net/<if>/wireless`); tests give a
-    /// prepared folder.
+    /// Where sysfs is (`--sysfs-root`): serial devices' numbers and USB identity, the WiFi rule
+    /// (`<root>/class/net/<if>/wireless`); tests give a prepared folder.
     public var sysfsRoot: String = "/sys"
+    /// Where the device nodes are (`--dev-root`): serial nodes and `serial/by-id`.
+    public var devRoot: String = "/dev"
+    /// `--test-devices`: accept `test_add_device` / `test_remove_device` (tests only).
+    public var testDevices = false
     /// `--help` was given.
     public var help = false
 
@@ -51,7 +56,8 @@ public struct NetmonOptions: Sendable, Equatable {
 
     public static let usage = """
         usage: autonomy-netmon [--socket PATH] [--state-dir DIR] [--agent-uid N] [--socket-group GID]
-                               [--debounce-ms N] [--resync-s N] [--busybox PATH] [--sysfs-root DIR]
+                               [--debounce-ms N] [--resync-s N] [--busybox PATH]
+                               [--sysfs-root DIR] [--dev-root DIR] [--test-devices]
                                [--log-level debug|info|warning|error]
 
           --socket PATH        unix socket to serve (default: <state-dir>/netmon.sock)
@@ -61,7 +67,10 @@ public struct NetmonOptions: Sendable, Equatable {
           --debounce-ms N      quiet time before an interface change is sent (default: 300)
           --resync-s N         full re-dump interval, sends only differences (default: 30; 0: off)
           --busybox PATH       busybox for udhcpc and the hook script (default: busybox in PATH)
-          --sysfs-root DIR     sysfs for the WiFi rule: DIR/class/net/IF/wireless (default: /sys)
+          --sysfs-root DIR     where sysfs is mounted: serial devices, the WiFi rule
+                               (DIR/class/net/IF/wireless) (default: /sys)
+          --dev-root DIR       where the device nodes are (default: /dev)
+          --test-devices       accept test_add_device / test_remove_device (tests only)
           --log-level LEVEL    debug, info, warning or error (default: info)
 
         """
@@ -88,6 +97,10 @@ public struct NetmonOptions: Sendable, Equatable {
                 o.help = true
                 continue
             }
+            if flag == "--test-devices", inline == nil {
+                o.testDevices = true
+                continue
+            }
             let value: String
             if let inline {
                 value = inline
@@ -108,6 +121,7 @@ public struct NetmonOptions: Sendable, Equatable {
                 guard p.hasPrefix("/"), !p.contains("'") else { throw UsageError("--busybox needs an absolute path") }
                 o.busybox = p
             case "--sysfs-root": o.sysfsRoot = try path(value, flag)
+            case "--dev-root": o.devRoot = try path(value, flag)
             case "--log-level":
                 guard let level = LogLevel.allCases.first(where: { $0.name == value }) else {
                     throw UsageError("--log-level must be debug, info, warning or error")
