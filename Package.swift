@@ -181,7 +181,9 @@ let package = Package(
         // The Docker Engine API client (typed operations, version negotiation, decoders) and the
         // `agent.container_driver` plugin on top of it.
         // Device nodes bind-mounted into a container's mount namespace (container.device_node).
-        .target(name: "CDeviceNode", path: "Plugins/DockerDriver/CDeviceNode"),
+        // Device nodes in a container's mount namespace (bind mounts): the netmon sidecar's
+        // bind_device_node and the Docker driver's container.device_node.
+        .target(name: "CDeviceNode", path: "Plugins/Shared/CDeviceNode"),
         .target(
             name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
             swiftSettings: swiftSettings),
@@ -248,7 +250,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "autonomy-netmon",
-            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", sdk("AgentJSON")],
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode", sdk("AgentJSON")],
             path: "Sources/Netmon/Daemon",
             swiftSettings: swiftSettings
         ),

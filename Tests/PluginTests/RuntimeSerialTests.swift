@@ -4,8 +4,8 @@ import AgentPluginTestKit
 import Synchronization
 import Testing
 
-/// Serial passthrough on the test kit: the fake sidecar's device table, the fake engine's
-/// `container.device_node` record. No root, no Docker.
+/// Serial passthrough on the test kit: the fake sidecar's device table and the nodes it was asked
+/// to bind (`bind_device_node` / `remove_device_node`). No root, no Docker.
 @Suite("vPLC plugin on the test kit: serial passthrough")
 struct RuntimeSerialTests {
     static func device(_ path: String, major: Int = 136, minor: Int) -> JSONObject {
@@ -25,10 +25,42 @@ struct RuntimeSerialTests {
         var json: JSONValue { .array(list.withLock { $0 }.map { JSONValue.object($0) }) }
     }
 
-    /// The bed with a sidecar table the test changes.
-    static func bed(_ host: TestHost, devices: DeviceList) throws -> RuntimeTestBed {
+    /// The nodes the fake sidecar bound, container path → host path (by container PID), and how
+    /// many binds it was asked for; `failNext` makes the next bind fail as the sidecar would.
+    final class Nodes: Sendable {
+        private let state = Mutex((nodes: [Int: [String: String]](), binds: 0, failNext: false))
+        func of(_ pid: Int) -> [String: String] { state.withLock { $0.nodes[pid] ?? [:] } }
+        var all: [String: String] { state.withLock { $0.nodes.values.reduce(into: [:]) { $0.merge($1) { a, _ in a } } } }
+        var binds: Int { state.withLock { $0.binds } }
+        func failNextBind() { state.withLock { $0.failNext = true } }
+        func bind(_ p: JSONObject) throws(PluginError) -> JSONObject {
+            let pid = Int(p["container_pid"]?.numberValue ?? 0)
+            let path = p["container_path"]?.stringValue ?? "", host = p["host_path"]?.stringValue ?? ""
+            let fail = state.withLock { s -> Bool in
+                s.binds += 1
+                if s.failNext {
+                    s.failNext = false
+                    return true
+                }
+                s.nodes[pid, default: [:]][path] = host
+                return false
+            }
+            if fail { throw PluginError(code: "device_node_failed", message: "mounting the node at \(path): EPERM") }
+            return ["success": true]
+        }
+        func remove(_ p: JSONObject) -> JSONObject {
+            let pid = Int(p["container_pid"]?.numberValue ?? 0), path = p["container_path"]?.stringValue ?? ""
+            let removed = state.withLock { $0.nodes[pid]?.removeValue(forKey: path) != nil }
+            return ["success": true, "removed": .bool(removed)]
+        }
+    }
+
+    /// The bed with a sidecar table the test changes and a sidecar that records the nodes.
+    static func bed(_ host: TestHost, devices: DeviceList, nodes: Nodes) throws -> RuntimeTestBed {
         let bed = RuntimeTestBed(host: host)
         bed.netmon.onCommand("get_device_status") { _ in ["success": true, "devices": devices.json] }
+        bed.netmon.onCommand("bind_device_node") { (p: JSONObject) throws(PluginError) -> JSONObject in try nodes.bind(p) }
+        bed.netmon.onCommand("remove_device_node") { nodes.remove($0) }
         try bed.loadRuntime()
         return bed
     }
@@ -39,13 +71,14 @@ struct RuntimeSerialTests {
     func plugCycle() async throws {
         try await TestHost.with(config: RuntimeTestBed.daemonConfig()) { host in
             let devices = DeviceList([Self.device("/dev/pts/4", minor: 4)])
-            let bed = try Self.bed(host, devices: devices)
+            let nodes = Nodes()
+            let bed = try Self.bed(host, devices: devices, nodes: nodes)
             let (ack, end) = try await bed.operate("create_new_runtime", Self.message)
             #expect(ack["serial_configs_count"] == 1)
             #expect(end["status"] == "succeeded", "\(end)")
             let create = try #require(bed.engine.calls.first { $0.method == "container.create" })
             #expect(create.params["host_config"]?.objectValue?["DeviceCgroupRules"] == ["c 188:* rmw", "c 166:* rmw", "c 4:* rmw", "c 136:* rmw"])
-            _ = try await host.awaitEffect("the node in plc1") { bed.engine.deviceNodes(of: "plc1")?["/dev/ttyS0"] == "/dev/pts/4" ? true : nil }
+            _ = try await host.awaitEffect("the node in plc1") { nodes.all["/dev/ttyS0"] == "/dev/pts/4" ? true : nil }
             let connected = try await host.event("serial_port_update") { $0["status"] == "connected" }
             #expect(connected.payload["device_id"] == "plc1")
             #expect(connected.payload["current_host_path"] == "/dev/pts/4")
@@ -58,7 +91,7 @@ struct RuntimeSerialTests {
 
             devices.withLock { $0 = [] }
             bed.netmon.emit("device_change", ["action": "remove", "device": .object(Self.device("/dev/pts/4", minor: 4))])
-            _ = try await host.awaitEffect("the node removed") { bed.engine.deviceNodes(of: "plc1")?.isEmpty == true ? true : nil }
+            _ = try await host.awaitEffect("the node removed") { nodes.all.isEmpty ? true : nil }
             let off = try await host.event("serial_port_update") { $0["status"] == "disconnected" }
             #expect(off.payload["previous_status"] == "connected")
             let down = await host.call("get_device_status", ["device_id": "plc1"])
@@ -68,7 +101,7 @@ struct RuntimeSerialTests {
             let again = Self.device("/dev/pts/9", minor: 9)
             devices.withLock { $0 = [again] }
             bed.netmon.emit("device_change", ["action": "add", "device": .object(again)])
-            _ = try await host.awaitEffect("the node made again") { bed.engine.deviceNodes(of: "plc1")?["/dev/ttyS0"] == "/dev/pts/9" ? true : nil }
+            _ = try await host.awaitEffect("the node made again") { nodes.all["/dev/ttyS0"] == "/dev/pts/9" ? true : nil }
             let up = await host.call("get_device_status", ["device_id": "plc1"])
             #expect(Self.port(up)["current_host_path"] == "/dev/pts/9", "\(up)")
             #expect(bed.engine.calls.filter { $0.method == "container.start" }.count == starts, "the vPLC was restarted")
@@ -80,26 +113,27 @@ struct RuntimeSerialTests {
     func restartRemakes() async throws {
         try await TestHost.with(config: RuntimeTestBed.daemonConfig()) { host in
             let devices = DeviceList([Self.device("/dev/ttyUSB0", major: 188, minor: 0)])
-            let bed = try Self.bed(host, devices: devices)
+            let nodes = Nodes()
+            let bed = try Self.bed(host, devices: devices, nodes: nodes)
             _ = try await bed.operate("create_new_runtime", Self.message)
-            _ = try await host.awaitEffect("the node in plc1") { bed.engine.deviceNodes(of: "plc1")?["/dev/ttyS0"] != nil ? true : nil }
+            _ = try await host.awaitEffect("the node in plc1") { nodes.all["/dev/ttyS0"] != nil ? true : nil }
             let create = try #require(bed.engine.calls.first { $0.method == "container.create" })
             #expect(create.params["host_config"]?.objectValue?["DeviceCgroupRules"] == ["c 188:* rmw", "c 166:* rmw", "c 4:* rmw"])
-            let made = bed.engine.calls.filter { $0.method == "container.device_node" }.count
+            let made = nodes.binds
             #expect(bed.engine.crash("plc1"))
             _ = try await host.awaitEffect("the node made for the restarted container") {
-                bed.engine.deviceNodes(of: "plc1")?["/dev/ttyS0"] == "/dev/ttyUSB0"
-                    && bed.engine.calls.filter { $0.method == "container.device_node" }.count > made ? true : nil
+                nodes.all["/dev/ttyS0"] == "/dev/ttyUSB0" && nodes.binds > made ? true : nil
             }
         }
     }
 
-    @Test("a node the driver cannot make is reported as error with the driver's code and retried; bad serial_configs are refused")
+    @Test("a node the sidecar cannot make is reported as error with the sidecar's code and retried; bad serial_configs are refused")
     func errors() async throws {
         try await TestHost.with(config: RuntimeTestBed.daemonConfig()) { host in
             let devices = DeviceList([Self.device("/dev/pts/4", minor: 4)])
-            let bed = try Self.bed(host, devices: devices)
-            bed.engine.failNext("container.device_node", code: "device_node_failed", message: "mounting the node at /dev/ttyS0: EPERM")
+            let nodes = Nodes()
+            let bed = try Self.bed(host, devices: devices, nodes: nodes)
+            nodes.failNextBind()
             _ = try await bed.operate("create_new_runtime", Self.message)
             let failed = try await host.event("serial_port_update") { $0["status"] == "error" }
             #expect(failed.payload["code"] == "device_node_failed")

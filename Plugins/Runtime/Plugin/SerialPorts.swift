@@ -5,10 +5,10 @@ import RuntimeModel
 
 /// Serial passthrough (docs/runtime-containers.md, "Serial ports"): keeps the host's serial
 /// devices as the netmon listener reports them, and for every running vPLC with
-/// `serial_configs` makes each matching device's node appear at its `container_path` through the
-/// driver (`container.device_node`: the host node bind-mounted in the container's mount
-/// namespace), removes it when the device goes (`container.device_node_remove`), and makes it
-/// again when it comes back (another host path is fine) — never restarting the vPLC.
+/// `serial_configs` makes each matching device's node appear at its `container_path` (the host
+/// node bind-mounted in the container's mount namespace by the netmon sidecar's
+/// `bind_device_node`), removes it when the device goes, and makes it again when it comes back
+/// (another host path is fine) — never restarting the vPLC.
 ///
 /// States are stored per device (`serial/<device>`, ``SerialPortState``) and reported in
 /// `get_device_status`; a change of a port's status or host path is emitted as
@@ -164,9 +164,7 @@ actor SerialPorts {
             if let old, old.status == .connected, old.hostPath == path, old.pid == pid, old.config == c { return old }
             next.updatedAt = now
             do throws(RuntimeError) {
-                _ = try await engine.call(
-                    "container.device_node",
-                    ["id": .string(device), "host_path": .string(path), "container_path": .string(c.containerPath)])
+                try await bindNode(device, pid: pid, hostPath: path, containerPath: c.containerPath)
                 next.status = .connected
                 next.hostPath = path
                 next.major = match["major"]?.numberValue.map { Int($0) }
@@ -186,8 +184,7 @@ actor SerialPorts {
             // The device went: the node goes too (a stale node would reach whatever device the
             // kernel gives the same numbers next; an open file keeps working until closed).
             do throws(RuntimeError) {
-                _ = try await engine.call(
-                    "container.device_node_remove", ["id": .string(device), "container_path": .string(c.containerPath)])
+                try await removeNode(device, pid: pid, containerPath: c.containerPath)
             } catch {
                 host.log(
                     .warning, "could not remove a serial node of an unplugged device",
@@ -202,6 +199,20 @@ actor SerialPorts {
         next.error = nil
         next.updatedAt = now
         return next
+    }
+
+    /// Makes the node through the netmon sidecar (`bind_device_node`): it runs with the
+    /// privileges a bind mount in another mount namespace needs (root, the host's PID namespace,
+    /// the host's `/dev`), which the agent does not have (docs/architecture.md, "Serial ports").
+    private func bindNode(_ device: String, pid: Int, hostPath: String, containerPath: String) async throws(RuntimeError) {
+        _ = try await netmon.command(
+            "bind_device_node",
+            ["container_pid": .number(Double(pid)), "host_path": .string(hostPath), "container_path": .string(containerPath)])
+    }
+
+    /// Removes the node through the sidecar (`remove_device_node`).
+    private func removeNode(_ device: String, pid: Int, containerPath: String) async throws(RuntimeError) {
+        _ = try await netmon.command("remove_device_node", ["container_pid": .number(Double(pid)), "container_path": .string(containerPath)])
     }
 
     /// Logs a port's new status and emits `serial_port_update`.

@@ -56,6 +56,8 @@ final class CommandHandler {
             ok(["clients": dhcp.statusJSON()])
         case .getDevices, .discoverDevices, .testAddDevice, .testRemoveDevice:
             deviceCommand(request.command, ok: { ok($0) }, fail: { fail($0) })
+        case .bindDeviceNode, .removeDeviceNode:
+            deviceNodeCommand(request.command, ok: { ok($0) }, fail: { fail($0) })
         case .notSupported(let name):
             fail(NetmonError(.notSupported, "\(name) is not supported by this netmon"))
         case .setupProxyArp, .cleanupProxyArp, .cleanupAllProxyArp, .requestWifiDhcp:

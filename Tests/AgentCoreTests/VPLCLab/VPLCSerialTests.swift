@@ -6,7 +6,7 @@ import Testing
 /// Serial passthrough (docs/runtime-containers.md, "Serial ports") with the real agent, the real
 /// sidecar (started with `--test-devices`, so a test can hot-plug a device into its table) and
 /// the lab's dockerd: the "device" is a pseudo-terminal pair made by the test, its slave the host
-/// node. The node in the container is made by the driver (`container.device_node`); the test
+/// node. The node in the container is made by the sidecar (`bind_device_node`); the test
 /// only looks inside with `docker exec` against the lab engine.
 extension VPLCLab {
 @Suite("serial passthrough of a hot-plugged pty")

@@ -12,6 +12,7 @@ public enum CommandParser {
         "get_device_status", "start_dhcp", "stop_dhcp", "renew_dhcp", "set_link_mac", "move_nic_to_container",
         "return_nic_to_host", "check_nic_in_container", "announce_address", "probe_address",
         "request_wifi_dhcp", "setup_proxy_arp_bridge", "cleanup_proxy_arp_bridge", "cleanup_all_proxy_arp",
+        "bind_device_node", "remove_device_node",
     ] + deviceTestNames + notSupportedNames
 
     /// Upstream commands answered with `not_supported` (none today).
@@ -88,6 +89,10 @@ public enum CommandParser {
             return .announceAddress(
                 pid: try pid(o, "container_pid"), mac: try mac(o, "mac_address"), ip: try requiredIPv4(o, "ip_address"),
                 count: try int(o, "count", 1...5, default: 3), intervalMs: try int(o, "interval_ms", 10...2000, default: 200))
+        case "bind_device_node":
+            return .bindDeviceNode(
+                pid: try pid(o, "container_pid"), hostPath: try devicePath(o, "host_path"), containerPath: try containerPath(o))
+        case "remove_device_node": return .removeDeviceNode(pid: try pid(o, "container_pid"), containerPath: try containerPath(o))
         case "probe_address":
             return .probeAddress(
                 interface: try ifname(o, "interface"), ip: try requiredIPv4(o, "ip_address"),

@@ -26,6 +26,15 @@ extension CommandParser {
             product: try optional("product"), injected: true)
     }
 
+    /// `container_path`: an absolute path inside the container's root, not `/`, without `.` or
+    /// `..` components or control characters.
+    static func containerPath(_ o: JSONObject) throws(NetmonError) -> String {
+        let s = try devicePath(o, "container_path")
+        let parts = s.split(separator: "/")
+        guard !parts.isEmpty, !parts.contains(".") else { throw .invalid("container_path", "must be an absolute path without '.' or '..'") }
+        return s
+    }
+
     /// An absolute path without `..` components or control characters.
     static func devicePath(_ o: JSONObject, _ field: String, prefix: String = "") throws(NetmonError) -> String {
         let name = prefix + field

@@ -47,6 +47,11 @@ public enum NetmonCommand: Sendable, Equatable {
     /// RFC 5227 probe for `ip` on host interface `interface` (the sidecar's namespace): is another
     /// host using it? Waits up to `waitMs`.
     case probeAddress(interface: String, ip: IPv4, waitMs: Int)
+    /// Bind-mounts host character device `hostPath` at `containerPath` in the mount namespace of
+    /// `pid` (serial passthrough; a node mounted there before is replaced).
+    case bindDeviceNode(pid: Int32, hostPath: String, containerPath: String)
+    /// Unmounts the node at `containerPath` in the mount namespace of `pid` and removes its placeholder.
+    case removeDeviceNode(pid: Int32, containerPath: String)
     /// WiFi: a veth pair into the container and proxy ARP on the WiFi parent.
     case setupProxyArp(ProxyArpSetup)
     case cleanupProxyArp(ProxyArpCleanup)

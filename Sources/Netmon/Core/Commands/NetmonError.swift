@@ -35,6 +35,10 @@ public struct NetmonError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let bridgeNotFound = Code("bridge_not_found")
         /// The connecting peer's uid may not use the socket.
         public static let peerRefused = Code("peer_refused")
+        /// The host node of `bind_device_node` is missing or not a character device.
+        public static let hostNodeInvalid = Code("host_node_invalid")
+        /// A device node could not be made or removed in the container (the message names the step).
+        public static let deviceNodeFailed = Code("device_node_failed")
         /// A test-only command on a sidecar started without its test flag (`--test-devices`).
         public static let notEnabled = Code("not_enabled")
 

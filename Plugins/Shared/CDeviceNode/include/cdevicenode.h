@@ -1,4 +1,5 @@
-/* Device nodes inside a container's mount namespace, for the Docker driver's
+/* Device nodes inside a container's mount namespace: the netmon sidecar's `bind_device_node` /
+ * `remove_device_node` (docs/network-monitor.md), which the runtime uses, and the Docker driver's
  * `container.device_node` / `container.device_node_remove` (docs/container-driver.md).
  *
  * The host's node is bind-mounted, not re-made with mknod: a pseudo-terminal slave made with
