@@ -64,6 +64,11 @@ import Testing
             (#"{"command":"move_nic_to_container","host_interface":"averyveryverylongname","container_pid":9}"#, .invalidField, "host_interface"),
             (#"{"command":"move_nic_to_container","host_interface":"eth0;rm","container_pid":9}"#, .invalidField, "host_interface"),
             (#"{"command":"set_link_mac","container_pid":9,"current_mac":"02:aa:bb:cc:dd:01"}"#, .invalidField, "mac_address"),
+            (#"{"command":"bind_device_node","container_pid":9,"host_path":"/dev/pts/1"}"#, .invalidField, "container_path"),
+            (#"{"command":"bind_device_node","container_pid":9,"host_path":"/dev/pts/1","container_path":"/dev/./x"}"#, .invalidField, "container_path"),
+            (#"{"command":"bind_device_node","container_pid":9,"host_path":"/dev/pts/1","container_path":"/"}"#, .invalidField, "container_path"),
+            (#"{"command":"bind_device_node","container_pid":9,"host_path":"pts/1","container_path":"/dev/x"}"#, .invalidField, "host_path"),
+            (#"{"command":"remove_device_node","container_pid":0,"container_path":"/dev/x"}"#, .invalidField, "container_pid"),
         ]
         for (line, code, field) in cases {
             let r = error(line)
@@ -88,6 +93,9 @@ import Testing
             #"{"command":"return_nic_to_host","host_interface":"enp3s0","container_pid":"9"}"#: .returnNicToHost(interface: "enp3s0", pid: 9),
             #"{"command":"check_nic_in_container","host_interface":"enp3s0","container_pid":9}"#: .checkNicInContainer(interface: "enp3s0", pid: 9),
             #"{"command":"cleanup_all_proxy_arp"}"#: .cleanupAllProxyArp,
+            #"{"command":"bind_device_node","container_pid":9,"host_path":"/dev/ttyUSB0","container_path":"/dev/ttyS0"}"#:
+                .bindDeviceNode(pid: 9, hostPath: "/dev/ttyUSB0", containerPath: "/dev/ttyS0"),
+            #"{"command":"remove_device_node","container_pid":9,"container_path":"/dev/ttyS0"}"#: .removeDeviceNode(pid: 9, containerPath: "/dev/ttyS0"),
         ]
         for (line, command) in lines { #expect(try parse(line).get().command == command, "\(line)") }
     }
