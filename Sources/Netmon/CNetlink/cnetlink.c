@@ -1,6 +1,7 @@
 /* rtnetlink helpers for autonomy-netmon: sockets, dump requests, parsing, link changes. */
 #define _GNU_SOURCE
 #include "cnetlink.h"
+#include "request.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -293,16 +294,6 @@ int cnl_wait_readable(int fd, int timeout_ms) {
     }
 }
 
-static void add_attr(struct nlmsghdr *nh, size_t cap, uint16_t type, const void *data, size_t len) {
-    size_t at = NLMSG_ALIGN(nh->nlmsg_len);
-    if (at + RTA_LENGTH(len) > cap) return;
-    struct rtattr *a = (struct rtattr *)((char *)nh + at);
-    a->rta_type = type;
-    a->rta_len = (unsigned short)RTA_LENGTH(len);
-    if (len) memcpy(RTA_DATA(a), data, len);
-    nh->nlmsg_len = (uint32_t)(at + RTA_ALIGN(a->rta_len));
-}
-
 int cnl_set_link(int fd, uint32_t seq, int32_t ifindex, const uint8_t *mac, int mac_len, int ns_fd, pid_t ns_pid,
                  int up, int timeout_ms) {
     union {
@@ -323,32 +314,14 @@ int cnl_set_link(int fd, uint32_t seq, int32_t ifindex, const uint8_t *mac, int 
     }
     if (mac_len > 0) {
         if (mac_len > 32) return -EINVAL;
-        add_attr(&req.nh, sizeof req, IFLA_ADDRESS, mac, (size_t)mac_len);
+        cnl_put_attr(&req.nh, sizeof req, IFLA_ADDRESS, mac, (size_t)mac_len);
     }
     if (ns_fd >= 0) {
         uint32_t v = (uint32_t)ns_fd;
-        add_attr(&req.nh, sizeof req, IFLA_NET_NS_FD, &v, 4);
+        cnl_put_attr(&req.nh, sizeof req, IFLA_NET_NS_FD, &v, 4);
     } else if (ns_pid > 0) {
         uint32_t v = (uint32_t)ns_pid;
-        add_attr(&req.nh, sizeof req, IFLA_NET_NS_PID, &v, 4);
+        cnl_put_attr(&req.nh, sizeof req, IFLA_NET_NS_PID, &v, 4);
     }
-    struct sockaddr_nl kernel;
-    memset(&kernel, 0, sizeof kernel);
-    kernel.nl_family = AF_NETLINK;
-    if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -errno;
-
-    char buf[8192];
-    for (;;) {
-        int r = cnl_wait_readable(fd, timeout_ms);
-        if (r < 0) return r;
-        if (r == 0) return -ETIMEDOUT;
-        ssize_t n = cnl_recv(fd, buf, sizeof buf, 1);
-        if (n == -EAGAIN) continue;
-        if (n < 0) return (int)n;
-        size_t off = 0;
-        cnl_msg m;
-        while (cnl_parse(buf, (size_t)n, &off, &m, 1) == 1) {
-            if (m.kind == CNL_KIND_ERROR && m.seq == seq) return m.error;
-        }
-    }
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }

@@ -3,6 +3,7 @@
  * IPv4 routes and proxy neighbour entries. Each sends one request and waits for its ack. */
 #define _GNU_SOURCE
 #include "cnetlink.h"
+#include "request.h"
 
 #include <errno.h>
 #include <linux/if.h>
@@ -22,7 +23,7 @@ typedef union {
     char raw[512];
 } request_t;
 
-static struct rtattr *put_attr(struct nlmsghdr *nh, size_t cap, uint16_t type, const void *data, size_t len) {
+struct rtattr *cnl_put_attr(struct nlmsghdr *nh, size_t cap, uint16_t type, const void *data, size_t len) {
     size_t at = NLMSG_ALIGN(nh->nlmsg_len);
     if (at + RTA_LENGTH(len) > cap) return NULL;
     struct rtattr *a = (struct rtattr *)((char *)nh + at);
@@ -34,14 +35,13 @@ static struct rtattr *put_attr(struct nlmsghdr *nh, size_t cap, uint16_t type, c
 }
 
 /* Opens a nested attribute; close it with end_nest. */
-static struct rtattr *begin_nest(struct nlmsghdr *nh, size_t cap, uint16_t type) { return put_attr(nh, cap, type, NULL, 0); }
+static struct rtattr *begin_nest(struct nlmsghdr *nh, size_t cap, uint16_t type) { return cnl_put_attr(nh, cap, type, NULL, 0); }
 
 static void end_nest(struct nlmsghdr *nh, struct rtattr *nest) {
     if (nest) nest->rta_len = (unsigned short)((char *)nh + nh->nlmsg_len - (char *)nest);
 }
 
-/* Sends `nh` and waits for the ack of its sequence number: 0 or -errno. */
-static int transact(int fd, struct nlmsghdr *nh, int timeout_ms) {
+int cnl_transact(int fd, struct nlmsghdr *nh, int timeout_ms) {
     struct sockaddr_nl kernel;
     memset(&kernel, 0, sizeof kernel);
     kernel.nl_family = AF_NETLINK;
@@ -76,9 +76,9 @@ int cnl_veth_create(int fd, uint32_t seq, const char *name, const char *peer, pi
     start(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, seq, sizeof(struct ifinfomsg));
     struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
     ifi->ifi_family = AF_UNSPEC;
-    put_attr(&req.nh, sizeof req, IFLA_IFNAME, name, strlen(name) + 1);
+    cnl_put_attr(&req.nh, sizeof req, IFLA_IFNAME, name, strlen(name) + 1);
     struct rtattr *info = begin_nest(&req.nh, sizeof req, IFLA_LINKINFO);
-    put_attr(&req.nh, sizeof req, IFLA_INFO_KIND, "veth", 4);
+    cnl_put_attr(&req.nh, sizeof req, IFLA_INFO_KIND, "veth", 4);
     struct rtattr *data = begin_nest(&req.nh, sizeof req, IFLA_INFO_DATA);
     struct rtattr *peer_attr = begin_nest(&req.nh, sizeof req, VETH_INFO_PEER);
     /* The peer's own ifinfomsg comes first inside VETH_INFO_PEER. */
@@ -86,15 +86,15 @@ int cnl_veth_create(int fd, uint32_t seq, const char *name, const char *peer, pi
     if (at + sizeof(struct ifinfomsg) > sizeof req) return -EINVAL;
     memset((char *)&req.nh + at, 0, sizeof(struct ifinfomsg));
     req.nh.nlmsg_len = (uint32_t)(at + NLMSG_ALIGN(sizeof(struct ifinfomsg)));
-    put_attr(&req.nh, sizeof req, IFLA_IFNAME, peer, strlen(peer) + 1);
+    cnl_put_attr(&req.nh, sizeof req, IFLA_IFNAME, peer, strlen(peer) + 1);
     if (peer_pid > 0) {
         uint32_t v = (uint32_t)peer_pid;
-        put_attr(&req.nh, sizeof req, IFLA_NET_NS_PID, &v, 4);
+        cnl_put_attr(&req.nh, sizeof req, IFLA_NET_NS_PID, &v, 4);
     }
     end_nest(&req.nh, peer_attr);
     end_nest(&req.nh, data);
     end_nest(&req.nh, info);
-    return transact(fd, &req.nh, timeout_ms);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }
 
 int cnl_del_link(int fd, uint32_t seq, int32_t ifindex, int timeout_ms) {
@@ -103,7 +103,7 @@ int cnl_del_link(int fd, uint32_t seq, int32_t ifindex, int timeout_ms) {
     struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_index = ifindex;
-    return transact(fd, &req.nh, timeout_ms);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }
 
 int cnl_rename_link(int fd, uint32_t seq, int32_t ifindex, const char *name, int timeout_ms) {
@@ -113,8 +113,8 @@ int cnl_rename_link(int fd, uint32_t seq, int32_t ifindex, const char *name, int
     struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_index = ifindex;
-    put_attr(&req.nh, sizeof req, IFLA_IFNAME, name, strlen(name) + 1);
-    return transact(fd, &req.nh, timeout_ms);
+    cnl_put_attr(&req.nh, sizeof req, IFLA_IFNAME, name, strlen(name) + 1);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }
 
 int cnl_addr_add(int fd, uint32_t seq, int32_t ifindex, uint32_t address, int prefix, int timeout_ms) {
@@ -127,14 +127,14 @@ int cnl_addr_add(int fd, uint32_t seq, int32_t ifindex, uint32_t address, int pr
     ifa->ifa_index = (uint32_t)ifindex;
     ifa->ifa_scope = RT_SCOPE_UNIVERSE;
     uint32_t a = htonl(address);
-    put_attr(&req.nh, sizeof req, IFA_LOCAL, &a, 4);
-    put_attr(&req.nh, sizeof req, IFA_ADDRESS, &a, 4);
+    cnl_put_attr(&req.nh, sizeof req, IFA_LOCAL, &a, 4);
+    cnl_put_attr(&req.nh, sizeof req, IFA_ADDRESS, &a, 4);
     if (prefix < 31) {
         uint32_t mask = prefix == 0 ? 0 : (0xffffffffu << (32 - prefix));
         uint32_t b = htonl(address | ~mask);
-        put_attr(&req.nh, sizeof req, IFA_BROADCAST, &b, 4);
+        cnl_put_attr(&req.nh, sizeof req, IFA_BROADCAST, &b, 4);
     }
-    return transact(fd, &req.nh, timeout_ms);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }
 
 int cnl_route(int fd, uint32_t seq, int add, uint32_t dst, int dst_len, uint32_t gateway, int32_t oif, int timeout_ms) {
@@ -151,14 +151,14 @@ int cnl_route(int fd, uint32_t seq, int add, uint32_t dst, int dst_len, uint32_t
     if (!add) rtm->rtm_scope = RT_SCOPE_NOWHERE;
     if (dst_len > 0) {
         uint32_t d = htonl(dst);
-        put_attr(&req.nh, sizeof req, RTA_DST, &d, 4);
+        cnl_put_attr(&req.nh, sizeof req, RTA_DST, &d, 4);
     }
     if (gateway) {
         uint32_t g = htonl(gateway);
-        put_attr(&req.nh, sizeof req, RTA_GATEWAY, &g, 4);
+        cnl_put_attr(&req.nh, sizeof req, RTA_GATEWAY, &g, 4);
     }
-    if (oif > 0) put_attr(&req.nh, sizeof req, RTA_OIF, &oif, 4);
-    return transact(fd, &req.nh, timeout_ms);
+    if (oif > 0) cnl_put_attr(&req.nh, sizeof req, RTA_OIF, &oif, 4);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }
 
 int cnl_proxy_neigh(int fd, uint32_t seq, int add, uint32_t address, int32_t ifindex, int timeout_ms) {
@@ -170,6 +170,6 @@ int cnl_proxy_neigh(int fd, uint32_t seq, int add, uint32_t address, int32_t ifi
     nd->ndm_flags = NTF_PROXY;
     nd->ndm_state = NUD_PERMANENT;
     uint32_t a = htonl(address);
-    put_attr(&req.nh, sizeof req, NDA_DST, &a, 4);
-    return transact(fd, &req.nh, timeout_ms);
+    cnl_put_attr(&req.nh, sizeof req, NDA_DST, &a, 4);
+    return cnl_transact(fd, &req.nh, timeout_ms);
 }

@@ -17,23 +17,8 @@ extension DhcpSupervisor {
             "-t", "5", "-T", "2", "-A", "3",
         ]
         if let ip = c.lease?.ip { argv += ["-r", ip.description] }
-        let env = [
-            "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "ORCH_DHCP_KEY=\(c.key)", "ORCH_CONTAINER_PID=\(c.containerPid)",
-            "ORCH_LEASE_DIR=\(config.leaseDir)",
-        ]
-        let child: Spawner.Child
-        do {
-            child = try Spawner.spawn(path: busybox, argv: argv, environment: env)
-        } catch {
-            throw NetmonError(.spawnFailed, "cannot start udhcpc: \(error)")
-        }
-        c.child = child.pid
-        c.output = child.output
-        c.framer = LineFramer(maxLineBytes: 64 * 1024)
-        c.state = .running
-        byChild[child.pid] = c
-        loop.register(child.output, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.readOutput(c) }
-        Log.info("dhcp \(c.key): udhcpc pid \(child.pid) on WiFi \(wifi.parent) (client-id \(wifi.clientID)) for the namespace of \(c.containerPid)")
+        let pid = try run(c, path: busybox, argv: argv)
+        Log.info("dhcp \(c.key): udhcpc pid \(pid) on WiFi \(wifi.parent) (client-id \(wifi.clientID)) for the namespace of \(c.containerPid)")
     }
 
     /// request_wifi_dhcp: a WiFi client for `r` (idempotent for the same key, pid and parent;

@@ -99,13 +99,20 @@ final class DhcpSupervisor: @unchecked Sendable {
         } else {
             unlink(keepFile(c.key))  // an earlier client's, never consumed: this one keeps nothing
         }
+        let pid = try run(c, path: nsenter, argv: argv)
+        Log.info("dhcp \(c.key): udhcpc pid \(pid) on \(c.interface) in the namespace of \(c.containerPid)")
+    }
+
+    /// Starts `argv` for client `c` with the hook's environment, reads its output on the loop,
+    /// and marks the client running; the child's PID.
+    func run(_ c: DhcpClient, path: String, argv: [String]) throws(NetmonError) -> pid_t {
         let env = [
             "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "ORCH_DHCP_KEY=\(c.key)", "ORCH_CONTAINER_PID=\(c.containerPid)",
             "ORCH_LEASE_DIR=\(config.leaseDir)",
         ]
         let child: Spawner.Child
         do {
-            child = try Spawner.spawn(path: nsenter, argv: argv, environment: env)
+            child = try Spawner.spawn(path: path, argv: argv, environment: env)
         } catch {
             throw NetmonError(.spawnFailed, "cannot start udhcpc: \(error)")
         }
@@ -115,7 +122,7 @@ final class DhcpSupervisor: @unchecked Sendable {
         c.state = .running
         byChild[child.pid] = c
         loop.register(child.output, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.readOutput(c) }
-        Log.info("dhcp \(c.key): udhcpc pid \(child.pid) on \(c.interface) in the namespace of \(c.containerPid)")
+        return child.pid
     }
 
     /// `<lease dir>/.<container>_<vnic>.keep`: the address the hook keeps on the link at the
