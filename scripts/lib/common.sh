@@ -29,7 +29,9 @@ ensure_prerequisites() {
 # with curl). Asks dpkg rather than PATH: dockerd and dnsmasq live in sbin, and a dynamic busybox
 # on PATH would not do. apt-get runs only when something is missing.
 ensure_lab_packages() {
-    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin) missing=() p
+    # systemd: its systemd-analyze verifies the units (Tests/OpsTests/Packaging/SystemdUnitTests);
+    # nothing is started with it.
+    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
