@@ -1,0 +1,35 @@
+/// The error type of enrolment (`orchestrator-agent enroll`): a stable code, which decides the
+/// exit status, and a message that names what went wrong.
+public struct EnrollError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure, and the command's exit status for it.
+    public enum Code: String, Sendable {
+        /// Something on this device: a file or folder that cannot be written, a key that cannot be made. Exit 1.
+        case local = "enroll_local"
+        /// An argument is unusable (URL, key type, folder). Exit 64.
+        case usage = "enroll_usage"
+        /// The enrollment API cannot be reached, or answers with an error or something unreadable. Exit 3.
+        case api = "enroll_api"
+        /// The certificate the API returned fails the checks; nothing was installed. Exit 4.
+        case certificateRefused = "certificate_refused"
+
+        /// The exit status of `orchestrator-agent enroll` for this code.
+        public var exitStatus: Int32 {
+            switch self {
+            case .local: 1
+            case .usage: 64
+            case .api: 3
+            case .certificateRefused: 4
+            }
+        }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
