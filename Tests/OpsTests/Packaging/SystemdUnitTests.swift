@@ -25,7 +25,7 @@ struct SystemdUnitTests {
         let commands = [
             "/usr/bin/orchestrator-agent": Packaging.buildDirectory + "/orchestrator-agent",
             "/usr/bin/autonomy-netmon": Packaging.buildDirectory + "/autonomy-netmon",
-            "/usr/bin/busybox": "/bin/busybox", "/bin/kill": "/bin/kill", "/bin/mkdir": "/bin/mkdir", "/bin/sh": "/bin/sh",
+            "/bin/busybox": "/bin/busybox", "/bin/kill": "/bin/kill", "/bin/mkdir": "/bin/mkdir", "/bin/sh": "/bin/sh",
         ]
         for (path, source) in commands where path != leaveOut {
             guard fm.isExecutableFile(atPath: source) else { throw InstallerTestError("\(source) is missing (build the products; apt-get install busybox-static)") }
