@@ -12,6 +12,7 @@ public struct DeviceKey: Sendable {
         /// EC on P-256.
         case ecP256
 
+        /// `RSA-4096`, `EC P-256`.
         public var description: String {
             switch self {
             case .rsa(let bits): "RSA-\(bits)"

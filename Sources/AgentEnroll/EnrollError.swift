@@ -23,13 +23,17 @@ public struct EnrollError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The kind of failure (stable; decides the exit status).
     public let code: Code
+    /// What went wrong, naming the URL, file or check.
     public let message: String
 
+    /// An error of `code` saying `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }

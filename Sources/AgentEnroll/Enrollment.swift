@@ -21,6 +21,7 @@ public enum Enrollment {
         public var issuerCA: String?
         /// The folder of `client.key` / `client.crt`.
         public var certDirectory: String
+        /// The key to make (RSA-4096 by default).
         public var keyKind: DeviceKey.Kind
         /// Warn when the certificate expires within this many days.
         public var warnDays: Int
@@ -29,6 +30,7 @@ public enum Enrollment {
         /// The deadline of each API call.
         public var timeoutSeconds: Int64
 
+        /// The options; only the API and the folder have no default.
         public init(
             apiBase: String, caFile: String? = nil, issuerCA: String? = nil, certDirectory: String,
             keyKind: DeviceKey.Kind = .rsa(bits: 4096), warnDays: Int = 30, owner: (uid: uid_t, gid: gid_t)? = nil,
@@ -47,11 +49,15 @@ public enum Enrollment {
 
     /// What was installed.
     public struct Outcome: Sendable {
+        /// The orchestrator id (the certificate's CN).
         public let id: String
+        /// Where the key was installed.
         public let keyPath: String
+        /// Where the certificate was installed.
         public let certPath: String
         /// SHA-256 of the certificate's DER, `AB:CD:…`.
         public let fingerprint: String
+        /// The end of the certificate's validity.
         public let notAfter: Date
         /// Findings that did not stop the installation (expiry within the warning window).
         public let warnings: [String]
