@@ -366,8 +366,6 @@ install_file() {
 
 # --- certificates ------------------------------------------------------------------------------------
 
-ID_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
-
 # The CA bundle the client certificate must chain to (empty: the system trust store).
 chain_anchor() {
     if [ -n "$ISSUER_CA" ]; then echo "$ISSUER_CA"
@@ -376,51 +374,22 @@ chain_anchor() {
     fi
 }
 
-cert_cn() {
-    openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=//p' |
-        tr ',' '\n' | sed -n 's/^CN=//p' | head -n 1
-}
-
-# check_cert BUNDLE KEY [ID]: every check the installer makes before it trusts a certificate.
-# Prints the reason and returns 1 on the first failure; warns when it expires soon.
-CHECK_REASON="" CHECK_CHAIN_FAILED=0
-check_cert() {
-    local bundle="$1" key="$2" id="${3:-}" leaf="$WORK/check-leaf.pem" chain="$WORK/check-chain.pem" anchor cn
-    CHECK_REASON="" CHECK_CHAIN_FAILED=0
-    if ! openssl x509 -in "$bundle" -out "$leaf" 2>/dev/null; then
-        CHECK_REASON="it is not a PEM certificate"; return 1
-    fi
-    # Whatever follows the leaf in the bundle is offered as untrusted intermediates.
-    awk '/-----BEGIN CERTIFICATE-----/ { n++ } n > 1' "$bundle" >"$chain"
-    if [ "$(openssl x509 -in "$leaf" -noout -pubkey 2>/dev/null)" != "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]; then
-        CHECK_REASON="its public key is not the one of $(basename "$key") (a certificate for another key)"; return 1
-    fi
-    cn="$(cert_cn "$leaf")"
-    if ! [[ "$cn" =~ $ID_RE ]]; then CHECK_REASON="its subject CN '$cn' is not an orchestrator id"; return 1; fi
-    if [ -n "$id" ] && [ "$cn" != "$id" ]; then CHECK_REASON="its subject CN is '$cn', not the orchestrator id '$id'"; return 1; fi
-    if ! openssl x509 -in "$leaf" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'TLS Web Client Authentication'; then
-        CHECK_REASON="its extended key usage does not include clientAuth"; return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -purpose 2>/dev/null | grep -q '^SSL client : Yes'; then
-        CHECK_REASON="openssl does not accept it for SSL client use"; return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -checkend 0 >/dev/null 2>&1; then
-        CHECK_REASON="it has expired ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//'))"; return 1
-    fi
+# verify_installed: the installed pair checked by `orchestrator-agent enroll --verify-installed`
+# (`check`'s certificate code: the key, clientAuth, validity, the chain to the anchor, a safe CN).
+# Sets ORCH_ID, or CHECK_REASON and returns 1 when it is unusable; warns when it expires soon.
+CHECK_REASON=""
+verify_installed() {
+    find_agent_bin
+    local anchor status=0 args=(enroll --verify-installed --cert-dir "$CERT_HOST" --expiry-warn-days "$WARN_DAYS")
     anchor="$(chain_anchor)"
-    local args=(-purpose sslclient)
-    [ -z "$anchor" ] || args+=(-CAfile "$anchor")
-    [ ! -s "$chain" ] || args+=(-untrusted "$chain")
-    local out
-    if ! out="$(openssl verify "${args[@]}" "$leaf" 2>&1)"; then
-        CHECK_REASON="it does not chain to ${anchor:-the system trust store} for client use: $(grep -m1 'error' <<<"$out" || echo "$out")"
-        CHECK_CHAIN_FAILED=1
-        return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -checkend $((WARN_DAYS * 86400)) >/dev/null 2>&1; then
-        warn "the certificate expires within $WARN_DAYS days ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//')); enrol again with --reenroll before then"
-    fi
-    return 0
+    [ -z "$anchor" ] || args+=(--issuer-ca "$anchor")
+    "$AGENT_BIN" "${args[@]}" >"$WORK/verify.out" 2>"$WORK/verify.err" || status=$?
+    { grep '^warning:' "$WORK/verify.err" || true; } | sed "s/^/$PROG: /" >&2
+    case "$status" in
+        0) ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/verify.out")"; return 0 ;;
+        5) CHECK_REASON="$(sed -n 's/^error: installed_unusable: //p' "$WORK/verify.err")"; return 1 ;;
+        *) fail "$E_FAIL" "orchestrator-agent enroll --verify-installed failed (exit $status): $(tr '\n' ' ' <"$WORK/verify.err")" ;;
+    esac
 }
 
 # --- enrollment --------------------------------------------------------------------------------------
@@ -491,16 +460,16 @@ enroll_or_reuse() {
         if [ ! -f "$key" ] || [ ! -f "$crt" ]; then
             fail "$E_EXISTING" "$CERT_HOST holds only one of client.key and client.crt; run again with --reenroll"
         fi
-        if ! check_cert "$crt" "$key"; then
+        if ! verify_installed; then
             local hint="Run again with --reenroll (a new orchestrator id) or restore the right files"
             # A certificate enrolled by another installer (the Python agent's) comes without a copy
             # of the CA it chains to.
-            if [ "$CHECK_CHAIN_FAILED" = 1 ] && [ -z "$(chain_anchor)" ]; then
-                hint="If the CA that issued it is not in the system trust store, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
+            if [[ "$CHECK_REASON" == *"does not chain"* ]] && [ -z "$(chain_anchor)" ]; then
+                hint="It was checked against the system trust store: if the CA that issued it is not in it, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
             fi
             fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. $hint"
         fi
-        ORCH_ID="$(cert_cn "$crt")" REUSED_CERT=1
+        REUSED_CERT=1
         say "already enrolled as $ORCH_ID (valid certificate in $CERT_HOST): no enrollment"
         return 0
     fi

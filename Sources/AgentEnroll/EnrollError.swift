@@ -11,6 +11,8 @@ public struct EnrollError: Error, Sendable, CustomStringConvertible {
         case api = "enroll_api"
         /// The certificate the API returned fails the checks; nothing was installed. Exit 4.
         case certificateRefused = "certificate_refused"
+        /// The pair already installed fails the checks (`--verify-installed`). Exit 5.
+        case installedUnusable = "installed_unusable"
 
         /// The exit status of `orchestrator-agent enroll` for this code.
         public var exitStatus: Int32 {
@@ -19,6 +21,7 @@ public struct EnrollError: Error, Sendable, CustomStringConvertible {
             case .usage: 64
             case .api: 3
             case .certificateRefused: 4
+            case .installedUnusable: 5
             }
         }
     }

@@ -8,16 +8,22 @@ struct Enroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enrol this device: make a key here, send a CSR, check the certificate, install both.",
         discussion: """
-            The key is made on the device (RSA-4096 unless --key-type ec) and never leaves it: only a \\
-            CSR whose CN is the orchestrator id the API hands out is sent. The returned certificate \\
-            is checked with `check`'s certificate code (key, CN = the id, EKU clientAuth, validity, \\
-            chain to --issuer-ca / --ca-file / the system store) before anything is written; then \\
-            client.key (0600), client.crt (0644) and issuer-ca.pem go into --cert-dir (0700) \\
+            The key is made on the device (RSA-4096 unless --key-type ec) and never leaves it: only a \
+            CSR whose CN is the orchestrator id the API hands out is sent. The returned certificate \
+            is checked with `check`'s certificate code (key, CN = the id, EKU clientAuth, validity, \
+            chain to --issuer-ca / --ca-file / the system store) before anything is written; then \
+            client.key (0600), client.crt (0644) and issuer-ca.pem go into --cert-dir (0700) \
             atomically, the previous pair kept as *.prev.
             Prints `orchestrator id: …`, `sha256 fingerprint: …`, `not after: …`.
-            Exit status: 0 installed (warnings on stderr), 1 a local failure (files), 3 the API \\
-            failed or refused, 4 the certificate was refused (nothing installed), 64 a usage error.
+            With --verify-installed it enrols nothing: it checks the pair already in --cert-dir the \
+            same way (chain to --issuer-ca / --ca-file / the system store) and prints its id.
+            Exit status: 0 installed (warnings on stderr), 1 a local failure (files), 3 the API \
+            failed or refused, 4 the certificate was refused (nothing installed), 5 the installed pair \
+            is unusable (--verify-installed), 64 a usage error.
             """)
+
+    @Flag(help: "Check the pair already in --cert-dir and print its id; enrol nothing.")
+    var verifyInstalled = false
 
     @Option(help: "The enrollment API's base URL (https).")
     var apiBase: String = "https://api.autonomylogic.com"
@@ -72,6 +78,13 @@ struct Enroll: AsyncParsableCommand {
             keyKind: keyType == "ec" ? .ecP256 : .rsa(bits: rsaBits), warnDays: expiryWarnDays, owner: try parsedOwner(),
             timeoutSeconds: timeout)
         do throws(EnrollError) {
+            if verifyInstalled {
+                let (id, warnings) = try await InstalledPair.verify(
+                    certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
+                for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                print("orchestrator id: \(id)")
+                return
+            }
             let outcome = try await Enrollment.run(options)
             for warning in outcome.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             print("orchestrator id: \(outcome.id)")

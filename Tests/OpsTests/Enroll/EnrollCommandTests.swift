@@ -129,6 +129,28 @@ struct EnrollCommandTests {
         #expect(try Installer.modeOwner(certDir + "/client.key.prev") == "600 0:0")
     }
 
+    @Test("--verify-installed: an installed pair gives its id (exit 0, nothing changed); a certificate for another key is unusable (exit 5)")
+    func verifyInstalled() async throws {
+        let server = try await EnrollServer.start()
+        defer { server.stop() }
+        let certDir = Installer.scratch("verify") + "/mtls"
+        let first = try await enroll(server, certDir: certDir, ["--key-type", "ec"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try Installer.snapshot(certDir)
+        let ca = try Installer.pki() + "/ca.pem"
+        let ok = try await DockerLab.blocking {
+            try Installer.run([Self.agent, "enroll", "--verify-installed", "--cert-dir", certDir, "--issuer-ca", ca])
+        }
+        #expect(ok.status == 0 && Installer.summary(ok.stdout, "orchestrator id") == Installer.summary(first.stdout, "orchestrator id"), "\(ok.stderr)")
+        #expect(try Installer.snapshot(certDir) == before)
+        try Installer.check(["cp", try Installer.pki() + "/client2.crt", certDir + "/client.crt"])
+        let bad = try await DockerLab.blocking {
+            try Installer.run([Self.agent, "enroll", "--verify-installed", "--cert-dir", certDir, "--issuer-ca", ca])
+        }
+        #expect(bad.status == 5 && bad.stderr.contains("installed_unusable") && bad.stderr.contains("does not belong to the certificate"), "\(bad.stderr)")
+        #expect(try server.requests().count == 2, "only the first enrolment asked the API")
+    }
+
     @Test("the API's TLS: a CA that did not issue its certificate, and a name the certificate does not carry, are refused (exit 3)")
     func apiTLS() async throws {
         let server = try await EnrollServer.start()
