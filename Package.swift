@@ -97,10 +97,28 @@ let package = Package(
             path: "Sources/AgentCheck",
             swiftSettings: swiftSettings
         ),
+        // `orchestrator-agent enroll`: the device key, the CSR, the enrollment API over HTTPS, the
+        // returned certificate checked with AgentCheck's certificate code, the files installed.
+        .target(
+            name: "AgentEnroll",
+            dependencies: [
+                "AgentCheck", sdk("AgentJSON"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/AgentEnroll",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "orchestrator-agent",
             dependencies: [
-                "AgentCore", sdk("AgentJSON"), "AgentCheck",
+                "AgentCore", sdk("AgentJSON"), "AgentCheck", "AgentEnroll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

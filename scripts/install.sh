@@ -54,6 +54,7 @@ DOCKER_HOST_URI=""
 CLOUD_HOST=""
 CLOUD_PORT=3001
 PINS_FILE=""
+AGENT_BIN=""                                    # the orchestrator-agent that enrols (see find_agent_bin)
 WARN_DAYS=30
 AGENT_USER=""                                   # UID:GID; default 10001:10001, 0:0 with --no-docker
 DRY_RUN=0 UNINSTALL=0 PURGE=0 REENROLL=0 NO_DOCKER=0
@@ -85,6 +86,8 @@ Options:
                          image's user 'agent'; 0:0 with --no-docker)
   --pins-file FILE       plugin pins (JSON array from 'orchestrator-agent plugins pin') for the
                          site config (default: $IMAGE_PINS read from the agent image)
+  --agent-bin PATH       the orchestrator-agent that enrols ('orchestrator-agent enroll'); default:
+                         the one on PATH (the Debian package's), else the agent image's, copied out
   --docker-host URI      Docker Engine socket, unix:///PATH (default: \$DOCKER_HOST, else
                          unix:///var/run/docker.sock)
   --expiry-warn-days N   warn when the certificate expires within N days (default: $WARN_DAYS)
@@ -160,6 +163,7 @@ parse_args() {
             --agent-image) need_value "$@"; AGENT_IMAGE="$2"; shift 2 ;;
             --netmon-image) need_value "$@"; NETMON_IMAGE="$2"; shift 2 ;;
             --pins-file) need_value "$@"; PINS_FILE="$2"; shift 2 ;;
+            --agent-bin) need_value "$@"; AGENT_BIN="$2"; shift 2 ;;
             --agent-user) need_value "$@"; AGENT_USER="$2"; shift 2 ;;
             --docker-host) need_value "$@"; DOCKER_HOST_URI="$2"; shift 2 ;;
             --expiry-warn-days) need_value "$@"; WARN_DAYS="$2"; shift 2 ;;
@@ -206,6 +210,7 @@ validate_args() {
     for f in "$CA_FILE" "$ISSUER_CA" "$PINS_FILE"; do
         [ -z "$f" ] || [ -r "$f" ] || usage_error "cannot read $f"
     done
+    [ -z "$AGENT_BIN" ] || [ -x "$AGENT_BIN" ] || usage_error "--agent-bin $AGENT_BIN is not an executable"
     for f in "$AGENT_IMAGE" "$NETMON_IMAGE"; do
         [[ "$f" =~ $DIGEST_REF_RE || "$f" =~ $IMAGE_ID_RE || "$f" =~ $IMAGE_REF_RE ]] \
             || usage_error "not an image reference: '$f'"
@@ -241,7 +246,7 @@ JSON_TOOL=""
 
 check_tools() {
     local t missing=()
-    for t in curl openssl sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
+    for t in openssl sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
     [ "$NO_DOCKER" = 1 ] || command -v docker >/dev/null || missing+=(docker)
     [ "${#missing[@]}" = 0 ] || fail "$E_FAIL" "missing tool: ${missing[*]} (Debian: apt-get install $(pkgs_for "${missing[@]}"))"
     # JSON: python3 (preferred) or jq; ORCH_INSTALL_JSON picks one (tests run both).
@@ -361,8 +366,6 @@ install_file() {
 
 # --- certificates ------------------------------------------------------------------------------------
 
-ID_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
-
 # The CA bundle the client certificate must chain to (empty: the system trust store).
 chain_anchor() {
     if [ -n "$ISSUER_CA" ]; then echo "$ISSUER_CA"
@@ -371,119 +374,80 @@ chain_anchor() {
     fi
 }
 
-cert_cn() {
-    openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=//p' |
-        tr ',' '\n' | sed -n 's/^CN=//p' | head -n 1
-}
-
-# check_cert BUNDLE KEY [ID]: every check the installer makes before it trusts a certificate.
-# Prints the reason and returns 1 on the first failure; warns when it expires soon.
-CHECK_REASON="" CHECK_CHAIN_FAILED=0
-check_cert() {
-    local bundle="$1" key="$2" id="${3:-}" leaf="$WORK/check-leaf.pem" chain="$WORK/check-chain.pem" anchor cn
-    CHECK_REASON="" CHECK_CHAIN_FAILED=0
-    if ! openssl x509 -in "$bundle" -out "$leaf" 2>/dev/null; then
-        CHECK_REASON="it is not a PEM certificate"; return 1
-    fi
-    # Whatever follows the leaf in the bundle is offered as untrusted intermediates.
-    awk '/-----BEGIN CERTIFICATE-----/ { n++ } n > 1' "$bundle" >"$chain"
-    if [ "$(openssl x509 -in "$leaf" -noout -pubkey 2>/dev/null)" != "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]; then
-        CHECK_REASON="its public key is not the one of $(basename "$key") (a certificate for another key)"; return 1
-    fi
-    cn="$(cert_cn "$leaf")"
-    if ! [[ "$cn" =~ $ID_RE ]]; then CHECK_REASON="its subject CN '$cn' is not an orchestrator id"; return 1; fi
-    if [ -n "$id" ] && [ "$cn" != "$id" ]; then CHECK_REASON="its subject CN is '$cn', not the orchestrator id '$id'"; return 1; fi
-    if ! openssl x509 -in "$leaf" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'TLS Web Client Authentication'; then
-        CHECK_REASON="its extended key usage does not include clientAuth"; return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -purpose 2>/dev/null | grep -q '^SSL client : Yes'; then
-        CHECK_REASON="openssl does not accept it for SSL client use"; return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -checkend 0 >/dev/null 2>&1; then
-        CHECK_REASON="it has expired ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//'))"; return 1
-    fi
+# verify_installed: the installed pair checked by `orchestrator-agent enroll --verify-installed`
+# (`check`'s certificate code: the key, clientAuth, validity, the chain to the anchor, a safe CN).
+# Sets ORCH_ID, or CHECK_REASON and returns 1 when it is unusable; warns when it expires soon.
+CHECK_REASON=""
+verify_installed() {
+    find_agent_bin
+    local anchor status=0 args=(enroll --verify-installed --cert-dir "$CERT_HOST" --expiry-warn-days "$WARN_DAYS")
     anchor="$(chain_anchor)"
-    local args=(-purpose sslclient)
-    [ -z "$anchor" ] || args+=(-CAfile "$anchor")
-    [ ! -s "$chain" ] || args+=(-untrusted "$chain")
-    local out
-    if ! out="$(openssl verify "${args[@]}" "$leaf" 2>&1)"; then
-        CHECK_REASON="it does not chain to ${anchor:-the system trust store} for client use: $(grep -m1 'error' <<<"$out" || echo "$out")"
-        CHECK_CHAIN_FAILED=1
-        return 1
-    fi
-    if ! openssl x509 -in "$leaf" -noout -checkend $((WARN_DAYS * 86400)) >/dev/null 2>&1; then
-        warn "the certificate expires within $WARN_DAYS days ($(openssl x509 -in "$leaf" -noout -enddate | sed 's/^notAfter=//')); enrol again with --reenroll before then"
-    fi
-    return 0
+    [ -z "$anchor" ] || args+=(--issuer-ca "$anchor")
+    "$AGENT_BIN" "${args[@]}" >"$WORK/verify.out" 2>"$WORK/verify.err" || status=$?
+    { grep '^warning:' "$WORK/verify.err" || true; } | sed "s/^/$PROG: /" >&2
+    case "$status" in
+        0) ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/verify.out")"; return 0 ;;
+        5) CHECK_REASON="$(sed -n 's/^error: installed_unusable: //p' "$WORK/verify.err")"; return 1 ;;
+        *) fail "$E_FAIL" "orchestrator-agent enroll --verify-installed failed (exit $status): $(tr '\n' ' ' <"$WORK/verify.err")" ;;
+    esac
 }
 
 # --- enrollment --------------------------------------------------------------------------------------
 
-# api_call NAME METHOD URL OUT [curl args...]: prints the HTTP status; OUT gets the body.
-api_call() {
-    local name="$1" method="$2" url="$3" out="$4" code; shift 4
-    local args=(-sS -X "$method" --proto '=https' --connect-timeout 15 --max-time 120 -o "$out" -w '%{http_code}')
-    [ -z "$CA_FILE" ] || args+=(--cacert "$CA_FILE")
-    if ! code="$(curl "${args[@]}" "$@" "$url" 2>"$WORK/curl.err")"; then
-        fail "$E_API" "$name: $method $url failed: $(tr '\n' ' ' <"$WORK/curl.err")"
+# The orchestrator-agent that enrols: --agent-bin, else the one on PATH (the Debian package's), else
+# the agent image's binary and its Swift runtime, copied out of a container that is created, never
+# started, and removed (the binary finds the runtime through its run path $ORIGIN/../lib/…).
+find_agent_bin() {
+    if [ -n "$AGENT_BIN" ]; then return 0; fi
+    if AGENT_BIN="$(command -v orchestrator-agent)"; then return 0; fi
+    [ "$NO_DOCKER" = 0 ] || fail "$E_FAIL" "missing tool: orchestrator-agent (Debian: apt install ./orchestrator-agent_*.deb; or give --agent-bin)"
+    local id c
+    id="$(resolve_image "$AGENT_IMAGE")" || exit $?
+    c="$(docker create --network none "$id" 2>"$WORK/docker.err")" \
+        || fail "$E_FAIL" "cannot read the agent image: $(cat "$WORK/docker.err")"
+    mkdir -p "$WORK/agent/usr/bin" "$WORK/agent/usr/lib/orchestrator-agent"
+    if ! docker cp "$c:/usr/bin/orchestrator-agent" "$WORK/agent/usr/bin/" >/dev/null 2>&1 \
+        || ! docker cp "$c:/usr/lib/orchestrator-agent/swift" "$WORK/agent/usr/lib/orchestrator-agent/" >/dev/null 2>&1; then
+        docker rm -f "$c" >/dev/null 2>&1 || true
+        fail "$E_FAIL" "the agent image $AGENT_IMAGE holds no /usr/bin/orchestrator-agent to enrol with; give --agent-bin"
     fi
-    echo "$code"
-}
-
-# The API's message for an error answer, if it sent one.
-api_message() {
-    local m
-    m="$(json_get "$1" data.message 2>/dev/null || json_get "$1" message 2>/dev/null || true)"
-    [ -z "$m" ] || printf ' (%s)' "$(head -c 200 <<<"$m")"
+    docker rm -f "$c" >/dev/null 2>&1 || true
+    AGENT_BIN="$WORK/agent/usr/bin/orchestrator-agent"
 }
 
 ORCH_ID="" NEW_CERT=0 REUSED_CERT=0
 
+# A new key and certificate, by `orchestrator-agent enroll`: the key made on the device, the CSR the
+# only upload, the certificate checked with `check`'s own code before anything is written, the
+# files installed atomically with strict modes (the previous pair kept as *.prev).
 enroll() {
-    local idjson="$WORK/id.json" enrolljson="$WORK/enroll.json" code id status
     if [ "$DRY_RUN" = 1 ]; then
         would "GET $API_BASE/orchestrators/id for a new orchestrator id (skipped: it reserves an id)"
-        would "generate the $(key_desc) key on this device (mode 0600) and a CSR with CN=<id>, EKU clientAuth"
+        would "generate the $(key_desc) key on this device (mode 0600) and a CSR with CN=<id>, EKU clientAuth (orchestrator-agent enroll)"
         would "POST the CSR (field csr) to $API_BASE/orchestrators/enroll and check the certificate"
         would "install $CERT_HOST/client.key (0600) and $CERT_HOST/client.crt (0644)"
         ORCH_ID="<new id>"
         return 0
     fi
-    say "asking $API_BASE for an orchestrator id"
-    code="$(api_call "orchestrator id" GET "$API_BASE/orchestrators/id" "$idjson")" || exit $?
-    [ "$code" = 200 ] || fail "$E_API" "GET $API_BASE/orchestrators/id answered HTTP $code$(api_message "$idjson")"
-    id="$(json_get "$idjson" data.id)" || {
-        [ $? = 3 ] && fail "$E_API" "GET $API_BASE/orchestrators/id: the answer is not JSON"
-        fail "$E_API" "GET $API_BASE/orchestrators/id: the answer has no data.id"
-    }
-    [[ "$id" =~ $ID_RE ]] || fail "$E_API" "the orchestrator id '$(head -c 80 <<<"$id")' is not a safe identifier (letters, digits, . _ -; at most 64)"
-    say "orchestrator id: $id; generating the $(key_desc) key"
-    if [ "$KEY_TYPE" = ec ]; then
-        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/client.key" 2>"$WORK/openssl.err"
-    else
-        openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$RSA_BITS" -out "$WORK/client.key" 2>"$WORK/openssl.err"
-    fi || fail "$E_FAIL" "key generation failed: $(cat "$WORK/openssl.err")"
-    chmod 600 "$WORK/client.key"
-    local ku="critical,digitalSignature"
-    [ "$KEY_TYPE" = ec ] || ku="critical,digitalSignature,keyEncipherment"
-    openssl req -new -key "$WORK/client.key" -subj "/CN=$id" -addext "keyUsage=$ku" \
-        -addext "extendedKeyUsage=clientAuth" -out "$WORK/client.csr" 2>"$WORK/openssl.err" \
-        || fail "$E_FAIL" "CSR failed: $(cat "$WORK/openssl.err")"
-    say "sending the CSR (the key stays here) to $API_BASE/orchestrators/enroll"
-    code="$(api_call "enrollment" POST "$API_BASE/orchestrators/enroll" "$enrolljson" -F "csr=@$WORK/client.csr")" || exit $?
-    [ "$code" = 200 ] || fail "$E_API" "POST $API_BASE/orchestrators/enroll answered HTTP $code$(api_message "$enrolljson")"
-    status="$(json_get "$enrolljson" statusCode)" || {
-        [ $? = 3 ] && fail "$E_API" "POST $API_BASE/orchestrators/enroll: the answer is not JSON"
-        fail "$E_API" "POST $API_BASE/orchestrators/enroll: the answer has no statusCode"
-    }
-    [ "$status" = 200 ] || fail "$E_API" "POST $API_BASE/orchestrators/enroll: statusCode $status$(api_message "$enrolljson")"
-    json_get "$enrolljson" data.certificate >"$WORK/client.crt" || fail "$E_API" "the enrollment answer has no data.certificate"
-    if ! check_cert "$WORK/client.crt" "$WORK/client.key" "$id"; then
-        fail "$E_CERT" "refusing the signed certificate: $CHECK_REASON. Nothing was installed."
-    fi
-    say "certificate checked: CN $id, clientAuth, chains to $(chain_anchor_desc), valid"
-    ORCH_ID="$id" NEW_CERT=1
+    find_agent_bin
+    local args=(enroll --api-base "$API_BASE" --cert-dir "$CERT_HOST" --key-type "$KEY_TYPE" --rsa-bits "$RSA_BITS"
+        --owner "$AGENT_USER" --expiry-warn-days "$WARN_DAYS") anchor status=0
+    [ -z "$CA_FILE" ] || args+=(--ca-file "$CA_FILE")
+    anchor="$(chain_anchor)"
+    [ -z "$anchor" ] || args+=(--issuer-ca "$anchor")
+    say "enrolling with $API_BASE: $(key_desc) key made here, only the CSR is sent ($AGENT_BIN enroll)"
+    "$AGENT_BIN" "${args[@]}" >"$WORK/enroll.out" 2>"$WORK/enroll.err" || status=$?
+    sed "s/^/$PROG: /" "$WORK/enroll.err" >&2
+    case "$status" in
+        0) ;;
+        3) fail "$E_API" "the enrollment API failed or refused (above). Nothing was installed." ;;
+        4) fail "$E_CERT" "refusing the signed certificate (above). Nothing was installed." ;;
+        *) fail "$E_FAIL" "orchestrator-agent enroll failed (exit $status, above)" ;;
+    esac
+    ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/enroll.out")"
+    [ -n "$ORCH_ID" ] || fail "$E_FAIL" "orchestrator-agent enroll printed no orchestrator id"
+    say "certificate checked and installed: CN $ORCH_ID, clientAuth, chains to $(chain_anchor_desc), valid"
+    NEW_CERT=1 FILES_CHANGED=1
 }
 
 key_desc() { if [ "$KEY_TYPE" = ec ]; then echo "EC P-256"; else echo "RSA-$RSA_BITS"; fi; }
@@ -496,39 +460,21 @@ enroll_or_reuse() {
         if [ ! -f "$key" ] || [ ! -f "$crt" ]; then
             fail "$E_EXISTING" "$CERT_HOST holds only one of client.key and client.crt; run again with --reenroll"
         fi
-        if ! check_cert "$crt" "$key"; then
+        if ! verify_installed; then
             local hint="Run again with --reenroll (a new orchestrator id) or restore the right files"
             # A certificate enrolled by another installer (the Python agent's) comes without a copy
             # of the CA it chains to.
-            if [ "$CHECK_CHAIN_FAILED" = 1 ] && [ -z "$(chain_anchor)" ]; then
-                hint="If the CA that issued it is not in the system trust store, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
+            if [[ "$CHECK_REASON" == *"does not chain"* ]] && [ -z "$(chain_anchor)" ]; then
+                hint="It was checked against the system trust store: if the CA that issued it is not in it, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
             fi
             fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. $hint"
         fi
-        ORCH_ID="$(cert_cn "$crt")" REUSED_CERT=1
+        REUSED_CERT=1
         say "already enrolled as $ORCH_ID (valid certificate in $CERT_HOST): no enrollment"
         return 0
     fi
     [ "$REENROLL" = 0 ] || say "--reenroll: enrolling anew (the new orchestrator id must be linked again)"
     enroll
-}
-
-install_cert_files() {
-    [ "$NEW_CERT" = 1 ] || return 0     # reused, or a dry run (enroll said what it would install)
-    ensure_dir "$CERT_HOST" 700 "$AGENT_USER"
-    if [ -f "$CERT_HOST/client.key" ] && [ -f "$CERT_HOST/client.crt" ]; then
-        install_file "$CERT_HOST/client.key" "$CERT_HOST/client.key.prev" 600 "$AGENT_USER"
-        install_file "$CERT_HOST/client.crt" "$CERT_HOST/client.crt.prev" 644 "$AGENT_USER"
-        say "kept the previous pair as client.key.prev and client.crt.prev"
-    fi
-    # Key first: a crash in between leaves a pair that the next run reports as not matching.
-    install_file "$WORK/client.key" "$CERT_HOST/client.key" 600 "$AGENT_USER"
-    install_file "$WORK/client.crt" "$CERT_HOST/client.crt" 644 "$AGENT_USER"
-    local anchor; anchor="$(chain_anchor)"
-    if [ -n "$anchor" ] && [ "$anchor" != "$CERT_HOST/issuer-ca.pem" ]; then
-        install_file "$anchor" "$CERT_HOST/issuer-ca.pem" 644 "$AGENT_USER"
-    fi
-    FILES_CHANGED=1
 }
 
 # A reused certificate: the folder and files get the agent user and the strict modes (a no-op when
@@ -1038,7 +984,6 @@ main() {
         AGENT_ID="$(resolve_image "$AGENT_IMAGE")" || exit $?
     fi
     read_pins
-    install_cert_files
     fix_cert_files
     write_config
     if [ "$NO_DOCKER" = 0 ]; then

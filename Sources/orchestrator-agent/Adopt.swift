@@ -14,8 +14,9 @@ struct Adopt: AsyncParsableCommand {
         discussion: """
             Prints the plan as JSON: "adopt" (the vPLCs taken over as they run), "findings" (typed, \
             "blocks_adoption": true for a vPLC left alone) and "skipped".
-            Exit status: 0 nothing blocks, 5 a finding blocks a vPLC's adoption, 3 error response, \
-            2 no daemon answering (without --dry-run).
+            Exit status: 0 nothing blocks, 1 the site config cannot be used, 2 no daemon answering or \
+            the door refused the connection (without --dry-run), 3 error response, 5 a finding blocks \
+            a vPLC's adoption, 64 a usage error.
             """)
 
     @OptionGroup var options: CommonOptions
@@ -35,12 +36,12 @@ struct Adopt: AsyncParsableCommand {
             await agent.shutdown()
         } else {
             let path = try socket ?? OperatorSettings.parse(SiteConfig.load(path: options.config)).doorSocket
-            let client: DoorClient
-            do { client = try DoorClient(path: path) } catch {
-                FileHandle.standardError.write(Data("no daemon answers at \(path): \(error)\n".utf8))
+            do throws(AgentCoreError) {
+                response = try DoorClient(path: path).call(topic: "run_takeover", message: .object([:]), events: false)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
                 throw ExitCode(2)
             }
-            response = try client.call(topic: "run_takeover", message: .object([:]), events: false)
         }
         print(JSONWriter.string(.object(response)))
         if response["status"]?.stringValue == "error" { throw ExitCode(3) }

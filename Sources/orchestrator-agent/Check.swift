@@ -9,7 +9,7 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Diagnose the site: config, certificates, cloud (mTLS), Docker, netmon, plugin pins, store, daemon.",
         discussion: "Prints `ok|warn|fail|skip  ITEM  DETAIL` lines, each warn/fail followed by `fix: …`. "
-            + "Exits 1 when any item fails (warnings alone exit 0). Changes nothing on the site.")
+            + "Exits 1 when any item fails (warnings alone exit 0), 64 on a usage error. Changes nothing on the site.")
 
     @Option(name: .shortAndLong, help: "Site config file (JSON).")
     var config: String

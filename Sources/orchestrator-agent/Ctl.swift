@@ -10,7 +10,13 @@ import Foundation
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send one command to the running agent through its local door (root only).",
-        discussion: "Exit status: 0 success, 3 error response, 4 the operation failed (--wait), 2 no daemon answering.")
+        discussion: """
+            The local door is the daemon's root-only unix socket; `invoke` runs a topic in its own \
+            process instead, without a daemon.
+            Exit status: 0 success, 1 the site config cannot be used, 2 no daemon answering (or the door \
+            refused the connection), 3 error response, 4 the operation failed or --timeout passed (--wait), \
+            64 a usage error (e.g. the message is not JSON).
+            """)
 
     @Option(name: .shortAndLong, help: "Site config file (finds the door's socket).")
     var config: String?
@@ -37,8 +43,15 @@ struct Ctl: ParsableCommand {
         do { parsed = try JSONParser.parse(Array(text.utf8)) } catch {
             throw ValidationError("the message is not valid JSON: \(error)")
         }
-        let client = try DoorClient(path: path)
-        let response = try client.call(topic: topic, message: parsed, events: wait)
+        let client: DoorClient
+        let response: JSONObject
+        do throws(AgentCoreError) {
+            client = try DoorClient(path: path)
+            response = try client.call(topic: topic, message: parsed, events: wait)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
         print(JSONWriter.string(.object(response)))
         if response["status"]?.stringValue == "error" { throw ExitCode(3) }
         guard wait, let operation = response["operation_id"]?.stringValue else { return }

@@ -8,7 +8,13 @@ import Foundation
 /// the plugins emitted on stderr.
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Dispatch one message to a topic and print the response JSON (the local operator's door).")
+        abstract: "Dispatch one message to a topic in this process and print the response JSON (no daemon involved).",
+        discussion: """
+            Loads the plugins itself, so the daemon must not be running on the same state folder; \
+            to reach a running daemon use `ctl` (the local door).
+            Exit status: 0 a response was printed (3 with --fail-on-error when it is an error response), \
+            1 the site config or the plugins cannot be used, 64 a usage error.
+            """)
 
     @OptionGroup var options: CommonOptions
 

@@ -1,13 +1,21 @@
 import AgentCore
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `orchestrator-agent run --config FILE`: the daemon.
+/// `orchestrator-agent run --config FILE`: the daemon. Under systemd (`NOTIFY_SOCKET` set, the
+/// unit `Type=notify`) it sends the notify protocol's `READY=1`, `RELOADING=1`, `STOPPING=1` and,
+/// with `WatchdogSec=`, `WATCHDOG=1` (docs/installation.md, "Package and systemd").
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the agent until SIGTERM/SIGINT (SIGHUP reloads topic and feature toggles).")
+        abstract: "Run the agent until SIGTERM/SIGINT (SIGHUP reloads topic and feature toggles).",
+        discussion: """
+            Under systemd (Type=notify) it reports READY=1 once connected to the cloud or after its \
+            first attempt, RELOADING=1/READY=1 around a SIGHUP reload, STOPPING=1, and WATCHDOG=1 \
+            every half WatchdogSec while its event loop turns.
+            """)
 
     @OptionGroup var options: CommonOptions
 
@@ -16,6 +24,9 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         SignalMask.unblockLifecycleSignals()
+        // systemd's notify socket, read (and taken out of the environment) before anything starts.
+        let notifier = try ServiceNotifier.fromEnvironment(ProcessInfo.processInfo.environment)
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { unsetenv(name) }
         // Logs: stdout + <state_dir>/logs/agent.log as the config's `logging` says; flags win.
         let site = try SiteConfig.load(path: options.config)
         let logging = try LogSettings.parse(site.raw).overriding(level: options.logLevel, format: logFormat)
@@ -42,7 +53,14 @@ struct Run: AsyncParsableCommand {
         }
         // Graceful shutdown runs in reverse order: the door closes first, then the metrics
         // endpoint, then the daemon stops the transport and the plugins.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: AgentDaemon(agent: agent)), .init(service: metrics)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The watchdog first, so that it stops last and pings while the others stop.
+        if let notifier, let period = notifier.watchdogInterval {
+            let watchdog = SystemdWatchdog(
+                notifier: notifier, period: period, loops: loops, clock: agent.services.clock, logger: logger)
+            services.append(.init(service: watchdog))
+        }
+        services += [.init(service: AgentDaemon(agent: agent, notifier: notifier)), .init(service: metrics)]
         if let door = operatorServices.door { services.append(.init(service: door)) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -124,5 +124,9 @@ struct CLITests {
         let r = try run(binary, ["plugins", "list", "--config", "/nonexistent/site.json"])
         #expect(r.code != 0)
         #expect(r.output.contains("config_invalid"))
+        #expect(r.output.contains("cannot read site config '/nonexistent/site.json': No such file or directory"), "\(r.output)")
+        #expect(!r.output.contains("NSCocoaErrorDomain"), "\(r.output)")
+        let folder = try run(binary, ["plugins", "list", "--config", "/"])
+        #expect(folder.output.contains("cannot read site config '/': Is a directory"), "\(folder.output)")
     }
 }

@@ -45,6 +45,26 @@ struct CheckTests {
         for item in ["certificates", "cloud", "docker", "netmon", "plugins", "store", "daemon"] {
             #expect(run.statuses(item) == ["skip"], "\(item)")
         }
+        // The text: the seven skips of one cause are one line naming them, with one fix line.
+        let text = try await site.checkText()
+        #expect(text.status == 1)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let skips = lines.filter { $0.hasPrefix("skip") }
+        #expect(skips.count == 1, "\(text.stdout)")
+        #expect(skips.first?.contains("(certificates, cloud, docker, netmon, plugins, store, daemon)") == true, "\(text.stdout)")
+        #expect(lines.filter { $0.contains("fix the config item first") }.count == 1, "\(text.stdout)")
+        #expect(lines.count == 4, "fail + its fix, one skip + its fix: \(text.stdout)")
+    }
+
+    @Test("a config file that does not exist is named with the system's words, not Foundation's error domain")
+    func missingConfigFile() async throws {
+        let site = try CheckSite(.init())
+        try FileManager.default.removeItem(atPath: site.configPath)
+        let run = try await site.check()
+        #expect(run.status == 1, "\(run)")
+        #expect(run.has("config", "fail", "cannot read site config '\(site.configPath)': No such file or directory"), "\(run)")
+        #expect(!run.description.contains("NSCocoaErrorDomain"), "\(run)")
+        #expect(run.fix("config", "fail").contains("--config"))
     }
 
     @Test("a client certificate from another CA fails the chain check, and the cloud refuses the handshake")

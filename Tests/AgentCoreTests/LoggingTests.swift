@@ -71,6 +71,20 @@ struct LoggingTests {
         #expect(try fm.attributesOfItem(atPath: folder.live)[.posixPermissions] as? Int == 0o640)
     }
 
+    @Test("logging.directory puts agent.log elsewhere (systemd's LogsDirectory); it must be an absolute path")
+    func directory() throws {
+        let folder = LogFolder()
+        var settings = try LogSettings.parse(["logging": ["directory": .string(folder.root + "/var-log")]])
+        #expect(settings.directory == folder.root + "/var-log")
+        settings.maxBytes = LogSettings.defaultMaxBytes
+        let log = folder.open(settings)
+        log.logger.info("to the logs directory")
+        log.sink.close()
+        #expect(try folder.lines(folder.root + "/var-log/agent.log").last?.hasSuffix("to the logs directory") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.logs), "nothing under <state_dir>/logs")
+        #expect(throws: AgentCoreError.self) { _ = try LogSettings.parse(["logging": ["directory": "logs"]]) }
+    }
+
     @Test("plain: one line per record, no ESC byte, time level [plugin] message key=value")
     func plain() throws {
         let folder = LogFolder()

@@ -29,7 +29,9 @@ ensure_prerequisites() {
 # with curl). Asks dpkg rather than PATH: dockerd and dnsmasq live in sbin, and a dynamic busybox
 # on PATH would not do. apt-get runs only when something is missing.
 ensure_lab_packages() {
-    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin) missing=() p
+    # systemd: its systemd-analyze verifies the units (Tests/OpsTests/Packaging/SystemdUnitTests);
+    # nothing is started with it. lintian checks the Debian package (DebPackageTests).
+    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
@@ -59,4 +61,33 @@ write_site_config() {
   "features": { "example_shout": false }
 }
 JSON
+}
+
+# swift_build_progress ARGS...: `swift build ARGS...` with its progress in view. SwiftPM prints
+# a `[done/total] Compiling …` line per step when its output is not a terminal; this shows the
+# latest of them every PROGRESS_SECONDS (default 5) on stderr, then SwiftPM's last line, and on
+# a failure the errors (every `error:` line, else the last 30 lines). Returns swift's status.
+swift_build_progress() {
+    local log every="${PROGRESS_SECONDS:-5}" last=$SECONDS line status errexit=0
+    log="$(mktemp /tmp/swift-build.XXXXXX)"
+    case $- in *e*) errexit=1 ;; esac
+    set +e
+    swift build "$@" 2>&1 | tee "$log" | while IFS= read -r line; do
+        case "$line" in
+        \[*/*\]*)
+            if [ $((SECONDS - last)) -ge "$every" ]; then
+                printf '    %s\n' "${line:0:110}" >&2
+                last=$SECONDS
+            fi ;;
+        esac
+    done
+    status=${PIPESTATUS[0]}
+    [ "$errexit" -eq 0 ] || set -e
+    if [ "$status" -eq 0 ]; then
+        printf '    %s\n' "$(tail -n 1 "$log")" >&2
+    else
+        if grep -q 'error:' "$log"; then grep 'error:' "$log" | head -n 40 >&2; else tail -n 30 "$log" >&2; fi
+    fi
+    rm -f "$log"
+    return "$status"
 }

@@ -31,9 +31,10 @@ struct ClientIdentity: Sendable {
     /// - Throws: ``PluginError`` `cert_unreadable` / `cert_invalid` naming the file.
     static func load(certPath: String, keyPath: String) throws(PluginError) -> ClientIdentity {
         let pem: String
-        do { pem = try String(contentsOfFile: certPath, encoding: .utf8) } catch {
-            throw PluginError(
-                status: 6, code: "cert_unreadable", message: "cannot read the client certificate '\(certPath)': \(error.localizedDescription)")
+        switch FileText.read(certPath) {
+        case .text(let text): pem = text
+        case .unreadable(let reason):
+            throw PluginError(status: 6, code: "cert_unreadable", message: "cannot read the client certificate '\(certPath)': \(reason)")
         }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey

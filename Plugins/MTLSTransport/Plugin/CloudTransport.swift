@@ -241,6 +241,9 @@ final class CloudTransport: TransportProvider {
             link.state("disconnected", ["reason": .string(reason)])
         } else {
             logger.warning("connection attempt failed: \(reason)")
+            // Reported like a failed open: the attempt ended without a session (the host's
+            // systemd readiness and the connected gauge see it).
+            link.state("error", ["reason": .string(reason), "code": "handshake_failed"])
         }
     }
 

@@ -70,8 +70,9 @@ enum ProxyCredentials {
         let pair: String
         if let file {
             let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw LinkFailure.proxyCredentials(file, "cannot read it: \(error.localizedDescription)")
+            switch FileText.read(file) {
+            case .text(let read): text = read
+            case .unreadable(let reason): throw LinkFailure.proxyCredentials(file, "cannot read it: \(reason)")
             }
             let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {

@@ -10,10 +10,7 @@ extension SiteConfig {
     /// Reads and validates the config file at `path`.
     /// - Throws: ``AgentCoreError`` `config_invalid` naming the offending field.
     public static func load(path: String) throws(AgentCoreError) -> SiteConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw AgentCoreError(.configInvalid, "cannot read site config '\(path)': \(error.localizedDescription)", cause: error)
-        }
+        let data = try FileBytes.read(path, what: "site config", code: .configInvalid)
         let value: JSONValue
         do { value = try JSONParser.parse(data) } catch {
             throw AgentCoreError(.configInvalid, "site config '\(path)' is not valid JSON: \(error)", cause: error)

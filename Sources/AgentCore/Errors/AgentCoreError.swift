@@ -22,6 +22,8 @@ public struct AgentCoreError: Error, Sendable, CustomStringConvertible {
         public static let doorUnavailable = Code("door_unavailable")
         /// A command-line or API argument is unusable.
         public static let invalidArgument = Code("invalid_argument")
+        /// The service manager's notify socket cannot be used (systemd's `NOTIFY_SOCKET`).
+        public static let notifyUnavailable = Code("notify_unavailable")
     }
 
     public let code: Code

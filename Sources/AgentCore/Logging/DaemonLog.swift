@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The daemon's logging (`orchestrator-agent run`): records to standard output and to
-/// `<state_dir>/logs/agent.log` (rotated by size, see ``RotatingLogFile``) in the configured
+/// `agent.log` in ``LogSettings/directory`` (default `<state_dir>/logs`; rotated by size, see ``RotatingLogFile``) in the configured
 /// ``LogFormat``.
 ///
 /// One process per log folder: the daemon holds an exclusive `flock` on `logs/.lock` (waiting up
@@ -38,7 +38,7 @@ public struct DaemonLog: Sendable {
         var file: RotatingLogFile?
         var lockFD: Int32 = -1
         if settings.file {
-            let dir = directory(stateDirectory: stateDirectory)
+            let dir = settings.directory ?? directory(stateDirectory: stateDirectory)
             problem = makeDirectory(dir, mode: 0o750)
             if problem == nil {
                 lockFD = Glibc.open(dir + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)

@@ -16,8 +16,11 @@ public struct LogSettings: Sendable, Equatable {
     public var level: Logger.Level = .info
     /// How each record is written.
     public var format: LogFormat = .plain
-    /// Whether the daemon also writes `<state_dir>/logs/agent.log`.
+    /// Whether the daemon also writes `agent.log` (in ``directory``).
     public var file: Bool = true
+    /// The folder of `agent.log` and its rotations (an absolute path); nil: `<state_dir>/logs`.
+    /// The packaged unit points it at systemd's `LogsDirectory`, `/var/log/orchestrator-agent`.
+    public var directory: String?
     /// Size at which `agent.log` is rotated (a record never splits across files).
     public var maxBytes: Int = LogSettings.defaultMaxBytes
     /// How many rotated files (`agent.log.1` … `agent.log.<max_files>`) are kept.
@@ -54,13 +57,18 @@ public struct LogSettings: Sendable, Equatable {
             case "file":
                 guard let b = v.boolValue else { throw invalid(field, "must be true or false") }
                 s.file = b
+            case "directory":
+                guard let d = v.stringValue, d.hasPrefix("/"), !d.contains("\0") else {
+                    throw invalid(field, "must be an absolute path")
+                }
+                s.directory = d
             case "max_bytes": s.maxBytes = try whole(v, field, in: maxBytesRange)
             case "max_files": s.maxFiles = try whole(v, field, in: maxFilesRange)
             case "plugins":
                 guard let levels = v.objectValue else { throw invalid(field, "must be an object of plugin id → level") }
                 for (id, l) in levels.entries { s.plugins[id] = try level(l, "\(field).\(id)") }
             default:
-                throw invalid(field, "is not a logging setting (level, format, file, max_bytes, max_files, plugins)")
+                throw invalid(field, "is not a logging setting (level, format, file, directory, max_bytes, max_files, plugins)")
             }
         }
         return s

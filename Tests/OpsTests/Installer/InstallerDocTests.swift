@@ -20,7 +20,7 @@ struct InstallerDocTests {
         let flags = try await DockerLab.blocking { try Self.helpFlags() }
         #expect(flags == [
             "--api-base", "--ca-file", "--issuer-ca", "--cert-dir", "--key-type", "--rsa-bits", "--cloud-host", "--cloud-port",
-            "--root", "--agent-image", "--netmon-image", "--agent-user", "--pins-file", "--docker-host", "--expiry-warn-days",
+            "--root", "--agent-image", "--netmon-image", "--agent-user", "--pins-file", "--agent-bin", "--docker-host", "--expiry-warn-days",
             "--reenroll", "--no-docker", "--from-python-agent", "--takeover-timeout", "--dry-run", "--uninstall", "--purge", "--help",
         ])
         // Every listed flag is parsed: with a value where it takes one, it is not "unknown".

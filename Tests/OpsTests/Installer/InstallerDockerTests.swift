@@ -83,8 +83,10 @@ struct InstallerDockerTests {
         #expect(agent1.hasPrefix("sha256:") && agent1 != agent2)
         let root = Installer.scratch("docker")
         func args(agent: String = agent1, mode: String? = nil) throws -> [String] {
+            // The stand-in images hold no agent binary: the built one enrols (--agent-bin).
             ["--api-base", server.apiBase(mode: mode), "--ca-file", try Installer.pki() + "/ca.pem", "--root", root,
-             "--agent-image", agent, "--netmon-image", netmon, "--docker-host", lab.dockerHost]
+             "--agent-image", agent, "--netmon-image", netmon, "--docker-host", lab.dockerHost,
+             "--agent-bin", Packaging.buildDirectory + "/orchestrator-agent"]
         }
         let empty = try await Self.engineState(lab)
 

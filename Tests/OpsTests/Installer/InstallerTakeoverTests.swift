@@ -101,7 +101,8 @@ struct InstallerTakeoverTests {
 
     static func args(_ server: EnrollServer, _ lab: DockerLab, root: String, images: Images) throws -> [String] {
         ["--api-base", server.apiBase(), "--issuer-ca", try Installer.pki() + "/ca.pem", "--root", root,
-         "--agent-image", images.agent, "--netmon-image", images.netmon, "--docker-host", lab.dockerHost, "--from-python-agent"]
+         "--agent-image", images.agent, "--netmon-image", images.netmon, "--docker-host", lab.dockerHost, "--from-python-agent",
+         "--agent-bin", Packaging.buildDirectory + "/orchestrator-agent"]
     }
 
     /// Every container (id, name, image, started at, running, restart policy) and volume: equal

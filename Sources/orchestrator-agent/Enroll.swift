@@ -1,0 +1,100 @@
+import AgentEnroll
+import ArgumentParser
+import Foundation
+
+/// `orchestrator-agent enroll`: enrols this device with the enrollment API and installs the
+/// checked key and certificate (docs/installation.md, "Enrolment").
+struct Enroll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enrol this device: make a key here, send a CSR, check the certificate, install both.",
+        discussion: """
+            The key is made on the device (RSA-4096 unless --key-type ec) and never leaves it: only a \
+            CSR whose CN is the orchestrator id the API hands out is sent. The returned certificate \
+            is checked with `check`'s certificate code (key, CN = the id, EKU clientAuth, validity, \
+            chain to --issuer-ca / --ca-file / the system store) before anything is written; then \
+            client.key (0600), client.crt (0644) and issuer-ca.pem go into --cert-dir (0700) \
+            atomically, the previous pair kept as *.prev.
+            Prints `orchestrator id: …`, `sha256 fingerprint: …`, `not after: …`.
+            With --verify-installed it enrols nothing: it checks the pair already in --cert-dir the \
+            same way (chain to --issuer-ca / --ca-file / the system store) and prints its id.
+            Exit status: 0 installed (warnings on stderr), 1 a local failure (files), 3 the API \
+            failed or refused, 4 the certificate was refused (nothing installed), 5 the installed pair \
+            is unusable (--verify-installed), 64 a usage error.
+            """)
+
+    @Flag(help: "Check the pair already in --cert-dir and print its id; enrol nothing.")
+    var verifyInstalled = false
+
+    @Option(help: "The enrollment API's base URL (https).")
+    var apiBase: String = "https://api.autonomylogic.com"
+
+    @Option(help: "CA bundle for the API's TLS, and the issuer CA unless --issuer-ca (default: the system store).")
+    var caFile: String?
+
+    @Option(help: "CA bundle the client certificate must chain to.")
+    var issuerCA: String?
+
+    @Option(help: "Folder of client.key and client.crt.")
+    var certDir: String = "/etc/orchestrator-agent/mtls"
+
+    @Option(help: "rsa or ec (P-256).")
+    var keyType: String = "rsa"
+
+    @Option(help: "RSA key size: 3072 or 4096.")
+    var rsaBits: Int = 4096
+
+    @Option(help: "Warn when the certificate expires within this many days.")
+    var expiryWarnDays: Int = 30
+
+    @Option(help: "UID:GID that owns the folder and the files (the agent's user; default: the caller).")
+    var owner: String?
+
+    @Option(help: "Seconds each API call may take.")
+    var timeout: Int64 = 30
+
+    func validate() throws {
+        guard ["rsa", "ec"].contains(keyType) else { throw ValidationError("--key-type must be rsa or ec") }
+        guard [3072, 4096].contains(rsaBits) else { throw ValidationError("--rsa-bits must be 3072 or 4096") }
+        guard certDir.hasPrefix("/"), !certDir.split(separator: "/").contains("..") else {
+            throw ValidationError("--cert-dir must be an absolute path without '..'")
+        }
+        guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be 1…600 seconds") }
+        guard (0...3650).contains(expiryWarnDays) else { throw ValidationError("--expiry-warn-days must be 0…3650") }
+        _ = try parsedOwner()
+    }
+
+    private func parsedOwner() throws -> (uid: uid_t, gid: gid_t)? {
+        guard let owner else { return nil }
+        let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let uid = uid_t(parts[0]), let gid = gid_t(parts[1]) else {
+            throw ValidationError("--owner must be UID:GID in numbers")
+        }
+        return (uid, gid)
+    }
+
+    func run() async throws {
+        let options = Enrollment.Options(
+            apiBase: apiBase, caFile: caFile, issuerCA: issuerCA, certDirectory: certDir,
+            keyKind: keyType == "ec" ? .ecP256 : .rsa(bits: rsaBits), warnDays: expiryWarnDays, owner: try parsedOwner(),
+            timeoutSeconds: timeout)
+        do throws(EnrollError) {
+            if verifyInstalled {
+                let (id, warnings) = try await InstalledPair.verify(
+                    certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
+                for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                print("orchestrator id: \(id)")
+                return
+            }
+            let outcome = try await Enrollment.run(options)
+            for warning in outcome.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            print("orchestrator id: \(outcome.id)")
+            print("key: \(outcome.keyPath)")
+            print("certificate: \(outcome.certPath)")
+            print("sha256 fingerprint: \(outcome.fingerprint)")
+            print("not after: \(ISO8601DateFormatter().string(from: outcome.notAfter))")
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.code.rawValue): \(error.message)\n".utf8))
+            throw ExitCode(error.code.exitStatus)
+        }
+    }
+}
