@@ -26,10 +26,11 @@ struct InstallerEnrollmentTests {
         var testDescription: String { "\(args.joined(separator: " ")) (\(jsonTool))" }
     }
 
-    /// EC P-256 (the installer's default) and RSA-3072; the site config's JSON handled with
-    /// python3 and with jq.
+    /// RSA-4096 (the installer's default, as `enroll`'s), EC P-256 and RSA-3072; the site
+    /// config's JSON handled with python3 and with jq.
     @Test(arguments: [
-        KeyCase(args: [], keyText: "ASN1 OID: prime256v1", jsonTool: "python3"),
+        KeyCase(args: [], keyText: "Private-Key: (4096 bit", jsonTool: "python3"),
+        KeyCase(args: ["--key-type", "ec"], keyText: "ASN1 OID: prime256v1", jsonTool: "jq"),
         KeyCase(args: ["--key-type", "rsa", "--rsa-bits", "3072"], keyText: "Private-Key: (3072 bit", jsonTool: "jq"),
     ])
     func enrolsAndInstallsTheCheckedCertificate(_ c: KeyCase) async throws {
