@@ -49,6 +49,28 @@ struct RuntimeStore: Sendable {
         try wrap { () throws(PluginError) in try host.storePut("device/" + record.deviceID, record.json) }
     }
 
+    /// Changes `id`'s record without losing a write made meanwhile by another task (the store's
+    /// compare-and-swap, read again and retried on a conflict). `change` answers whether it
+    /// changed anything; nothing is written when it did not, or when there is no (readable) record.
+    /// - Returns: whether a change was written.
+    @discardableResult
+    func update(_ id: String, _ change: (inout DeviceRecord) -> Bool) throws(RuntimeError) -> Bool {
+        let unchanged = "unchanged"
+        do throws(PluginError) {
+            try host.storeUpdate("device/" + id) { old throws(PluginError) -> JSONValue in
+                guard let old, var record = try? DeviceRecord(json: old), change(&record) else {  // harmless: no record or an unreadable one is left as it is
+                    throw PluginError(code: unchanged, message: "nothing to change")
+                }
+                return record.json
+            }
+            return true
+        } catch where error.code == unchanged {
+            return false
+        } catch {
+            throw RuntimeError("store_failed", "the state store failed: \(error.message)")
+        }
+    }
+
     // MARK: journal
 
     func put(_ op: OperationRecord) throws(RuntimeError) {

@@ -97,16 +97,17 @@ struct WifiUplinks: Sendable {
         return reply["veths_removed"]?.numberValue.map { Int($0) }
     }
 
-    /// Keeps `config` as the vNIC's `proxy_arp_config` in the record (read just before the write;
-    /// no record yet: the create's own record is written after the start and the next start or
-    /// lease records it). A store failure is logged.
+    /// Keeps `config` as the vNIC's `proxy_arp_config` in the record, without losing a change
+    /// another task wrote meanwhile (the store's compare-and-swap; no record yet: the create's own
+    /// record is written after the start and the next start or lease records it). A store
+    /// failure is logged.
     func remember(_ device: String, vnic: String, _ config: ProxyARPConfig) {
         do throws(RuntimeError) {
-            guard var record = try store.record(device), let i = record.vnics.firstIndex(where: { $0.name == vnic }),
-                record.vnics[i].proxyARP != config
-            else { return }
-            record.vnics[i].proxyARP = config
-            try store.put(record)
+            try store.update(device) { record in
+                guard let i = record.vnics.firstIndex(where: { $0.name == vnic }), record.vnics[i].proxyARP != config else { return false }
+                record.vnics[i].proxyARP = config
+                return true
+            }
         } catch {
             host.log(.warning, "could not record a WiFi bridge", metadata: ["device": device, "vnic": vnic, "code": error.code, "error": error.message])
         }
