@@ -17,15 +17,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int cnl_open(uint32_t groups, int rcvbuf, int nonblocking) {
-    int type = SOCK_RAW | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
-    int fd = socket(AF_NETLINK, type, NETLINK_ROUTE);
+int cnl_netlink_socket(int type, int protocol, uint32_t groups, int rcvbuf, int nonblocking) {
+    int fd = socket(AF_NETLINK, type | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), protocol);
     if (fd < 0) return -errno;
     if (rcvbuf > 0) {
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
             (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
-    /* Replies to our own requests only; extended acks are not needed. */
     struct sockaddr_nl sa;
     memset(&sa, 0, sizeof sa);
     sa.nl_family = AF_NETLINK;
@@ -37,6 +35,9 @@ int cnl_open(uint32_t groups, int rcvbuf, int nonblocking) {
     }
     return fd;
 }
+
+/* Replies to our own requests only; extended acks are not needed. */
+int cnl_open(uint32_t groups, int rcvbuf, int nonblocking) { return cnl_netlink_socket(SOCK_RAW, NETLINK_ROUTE, groups, rcvbuf, nonblocking); }
 
 int cnl_open_own_netns(void) {
     int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);

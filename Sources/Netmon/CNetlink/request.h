@@ -1,4 +1,4 @@
-/* Building and sending one rtnetlink request (internal to CNetlink: route.c, cnetlink.c). */
+/* Netlink sockets and rtnetlink requests shared inside CNetlink (cnetlink.c, route.c, uevent.c). */
 #ifndef CNETLINK_REQUEST_H
 #define CNETLINK_REQUEST_H
 
@@ -6,6 +6,11 @@
 #include <linux/rtnetlink.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Opens a netlink socket of `type` (SOCK_RAW, SOCK_DGRAM) and `protocol`, cloexec (nonblocking
+ * when `nonblocking`), bound to multicast `groups`; `rcvbuf` > 0 sets the receive buffer
+ * (SO_RCVBUFFORCE, else SO_RCVBUF). The fd or -errno. */
+int cnl_netlink_socket(int type, int protocol, uint32_t groups, int rcvbuf, int nonblocking);
 
 /* Appends attribute `type` with `len` bytes of `data` to `nh` (a buffer of `cap` bytes); the
  * attribute, or NULL when it does not fit (nothing is appended then). */
