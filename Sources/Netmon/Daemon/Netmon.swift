@@ -168,17 +168,7 @@ final class Netmon: @unchecked Sendable {
         for d in [dir, leaseDir] where mkdir(d, 0o755) != 0 && errno != EEXIST {
             throw StartupError("mkdir \(d): \(errnoText(errno))")
         }
-        let text = Array(HookScript.text(busybox: busybox ?? "/bin/busybox").utf8)
-        let tmp = script + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-        guard fd >= 0 else { throw StartupError("cannot write \(tmp): \(errnoText(errno))") }
-        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fchmod(fd, 0o755)
-        close(fd)
-        guard written == text.count, rename(tmp, script) == 0 else {
-            unlink(tmp)
-            throw StartupError("cannot write \(script): \(errnoText(errno))")
-        }
+        try writeScript(script, HookScript.text(busybox: busybox ?? "/bin/busybox"))
     }
 
     // MARK: netlink

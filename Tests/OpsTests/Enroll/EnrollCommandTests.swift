@@ -74,29 +74,12 @@ struct EnrollCommandTests {
         #expect(jsonAt(certificates, "status")?.stringValue == "ok", "\(check.stdout)")
     }
 
-    struct Refusal: Sendable, CustomTestStringConvertible {
-        let mode: String
-        let status: Int32
-        let message: String
-        var testDescription: String { mode }
-    }
+    typealias Refusal = InstallerEnrollmentTests.Refusal
 
     /// Each bad answer: its exit status and reason, nothing written — not on a fresh device, and
-    /// over an installed pair the files stay byte for byte.
-    @Test(arguments: [
-        Refusal(mode: "no-clientauth", status: 4, message: "may not be used by a TLS client"),
-        Refusal(mode: "expired", status: 4, message: "expired on"),
-        Refusal(mode: "not-yet-valid", status: 4, message: "is not valid yet"),
-        Refusal(mode: "other-ca", status: 4, message: "does not chain to"),
-        Refusal(mode: "other-key", status: 4, message: "a certificate for another key"),
-        Refusal(mode: "wrong-cn", status: 4, message: "is not the orchestrator id"),
-        Refusal(mode: "not-pem", status: 4, message: "is not a PEM certificate"),
-        Refusal(mode: "http500", status: 3, message: "/orchestrators/id answered HTTP 500"),
-        Refusal(mode: "enroll500", status: 3, message: "/orchestrators/enroll answered HTTP 500"),
-        Refusal(mode: "garbage", status: 3, message: "the answer is not JSON"),
-        Refusal(mode: "status-error", status: 3, message: "statusCode 400 (CSR rejected)"),
-        Refusal(mode: "bad-id", status: 3, message: "is not a safe identifier"),
-    ])
+    /// over an installed pair the files stay byte for byte. (The fake server's bad answers, as the
+    /// installer's test lists them: the installer enrols through this command.)
+    @Test(arguments: InstallerEnrollmentTests.refusals)
     func refusesABadAnswerAndInstallsNothing(_ c: Refusal) async throws {
         let server = try await EnrollServer.start()
         defer { server.stop() }
