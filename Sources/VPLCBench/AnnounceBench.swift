@@ -5,7 +5,13 @@ import Foundation
 /// `--mode announce`: what a LAN host sees of a vPLC's address (docs/networking.md, "Address
 /// announcements and conflict detection"). scripts/bench-network runs it twice in one run, with
 /// the runtime plugin's `announce_addresses`/`probe_addresses` on and off (`--label on|off`).
-extension Bench {
+struct AnnounceBench {
+    let bench: Bench
+    var network: NetworkBench { NetworkBench(bench: bench) }
+
+    var args: BenchArgs { bench.args }
+    var env: LabEnv { bench.env }
+
     /// A LAN host reaching a vPLC (scripts/lab/lan-watch.py in its namespace): the milliseconds
     /// until its connection was up, measured by the script.
     func lanWatch(_ arguments: [String]) -> (ip: String, ms: Double) {
@@ -39,9 +45,9 @@ extension Bench {
         p.waitUntilExit()
     }
 
-    func runAnnounce() async {
+    func run() async {
         let label = args.label
-        _ = await waitHostInterface(env["LAB_PARENT"])
+        _ = await network.waitHostInterface(env["LAB_PARENT"])
 
         // 1. Recreated on its address: the LAN host's entry still names the old MAC. It tries as
         //    an HMI polling a PLC does: a new connection each second until one is up.
@@ -52,23 +58,23 @@ extension Bench {
             let first = "bench-n\(i)a", second = "bench-n\(i)b"
             // The LAN host starts each run without an entry for the address (the last run's is stale).
             lanHost(["neigh", "flush", "to", address, "dev", "eth0"])
-            createMs.append(await operate("create_new_runtime", createMessage(first, host: 141)) * 1000)
+            createMs.append(await bench.operate("create_new_runtime", bench.createMessage(first, host: 141)) * 1000)
             _ = lanWatch(["reach", "--ip", address, "--timeout", "20", "--attempt", "1"])
-            let old = await dispatch("get_device_status", ["device_id": .string(first)])["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue ?? "-"
-            _ = await operate("delete_device", ["device_id": .string(first)])
-            createMs.append(await operate("create_new_runtime", createMessage(second, host: 141)) * 1000)
-            let new = await dispatch("get_device_status", ["device_id": .string(second)])["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue ?? "-"
+            let old = await bench.dispatch("get_device_status", ["device_id": .string(first)])["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue ?? "-"
+            _ = await bench.operate("delete_device", ["device_id": .string(first)])
+            createMs.append(await bench.operate("create_new_runtime", bench.createMessage(second, host: 141)) * 1000)
+            let new = await bench.dispatch("get_device_status", ["device_id": .string(second)])["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue ?? "-"
             FileHandle.standardError.write(Data("announce \(label): \(address) was \(old), recreated with \(new)\n".utf8))
             recreateReach.append(lanWatch(["reach", "--ip", address, "--timeout", "60", "--attempt", "1"]).ms)
-            _ = await operate("delete_device", ["device_id": .string(second)])
+            _ = await bench.operate("delete_device", ["device_id": .string(second)])
         }
 
         // 2. Renumbered: the LAN host connects as soon as dnsmasq has leased the new address.
         let lanPrefix = String(env["LAN_GATEWAY"].split(separator: ".").dropLast().joined(separator: ".")) + "."
         let original = env["LAN_SUBNET"]
-        _ = await operate("create_new_runtime", dhcpMessage("bench-nd"))
-        _ = await waitVNIC("bench-nd", leased(lanPrefix))
-        let s = await dispatch("get_device_status", ["device_id": "bench-nd"])
+        _ = await bench.operate("create_new_runtime", network.dhcpMessage("bench-nd"))
+        _ = await network.waitVNIC("bench-nd", network.leased(lanPrefix))
+        let s = await bench.dispatch("get_device_status", ["device_id": "bench-nd"])
         guard let mac = s["vnics"]?.arrayValue?.first?.objectValue?["mac_address"]?.stringValue else { fail("no MAC for bench-nd: \(s)") }
         var renumberReach: [Double] = []
         for i in 0..<args.renumbers {
@@ -78,12 +84,12 @@ extension Bench {
             }
             // harmless: bench tooling; lets the watcher read the lease file before it changes
             try? await Task.sleep(for: .milliseconds(300))
-            renumber(to)
+            network.renumber(to)
             renumberReach.append(await watcher.value.ms)
-            _ = await waitVNIC("bench-nd", leased(prefix))
+            _ = await network.waitVNIC("bench-nd", network.leased(prefix))
         }
-        _ = await operate("delete_device", ["device_id": "bench-nd"])
-        if args.renumbers % 2 == 1 { renumber(original) }
+        _ = await bench.operate("delete_device", ["device_id": "bench-nd"])
+        if args.renumbers % 2 == 1 { network.renumber(original) }
 
         let inMs = { (v: Double) in f(v) + " ms" }
         print("# vplc-bench --mode announce (address announcements and probes \(label))")

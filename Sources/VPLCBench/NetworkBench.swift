@@ -5,7 +5,13 @@ import Foundation
 
 /// `--mode network`: figures of the host-network side, with the netmon sidecar running
 /// in the lab namespace and dnsmasq on the lab LAN (scripts/bench-network sets both up).
-extension Bench {
+struct NetworkBench {
+    let bench: Bench
+
+    var args: BenchArgs { bench.args }
+    var env: LabEnv { bench.env }
+    var ops: OperationWaiter { bench.ops }
+
     func dhcpMessage(_ name: String) -> JSONObject {
         ["container_name": .string(name), "vnic_configs": [["name": "lan", "parent_interface": .string(env["LAB_PARENT"]), "network_mode": "dhcp"]]]
     }
@@ -13,10 +19,10 @@ extension Bench {
     /// Polls `get_device_status` every 5 ms until the first vNIC satisfies `condition`; answers
     /// the time it was first seen.
     func waitVNIC(_ device: String, seconds: Double = 30, _ condition: (JSONObject) -> Bool) async -> Double {
-        let deadline = now() + seconds
-        while now() < deadline {
-            let s = await dispatch("get_device_status", ["device_id": .string(device)])
-            if let v = s["vnics"]?.arrayValue?.first?.objectValue, condition(v) { return now() }
+        let deadline = bench.now() + seconds
+        while bench.now() < deadline {
+            let s = await bench.dispatch("get_device_status", ["device_id": .string(device)])
+            if let v = s["vnics"]?.arrayValue?.first?.objectValue, condition(v) { return bench.now() }
             // harmless: bench tooling; a poll interval
             try? await Task.sleep(for: .milliseconds(5))
         }
@@ -38,7 +44,7 @@ extension Bench {
         if p.terminationStatus != 0 { fail("renumber to \(cidr) failed") }
     }
 
-    func runNetwork() async {
+    func run() async {
         let lanPrefix = String(env["LAN_GATEWAY"].split(separator: ".").dropLast().joined(separator: ".")) + "."
         // Wait until the listener knows the parent (the create below gives no subnet).
         _ = await waitHostInterface(env["LAB_PARENT"])
@@ -48,8 +54,8 @@ extension Bench {
         var runningToLease: [Double] = []
         for i in 0..<args.runs {
             let name = "bench-d\(i)"
-            let t0 = now()
-            let ack = await dispatch("create_new_runtime", dhcpMessage(name))
+            let t0 = bench.now()
+            let ack = await bench.dispatch("create_new_runtime", dhcpMessage(name))
             guard let id = ack["operation_id"]?.stringValue else { fail("create: \(ack)") }
             async let end = ops.wait(id)
             let seen = await waitVNIC(name, leased(lanPrefix))
@@ -57,37 +63,37 @@ extension Bench {
             let running = ops.finishedAt(id) ?? seen
             createToLease.append(seen - t0)
             runningToLease.append(max(0, seen - running))
-            _ = await operate("delete_device", ["device_id": .string(name)])
+            _ = await bench.operate("delete_device", ["device_id": .string(name)])
         }
 
         // 2. Subnet change → re-attached (static keeps its address; DHCP gets a new lease).
         let original = env["LAN_SUBNET"]
         let wider = "192.168.76.0/23"
-        _ = await operate("create_new_runtime", createMessage("bench-rs", host: 10).removingSubnet())
-        _ = await operate("create_new_runtime", dhcpMessage("bench-rd"))
+        _ = await bench.operate("create_new_runtime", bench.createMessage("bench-rs", host: 10).removingSubnet())
+        _ = await bench.operate("create_new_runtime", dhcpMessage("bench-rd"))
         _ = await waitVNIC("bench-rd", leased(lanPrefix))
         var staticMove: [Double] = []
         var dhcpMove: [Double] = []
         for i in 0..<args.renumbers {
             let (to, net, prefix) = i % 2 == 0 ? (wider, "192.168.76.0_23", "192.168.76.") : (original, original.replacingOccurrences(of: "/", with: "_"), lanPrefix)
-            let t0 = now()
+            let t0 = bench.now()
             renumber(to)
             async let d = waitVNIC("bench-rd", leased(prefix))
             let s = await waitVNIC("bench-rs") { $0["state"] == "attached" && ($0["network"]?.stringValue ?? "").hasSuffix(net) }
             staticMove.append(s - t0)
             dhcpMove.append(await d - t0)
         }
-        _ = await operate("delete_device", ["device_id": "bench-rs"])
-        _ = await operate("delete_device", ["device_id": "bench-rd"])
+        _ = await bench.operate("delete_device", ["device_id": "bench-rs"])
+        _ = await bench.operate("delete_device", ["device_id": "bench-rd"])
         if args.renumbers % 2 == 1 { renumber(original) }
 
         reportNetwork(createToLease: createToLease, runningToLease: runningToLease, staticMove: staticMove, dhcpMove: dhcpMove)
     }
 
     func waitHostInterface(_ name: String) async -> JSONObject {
-        let deadline = now() + 30
-        while now() < deadline {
-            let r = await dispatch("get_host_interfaces", ["include_virtual": true])
+        let deadline = bench.now() + 30
+        while bench.now() < deadline {
+            let r = await bench.dispatch("get_host_interfaces", ["include_virtual": true])
             if let e = r["interfaces"]?.arrayValue?.compactMap(\.objectValue).first(where: { $0["name"]?.stringValue == name }),
                 e["subnet"] != nil
             {

@@ -35,8 +35,8 @@ agent.services.events.observe { topic, payload in
 }
 let bench = Bench(agent: agent, env: env, ops: ops, args: args)
 switch args.mode {
-case "network": await bench.runNetwork()
-case "announce": await bench.runAnnounce()
+case "network": await NetworkBench(bench: bench).run()
+case "announce": await AnnounceBench(bench: bench).run()
 default: await bench.run()
 }
 await agent.shutdown()

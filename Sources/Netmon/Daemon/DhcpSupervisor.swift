@@ -95,9 +95,9 @@ final class DhcpSupervisor: @unchecked Sendable {
         ]
         if let keep = c.addressToKeep {
             argv += ["-r", keep.description]
-            writeKeepFile(c.key, keep)
+            DhcpKeepFile(leaseDir: config.leaseDir, key: c.key).write(keep)
         } else {
-            unlink(keepFile(c.key))  // an earlier client's, never consumed: this one keeps nothing
+            DhcpKeepFile(leaseDir: config.leaseDir, key: c.key).remove()  // an earlier client's, never consumed: this one keeps nothing
         }
         let pid = try run(c, path: nsenter, argv: argv)
         Log.info("dhcp \(c.key): udhcpc pid \(pid) on \(c.interface) in the namespace of \(c.containerPid)")
@@ -124,24 +124,6 @@ final class DhcpSupervisor: @unchecked Sendable {
         loop.register(child.output, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.readOutput(c) }
         return child.pid
     }
-
-    /// `<lease dir>/.<container>_<vnic>.keep`: the address the hook keeps on the link at the
-    /// client's first `deconfig` (and then removes the file). Best effort: without it the
-    /// client starts as any other (the address is flushed until the server answers).
-    private func writeKeepFile(_ key: DhcpKey, _ ip: IPv4) {
-        let path = keepFile(key)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            Log.warning("dhcp \(key): cannot write \(path): \(errnoText(-errno)); the address is flushed at the client's start")
-            return
-        }
-        let text = Array((ip.description + "\n").utf8)
-        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        if written != text.count { Log.warning("dhcp \(key): short write to \(path)") }
-    }
-
-    private func keepFile(_ key: DhcpKey) -> String { "\(config.leaseDir)/.\(key.container)_\(key.vnic).keep" }
 
     // MARK: output
 
