@@ -221,7 +221,7 @@ let package = Package(
         .target(
             name: "RuntimeTopics",
             dependencies: [
-                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), "RuntimeModel", "HostMetrics", "HTTP1Client",
+                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"), "RuntimeModel", "HostMetrics", "HTTP1Client",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -264,11 +264,11 @@ let package = Package(
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
         .target(
-            name: "NetmonCore", dependencies: [sdk("AgentJSON"), "NetmonProtocol"], path: "Sources/Netmon/Core",
+            name: "NetmonCore", dependencies: [sdk("AgentJSON"), sdk("AgentStore"), "NetmonProtocol"], path: "Sources/Netmon/Core",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "autonomy-netmon",
-            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode", sdk("AgentJSON")],
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode", sdk("AgentJSON"), sdk("AgentStore")],
             path: "Sources/Netmon/Daemon",
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import AgentStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -32,15 +33,6 @@ enum LegacyFiles {
 
     /// The names of the entries of `folder/relative` (empty when it does not exist).
     static func names(_ folder: String, _ relative: String) -> [String] {
-        guard let dir = opendir(folder + "/" + relative) else { return [] }
-        defer { closedir(dir) }
-        var out: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out
+        Directory.names(folder + "/" + relative) ?? []
     }
 }

@@ -36,15 +36,7 @@ extension DhcpSupervisor {
         }
         let c = DhcpClient(key: r.key, mac: "", containerPid: r.pid, interface: r.parent, requested: nil)
         c.wifi = r
-        c.pidfd = pidfd
-        do {
-            try spawn(c)
-        } catch {
-            close(pidfd)
-            throw error
-        }
-        loop.register(pidfd, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.containerExited(c) }
-        clients[r.key] = c
+        try launch(c, pidfd: pidfd)
         return "WiFi DHCP client started"
     }
 

@@ -67,6 +67,13 @@ final class DhcpSupervisor: @unchecked Sendable {
                 : NetmonError(.spawnFailed, "pidfd_open(\(pid)): \(errnoText(pidfd))")
         }
         let c = DhcpClient(key: key, mac: mac, containerPid: pid, interface: interface, requested: requested)
+        try launch(c, pidfd: pidfd)
+        return "DHCP client started"
+    }
+
+    /// Starts `c`'s udhcpc, watches its container through `pidfd` and records it as the vNIC's
+    /// client; on a failed start `pidfd` is closed and nothing is recorded.
+    func launch(_ c: DhcpClient, pidfd: Int32) throws(NetmonError) {
         c.pidfd = pidfd
         do {
             try spawn(c)
@@ -75,8 +82,7 @@ final class DhcpSupervisor: @unchecked Sendable {
             throw error
         }
         loop.register(pidfd, events: Int16(POLLIN)) { [unowned self, unowned c] _ in self.containerExited(c) }
-        clients[key] = c
-        return "DHCP client started"
+        clients[c.key] = c
     }
 
     /// Is a client for `key` and `pid` active (start_dhcp's fast path)?

@@ -1,3 +1,4 @@
+import AgentStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,17 +45,8 @@ enum OrphanClients {
 
     /// Every process in /proc but this one.
     private static func otherProcesses() -> [pid_t] {
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
         let own = getpid()
-        var out: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let pid = pid_t(name), pid != own { out.append(pid) }
-        }
-        return out
+        return (Directory.names("/proc") ?? []).compactMap { pid_t($0) }.filter { $0 != own }
     }
 
     /// The network namespace of `pid` (`net:[inode]`), nil when it cannot be read.

@@ -1,3 +1,4 @@
+import AgentStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -25,7 +26,7 @@ public struct SerialDeviceReader: Sendable {
 
     /// Every serial device `<sysfs>/class/tty` lists now.
     public func scan() -> [SerialDevice] {
-        Self.names(in: sysfsRoot + "/class/tty").sorted().compactMap { device(named: $0) }
+        (Directory.names(sysfsRoot + "/class/tty") ?? []).compactMap { device(named: $0) }
     }
 
     /// The device `name` (`ttyUSB0`), nil when it is not a serial port or sysfs does not know it.
@@ -68,7 +69,7 @@ public struct SerialDeviceReader: Sendable {
     func byID(of name: String) -> String? {
         let folder = devRoot + "/serial/by-id"
         let target = Self.realPath(devRoot + "/" + name) ?? (devRoot + "/" + name)
-        for entry in Self.names(in: folder).sorted() {
+        for entry in (Directory.names(folder) ?? []) {
             let link = folder + "/" + entry
             if let resolved = Self.realPath(link), resolved == target { return link }
             // A dangling or unresolvable link still names its target's last component.
@@ -96,19 +97,6 @@ public struct SerialDeviceReader: Sendable {
         var s = String(decoding: buf[0..<n], as: UTF8.self)
         while s.last == "\n" || s.last == " " { s.removeLast() }
         return s.isEmpty ? nil : s
-    }
-
-    static func names(in folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var out: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out
     }
 
     static func realPath(_ path: String) -> String? {
