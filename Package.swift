@@ -5,7 +5,9 @@
 //   plugins ─────────────► AgentPluginKit ──► AgentContracts, CAgentABI ──► AgentJSON
 // Plugins never import AgentCore or each other; they meet only through the C ABI registry.
 // Everything a plugin builds against is the plugin SDK, a package of its own
-// (Sources/AgentPluginSDK), used here by path as third parties use it.
+// (Sources/AgentPluginSDK), used here by path as third parties use it; in the agent's own process
+// the SDK and the outside libraries several images share are linked once, into the shared library
+// of Sources/AgentShared (`shared` below).
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -15,6 +17,21 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A product of the plugin SDK (Sources/AgentPluginSDK).
 func sdk(_ product: String) -> Target.Dependency { .product(name: product, package: "AgentPluginSDK") }
+
+/// The process's one shared library (Sources/AgentShared): the SDK's modules, swift-log, swift-nio,
+/// swift-nio-ssl, swift-nio-extras, swift-service-lifecycle, swift-metrics and swift-prometheus,
+/// once. Every target of the agent's process reaches those modules through it and never directly
+/// (a direct dependency would link a second, static copy: docs/architecture.md, "One copy of each
+/// library").
+let shared: Target.Dependency = .product(name: "AgentShared", package: "AgentShared")
+
+/// The netmon sidecar is linked statically (`--static-swift-stdlib`, no Swift libraries in its
+/// image), so it cannot use the shared library: `scripts/package-layout --netmon` sets
+/// AGENT_STATIC_SIDECAR=1 and the sidecar's targets then take the SDK's modules statically. In
+/// every other build they use the shared library like the rest, so the one test bundle holds one
+/// copy of each module.
+let staticSidecar = Context.environment["AGENT_STATIC_SIDECAR"] == "1"
+let sidecarSDK: [Target.Dependency] = staticSidecar ? [sdk("AgentJSON"), sdk("AgentStore")] : [shared]
 
 let package = Package(
     name: "orchestrator-agent",
@@ -50,15 +67,11 @@ let package = Package(
         // The plugin SDK (C ABI, AgentPluginKit, test kit, the value types), a package of its own so
         // that third-party plugins depend on it alone; the agent builds against the same one.
         .package(path: "Sources/AgentPluginSDK"),
+        // The one shared library of the process: the SDK's modules and swift-log, swift-nio,
+        // swift-nio-ssl, swift-nio-extras, swift-service-lifecycle, swift-metrics, swift-prometheus.
+        .package(path: "Sources/AgentShared"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
@@ -70,17 +83,11 @@ let package = Package(
         .target(
             name: "AgentCore",
             dependencies: [
-                sdk("CAgentABI"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"),
-                .product(name: "Logging", package: "swift-log"),
+                // The audit trail's hash chain; the rest (swift-log, swift-nio for the local door and the
+                // metrics endpoint, swift-service-lifecycle, swift-metrics, swift-prometheus, the
+                // SDK's modules) comes from the shared library.
+                shared,
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                // The local door and the metrics endpoint (ServerEventLoops).
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/AgentCore",
             swiftSettings: swiftSettings
@@ -89,10 +96,9 @@ let package = Package(
         .target(
             name: "AgentCheck",
             dependencies: [
-                "AgentCore", sdk("AgentJSON"), sdk("AgentStore"),
+                "AgentCore", shared,
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/AgentCheck",
             swiftSettings: swiftSettings
@@ -102,15 +108,11 @@ let package = Package(
         .target(
             name: "AgentEnroll",
             dependencies: [
-                "AgentCheck", sdk("AgentJSON"),
+                "AgentCheck", shared,
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/AgentEnroll",
             swiftSettings: swiftSettings
@@ -118,11 +120,8 @@ let package = Package(
         .executableTarget(
             name: "orchestrator-agent",
             dependencies: [
-                "AgentCore", sdk("AgentJSON"), "AgentCheck", "AgentEnroll",
+                "AgentCore", shared, "AgentCheck", "AgentEnroll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/orchestrator-agent",
             swiftSettings: swiftSettings
@@ -134,14 +133,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "AgentBench",
-            dependencies: ["AgentCore", "BenchSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentCore", "BenchSupport", shared],
             path: "Sources/AgentBench",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "VPLCBench",
-            dependencies: ["AgentCore", sdk("AgentJSON"), "BenchSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentCore", shared, "BenchSupport"],
             path: "Sources/VPLCBench",
             swiftSettings: swiftSettings
         ),
@@ -149,7 +148,7 @@ let package = Package(
         // MARK: plugins (each a separate shared library)
         .target(
             name: "ExampleSwiftPlugin",
-            dependencies: [sdk("AgentPluginKit"), sdk("AgentContracts"), sdk("AgentJSON"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [shared],
             path: "Plugins/Examples/SwiftGreeter/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -157,29 +156,19 @@ let package = Package(
         // The cloud link: Socket.IO/Engine.IO framing, reconnect policy, outbound queue (pure,
         // unit-tested) and the mTLS WebSocket transport plugin on top of it.
         .target(
-            name: "SocketIOCore", dependencies: [sdk("AgentJSON"), sdk("AgentClock")], path: "Plugins/MTLSTransport/Core",
+            name: "SocketIOCore", dependencies: [shared], path: "Plugins/MTLSTransport/Core",
             swiftSettings: swiftSettings),
         .target(
             name: "MTLSTransport",
-            dependencies: [
-                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), "SocketIOCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: [shared, "SocketIOCore"],
             path: "Plugins/MTLSTransport/Plugin",
             swiftSettings: swiftSettings
         ),
         // Host topics: the heartbeat emitter (and later host commands); metrics are a pure target.
-        .target(name: "HostMetrics", dependencies: [sdk("AgentContracts")], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
+        .target(name: "HostMetrics", dependencies: [shared], path: "Plugins/Shared/HostMetrics", swiftSettings: swiftSettings),
         .target(
             name: "HostTopics",
-            dependencies: [sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), "HostMetrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: [shared, "HostMetrics"],
             path: "Plugins/HostTopics/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -188,11 +177,7 @@ let package = Package(
         // value: the Docker driver and the vPLC plugin each link their own copy.
         .target(
             name: "HTTP1Client",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: [shared],
             path: "Plugins/Shared/HTTP1Client",
             swiftSettings: swiftSettings
         ),
@@ -203,30 +188,21 @@ let package = Package(
         // bind_device_node and the Docker driver's container.device_node.
         .target(name: "CDeviceNode", path: "Plugins/Shared/CDeviceNode"),
         .target(
-            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
+            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", shared], path: "Plugins/DockerDriver/Engine",
             swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",
-            dependencies: [
-                sdk("AgentPluginKit"), sdk("AgentPluginExports"), sdk("AgentJSON"), "DockerEngine",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: [shared, sdk("AgentPluginExports"), "DockerEngine"],
             path: "Plugins/DockerDriver/Plugin",
             swiftSettings: swiftSettings
         ),
         // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
         .target(
-            name: "RuntimeModel", dependencies: [sdk("AgentJSON"), sdk("AgentContracts"), "HostMetrics"], path: "Plugins/Runtime/Model",
+            name: "RuntimeModel", dependencies: [shared, "HostMetrics"], path: "Plugins/Runtime/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "RuntimeTopics",
-            dependencies: [
-                sdk("AgentPluginKit"), sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"), "RuntimeModel", "HostMetrics", "HTTP1Client",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: [shared, "RuntimeModel", "HostMetrics", "HTTP1Client"],
             path: "Plugins/Runtime/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -234,20 +210,15 @@ let package = Package(
         // The netmon socket protocol (names, line framing, the virtual-interface list), shared by
         // value by the sidecar and the listener plugin.
         .target(
-            name: "NetmonProtocol", dependencies: [sdk("AgentJSON")], path: "Plugins/Shared/NetmonProtocol",
+            name: "NetmonProtocol", path: "Plugins/Shared/NetmonProtocol",
             swiftSettings: swiftSettings),
         // The listener: the pure interface cache and the `agent.netmon` plugin on top of it.
         .target(
-            name: "NetmonCache", dependencies: [sdk("AgentJSON"), sdk("AgentContracts"), "NetmonProtocol"], path: "Plugins/Netmon/Model",
+            name: "NetmonCache", dependencies: [shared, "NetmonProtocol"], path: "Plugins/Netmon/Model",
             swiftSettings: swiftSettings),
         .target(
             name: "NetmonListener",
-            dependencies: [
-                sdk("AgentPluginKit"), sdk("AgentJSON"), sdk("AgentContracts"), "NetmonProtocol", "NetmonCache",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: [shared, "NetmonProtocol", "NetmonCache"],
             path: "Plugins/Netmon/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -255,20 +226,20 @@ let package = Package(
         // MARK: plugin entry points
         // Each plugin library's one exported symbol (`agent_plugin_entry_v1`) sits in a target of
         // its own, so test bundles can link several plugins' code at once.
-        .target(name: "ExampleSwiftEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "ExampleSwiftPlugin"], path: "Plugins/Examples/SwiftGreeter/Entry", swiftSettings: swiftSettings),
-        .target(name: "MTLSTransportEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "MTLSTransport"], path: "Plugins/MTLSTransport/Entry", swiftSettings: swiftSettings),
-        .target(name: "HostTopicsEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "HostTopics"], path: "Plugins/HostTopics/Entry", swiftSettings: swiftSettings),
-        .target(name: "RuntimeEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "RuntimeTopics"], path: "Plugins/Runtime/Entry", swiftSettings: swiftSettings),
-        .target(name: "NetmonEntry", dependencies: [sdk("AgentPluginKit"), sdk("AgentPluginExports"), "NetmonListener"], path: "Plugins/Netmon/Entry", swiftSettings: swiftSettings),
+        .target(name: "ExampleSwiftEntry", dependencies: [shared, sdk("AgentPluginExports"), "ExampleSwiftPlugin"], path: "Plugins/Examples/SwiftGreeter/Entry", swiftSettings: swiftSettings),
+        .target(name: "MTLSTransportEntry", dependencies: [shared, sdk("AgentPluginExports"), "MTLSTransport"], path: "Plugins/MTLSTransport/Entry", swiftSettings: swiftSettings),
+        .target(name: "HostTopicsEntry", dependencies: [shared, sdk("AgentPluginExports"), "HostTopics"], path: "Plugins/HostTopics/Entry", swiftSettings: swiftSettings),
+        .target(name: "RuntimeEntry", dependencies: [shared, sdk("AgentPluginExports"), "RuntimeTopics"], path: "Plugins/Runtime/Entry", swiftSettings: swiftSettings),
+        .target(name: "NetmonEntry", dependencies: [shared, sdk("AgentPluginExports"), "NetmonListener"], path: "Plugins/Netmon/Entry", swiftSettings: swiftSettings),
 
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
         .target(
-            name: "NetmonCore", dependencies: [sdk("AgentJSON"), sdk("AgentStore"), "NetmonProtocol"], path: "Sources/Netmon/Core",
+            name: "NetmonCore", dependencies: sidecarSDK + ["NetmonProtocol"], path: "Sources/Netmon/Core",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "autonomy-netmon",
-            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode", sdk("AgentJSON"), sdk("AgentStore")],
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode"] + sidecarSDK,
             path: "Sources/Netmon/Daemon",
             swiftSettings: swiftSettings
         ),
@@ -286,7 +257,7 @@ let package = Package(
 
         .executableTarget(
             name: "StoreCrashWriter",
-            dependencies: [sdk("AgentStore"), sdk("AgentJSON")],
+            dependencies: [shared],
             path: "Tests/Tools/StoreCrashWriter",
             swiftSettings: swiftSettings
         ),
@@ -294,25 +265,25 @@ let package = Package(
         // MARK: tests
         // Test support shared by the lab tests: the Docker lab (scripts/lab/docker-lab) as a
         // per-process fixture, torn down at exit.
-        .target(name: "LabSupport", dependencies: [sdk("AgentJSON"), "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
+        .target(name: "LabSupport", dependencies: [shared, "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentContractsTests",
-            dependencies: [sdk("AgentContracts"), sdk("AgentJSON")],
+            dependencies: [shared],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: [sdk("AgentStore"), sdk("AgentJSON"), "LabSupport"],
+            dependencies: [shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentClockTests",
-            dependencies: [sdk("AgentClock")],
+            dependencies: [shared],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SocketIOCoreTests",
-            dependencies: ["SocketIOCore", sdk("AgentClock"), sdk("AgentJSON"), "LabSupport"],
+            dependencies: ["SocketIOCore", shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -322,29 +293,29 @@ let package = Package(
         ),
         .testTarget(
             name: "DockerEngineTests",
-            dependencies: ["DockerEngine", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
+            dependencies: ["DockerEngine", "HTTP1Client", shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RuntimeModelTests",
-            dependencies: ["RuntimeModel", "HostMetrics", sdk("AgentJSON")],
+            dependencies: ["RuntimeModel", "HostMetrics", shared],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NetmonTests",
-            dependencies: ["NetmonCore", "NetmonProtocol", sdk("AgentJSON"), sdk("AgentClock"), "LabSupport"],
+            dependencies: ["NetmonCore", "NetmonProtocol", shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NetmonListenerTests",
-            dependencies: ["NetmonCache", "NetmonProtocol", sdk("AgentJSON")],
+            dependencies: ["NetmonCache", "NetmonProtocol", shared],
             swiftSettings: swiftSettings
         ),
         // Packaging, installer, check and self-upgrade: the shipped layout, install.sh against a fake
         // enrollment server, the diagnosis, and an upgrade between two lab-built agent images.
         .testTarget(
             name: "OpsTests",
-            dependencies: [sdk("AgentJSON"), "LabSupport"],
+            dependencies: [shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         // Fuzzing (docs/fuzzing.md): the fuzz target functions, shared by the bounded seeded run
@@ -353,7 +324,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                sdk("AgentJSON"), sdk("AgentContracts"), "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
+                shared, "SocketIOCore", "NetmonProtocol", "NetmonCache", "NetmonCore",
                 "DockerEngine", "AgentCore", "RuntimeModel", "HostMetrics",
             ],
             path: "Tests/Fuzz/Targets",
@@ -363,25 +334,23 @@ let package = Package(
             name: "FuzzDriver", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: swiftSettings),
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["FuzzTargets", sdk("AgentJSON"), "SocketIOCore", "NetmonCore", "LabSupport"],
-            exclude: ["Corpus", "Regressions"],
+            dependencies: ["FuzzTargets", shared, "SocketIOCore", "NetmonCore", "LabSupport"],
+            exclude: ["Corpus", "Regressions",
+        ],
             swiftSettings: swiftSettings
         ),
         // Plugins tested without the agent, on the test kit (no root, no Docker, no network).
         .testTarget(
             name: "PluginTests",
             dependencies: [
-                sdk("AgentPluginTestKit"), sdk("AgentPluginKit"), sdk("AgentJSON"), sdk("AgentClock"), "LabSupport", sdk("CAgentABI"),
+                shared, "LabSupport",
                 "ExampleSwiftPlugin", "RuntimeTopics", "RuntimeModel", "NetmonListener", "NetmonProtocol", "HostTopics", "MTLSTransport",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AgentCoreTests",
-            dependencies: [
-                "AgentCore", sdk("AgentClock"), sdk("AgentJSON"), sdk("AgentContracts"), sdk("AgentStore"), sdk("CAgentABI"), "LabSupport", "HTTP1Client",
-                sdk("AgentPluginTestKit"),
-            ],
+            dependencies: ["AgentCore", shared, "LabSupport", "HTTP1Client"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -7,20 +7,20 @@ import Synchronization
 // The C functions behind every Swift plugin's descriptor and topic vtable. Each one catches
 // everything: nothing thrown may cross the C boundary.
 
-let pluginInit:
-    @convention(c) (
-        UnsafePointer<agent_host_api>?, agent_bytes, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-        UnsafeMutablePointer<agent_owned_bytes>?
-    ) -> Int32 = { hostAPI, configBytes, outState, outError in
-        guard let exported = PluginExport.current else {
-            let e = PluginError(status: Int32(AGENT_E_INTERNAL), code: "no_entry", message: "entry point was not called")
-            outError?.pointee = Bytes.owned(e.json)
-            return e.status
-        }
-        return initPlugin(
-            hostAPI, config: Bytes.copy(configBytes), make: exported.make, id: exported.pluginID, outState: outState,
-            outError: outError)
+/// The C `init` of the descriptor in export slot `slot` (``ExportedPlugins``).
+func initExported(
+    _ slot: Int, _ hostAPI: UnsafePointer<agent_host_api>?, _ configBytes: agent_bytes,
+    _ outState: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ outError: UnsafeMutablePointer<agent_owned_bytes>?
+) -> Int32 {
+    guard let exported = ExportedPlugins.shared.plugin(at: slot) else {
+        let e = PluginError(status: Int32(AGENT_E_INTERNAL), code: "no_entry", message: "entry point was not called")
+        outError?.pointee = Bytes.owned(e.json)
+        return e.status
     }
+    return initPlugin(
+        hostAPI, config: Bytes.copy(configBytes), make: exported.make, id: exported.pluginID, outState: outState,
+        outError: outError)
+}
 
 /// Builds a plugin instance for a host: checks the host API, parses the config, runs `make`,
 /// and hands the retained ``PluginState`` back through `outState`. Shared by the exported C
