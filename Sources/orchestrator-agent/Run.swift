@@ -24,6 +24,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         SignalMask.unblockLifecycleSignals()
+        // One event loop group for the whole process, sized before anything uses it.
+        ServerEventLoops.sizeProcessGroup()
         // systemd's notify socket, read (and taken out of the environment) before anything starts.
         let notifier = try ServiceNotifier.fromEnvironment(ProcessInfo.processInfo.environment)
         for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { unsetenv(name) }
@@ -35,20 +37,14 @@ struct Run: AsyncParsableCommand {
         defer { log.sink.close() }
         let logger = log.logger
         let agent = try Agent(config: ConfigSource(site, path: options.config), logger: logger, mode: .daemon)
-        // The core's servers (metrics endpoint, local door) share one event loop thread.
-        let loops = ServerEventLoops.dedicated()
-        let metrics: MetricsEndpoint
+        // The core's servers (metrics endpoint, local door) run on the process's event loop group.
+        let loops = ServerEventLoops.shared
+        // Prometheus text on loopback while features.metrics_endpoint is on (follows reloads).
+        let metrics = try MetricsEndpoint.install(agent, loops: loops)
+        // Audit trail and local door before the transport starts (the daemon starts it).
         let operatorServices: OperatorServices
-        do {
-            // Prometheus text on loopback while features.metrics_endpoint is on (follows reloads).
-            metrics = try MetricsEndpoint.install(agent, loops: loops)
-            // Audit trail and local door before the transport starts (the daemon starts it).
-            do { operatorServices = try OperatorServices(agent: agent, openDoor: true, loops: loops) } catch {
-                metrics.stop()
-                throw error
-            }
-        } catch {
-            await loops.shutdown()
+        do { operatorServices = try OperatorServices(agent: agent, openDoor: true, loops: loops) } catch {
+            metrics.stop()
             throw error
         }
         // Graceful shutdown runs in reverse order: the door closes first, then the metrics
@@ -69,7 +65,6 @@ struct Run: AsyncParsableCommand {
         // Both have stopped with their services already; this is for a group that failed early.
         operatorServices.close()
         metrics.stop()
-        await loops.shutdown()
         if let failure { throw failure }
     }
 }

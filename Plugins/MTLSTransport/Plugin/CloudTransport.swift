@@ -17,7 +17,6 @@ final class CloudTransport: TransportProvider {
         var link: TransportLink?
         var settings: TransportSettings?
         var loop: Task<Void, Never>?
-        var group: MultiThreadedEventLoopGroup?
         /// The live session (Socket.IO connect acknowledged).
         var session: CloudSession?
         /// The session of the connection being run, live or still in its handshake.
@@ -56,12 +55,13 @@ final class CloudTransport: TransportProvider {
 
     func start(config: JSONObject, link: TransportLink) throws(PluginError) {
         let settings = try TransportSettings.parse(config)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The process's event loop group: NIO's singleton, which the agent sizes before it loads
+        // plugins (docs/architecture.md, "One event loop group").
+        let group = MultiThreadedEventLoopGroup.singleton
         let started = state.withLock { s -> Bool in
             guard s.loop == nil, !s.stopped else { return false }
             s.link = link
             s.settings = settings
-            s.group = group
             s.pacer = ReconnectPacer(policy: ReconnectPolicy(schedule: settings.reconnect), clock: clock)
             // Events plugins emitted between their load and this start (e.g. a recovery's
             // `operation_update` at boot) are already queued: carry them over, in order.
@@ -71,7 +71,6 @@ final class CloudTransport: TransportProvider {
             return true
         }
         guard started else {
-            try? group.syncShutdownGracefully()  // harmless: this unused group only needs to go; the error below is the answer
             throw PluginError(status: 4, code: "already_started", message: "the transport was already started")
         }
         logger.info("connecting to \(settings.url)", metadata: settings.proxy.map { ["proxy": "\($0)"] } ?? [:])
@@ -114,38 +113,42 @@ final class CloudTransport: TransportProvider {
 
     /// Stops: a live session sends the Socket.IO and Engine.IO close packets and closes the link
     /// with a short grace; a connection attempt still in progress after ``stopBound`` is
-    /// cancelled (every stage of it closes its channel on cancel), and only if it has not ended
-    /// ``cutOffBound`` later is the event loop shut down under it — the last resort, since work
-    /// scheduled on a loop that is gone is dropped and whoever waits on it waits for good.
+    /// cancelled (every stage of it closes its channel on cancel), and if it has not ended
+    /// ``cutOffBound`` later, stop returns without it and says so — the event loop group is the
+    /// process's (NIO's singleton), so it is never shut down under an attempt.
     func stop() async {
-        let (loop, session, pacer, group, first) = state.withLock { s in
+        let (loop, session, pacer, first) = state.withLock { s in
             let first = !s.stopped
             s.stopped = true
-            return (s.loop, s.current, s.pacer, s.group, first)
+            return (s.loop, s.current, s.pacer, first)
         }
         pacer?.wakeNow()
         // A session still in its handshake is closed the same way: it never goes live.
         session?.closePolitely()
-        let bound = Task {
-            try? await Task.sleep(for: Self.stopBound)  // cancelled when the loop ended in time
-            guard !Task.isCancelled, first else { return }
-            loop?.cancel()
-            try? await Task.sleep(for: Self.cutOffBound)  // cancelled when the cancelled attempt ended
-            guard !Task.isCancelled else { return }
-            logger.warning("a connection attempt did not end when cancelled; shutting its event loop down under it")
-            group?.shutdownGracefully { _ in }
+        let ended = await withTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                await loop?.value
+                return true
+            }
+            tasks.addTask {
+                try? await Task.sleep(for: Self.stopBound)  // harmless: cancelled when the loop ended in time
+                guard !Task.isCancelled else { return true }
+                if first { loop?.cancel() }
+                try? await Task.sleep(for: Self.cutOffBound)  // harmless: cancelled when the cancelled attempt ended
+                return Task.isCancelled
+            }
+            let ended = await tasks.next() ?? true
+            tasks.cancelAll()
+            return ended
         }
-        await loop?.value
-        bound.cancel()
         guard first else { return }  // a second stop only waits for the first
-        // Throws only when the bound above shut the group down already: nothing left to do.
-        try? await group?.shutdownGracefully()
+        if !ended { logger.warning("a connection attempt did not end when cancelled; stopped without it") }
         logger.info("transport stopped")
     }
 
     /// How long `stop` lets a connection attempt in progress finish before cutting it off.
     static let stopBound: Duration = .milliseconds(250)
-    /// How long a cancelled connection attempt gets to end before its event loop is shut down.
+    /// How long a cancelled connection attempt gets to end before stop returns without it.
     static let cutOffBound: Duration = .seconds(3)
 
     func invoke(method: String, params: JSONObject) async throws(PluginError) -> JSONValue {
@@ -174,7 +177,7 @@ final class CloudTransport: TransportProvider {
 
     // MARK: the connection loop
 
-    private func runLoop(settings: TransportSettings, group: MultiThreadedEventLoopGroup, link: TransportLink) async {
+    private func runLoop(settings: TransportSettings, group: any EventLoopGroup, link: TransportLink) async {
         while !state.withLock({ $0.stopped }) {
             await connectOnce(settings: settings, group: group, link: link)
             if state.withLock({ $0.stopped }) { break }
@@ -185,7 +188,7 @@ final class CloudTransport: TransportProvider {
         }
     }
 
-    private func connectOnce(settings: TransportSettings, group: MultiThreadedEventLoopGroup, link: TransportLink) async {
+    private func connectOnce(settings: TransportSettings, group: any EventLoopGroup, link: TransportLink) async {
         state.withLock { $0.attempts += 1 }
         let opened: any EngineIOLink
         do {
@@ -248,7 +251,7 @@ final class CloudTransport: TransportProvider {
     }
 
     /// Reads the identity, builds TLS and the route, and opens the link.
-    private func open(settings: TransportSettings, group: MultiThreadedEventLoopGroup) async throws(PluginError) -> any EngineIOLink {
+    private func open(settings: TransportSettings, group: any EventLoopGroup) async throws(PluginError) -> any EngineIOLink {
         let identity = try ClientIdentity.load(certPath: settings.certPath, keyPath: settings.keyPath)
         let warning = identity.validityWarning()
         if let warning { logger.warning("\(warning)") }

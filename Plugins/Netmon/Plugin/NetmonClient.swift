@@ -22,7 +22,7 @@ final class NetmonClient: Sendable {
 
     let settings: NetmonSettings
     let logger: Logger
-    private let group: MultiThreadedEventLoopGroup
+    private let group: any EventLoopGroup
     private let onSignal: @Sendable (ClientSignal) -> Void
     private let state: Mutex<State>
 
@@ -47,7 +47,8 @@ final class NetmonClient: Sendable {
         self.settings = settings
         self.logger = logger
         self.onSignal = onSignal
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The process's event loop group (NIO's singleton, sized by the agent before it loads plugins).
+        self.group = MultiThreadedEventLoopGroup.singleton
         self.state = Mutex(State(delayMilliseconds: settings.reconnectMilliseconds))
     }
 
@@ -81,7 +82,6 @@ final class NetmonClient: Sendable {
         retry?.cancel()
         for w in waiters { w.resume(returning: .failure(NetmonError(.cancelled, "the netmon listener is shutting down"))) }
         try? await channel?.close()  // harmless: shutting down; a channel already closed is the goal
-        try? await group.shutdownGracefully()  // harmless: shutting down; nothing runs on the group any more
     }
 
     // MARK: commands

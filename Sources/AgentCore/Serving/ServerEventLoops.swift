@@ -1,37 +1,25 @@
 import NIOCore
 import NIOPosix
 
-/// The event loops the core's own servers run on (the local door, the metrics endpoint): one
-/// small swift-nio group they share. Plugins run their own groups (their copies of NIO are not
-/// the host's).
-///
-/// The daemon makes a ``dedicated(threads:)`` group and shuts it down after its services have
-/// stopped; tests and one-shot commands use ``shared``, NIO's process-wide group, which is never
-/// shut down.
+/// The event loops the core's own servers run on (the local door, the metrics endpoint): the
+/// process's one swift-nio group, NIO's singleton. swift-nio is linked once in the process
+/// (libAgentShared.so), so the first-party plugins that use `MultiThreadedEventLoopGroup.singleton`
+/// (the cloud link, the netmon listener, the Docker and vPLC plugins' HTTP clients) share the same
+/// group; a plugin may still make a group of its own (docs/architecture.md, "One event loop group").
 public struct ServerEventLoops: Sendable {
     /// The group servers bind on and serve their connections on.
     public let group: any EventLoopGroup
-    private let owned: Bool
 
-    private init(group: any EventLoopGroup, owned: Bool) {
-        self.group = group
-        self.owned = owned
-    }
+    /// NIO's process-wide group (`MultiThreadedEventLoopGroup.singleton`), never shut down.
+    public static var shared: ServerEventLoops { ServerEventLoops(group: MultiThreadedEventLoopGroup.singleton) }
 
-    /// NIO's process-wide group (`MultiThreadedEventLoopGroup.singleton`); ``shutdown()`` leaves it.
-    public static var shared: ServerEventLoops { ServerEventLoops(group: MultiThreadedEventLoopGroup.singleton, owned: false) }
+    /// Event loop threads of the daemon's group: one is plenty for an edge agent's sockets.
+    public static let daemonThreads = 1
 
-    /// A group of its own with `threads` threads (the daemon: one is plenty for a door and a
-    /// scrape endpoint), to be ended with ``shutdown()`` once nothing serves on it.
-    public static func dedicated(threads: Int = 1) -> ServerEventLoops {
-        ServerEventLoops(group: MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads)), owned: true)
-    }
-
-    /// Ends a dedicated group's threads (nothing for ``shared``). Call after every server on it
-    /// has stopped.
-    public func shutdown() async {
-        guard owned else { return }
-        // harmless: a group that is already shut down has no thread left to end
-        try? await group.shutdownGracefully()
+    /// Sizes the process's group to `threads` event loops. Call once, first thing in the daemon,
+    /// before anything (the core or a plugin) touches the group: NIO stops the process when its
+    /// size is set twice or after the group was made.
+    public static func sizeProcessGroup(threads: Int = daemonThreads) {
+        NIOSingletons.groupLoopCountSuggestion = max(1, threads)
     }
 }
