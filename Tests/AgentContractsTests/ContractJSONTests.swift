@@ -33,6 +33,16 @@ import Testing
         #expect(try Contract(jsonText: #"{"fields":{}}"#) == Contract())
     }
 
+    @Test func readOnlyTravelsInTheJSONForm() throws {
+        let query = Self.full.readingOnly()
+        #expect(query.jsonText.hasSuffix(#","read_only":true}"#))
+        #expect(!Self.full.jsonText.contains("read_only"), "a contract that changes something keeps the old form")
+        #expect(try Contract(jsonText: query.jsonText) == query)
+        #expect(try Contract(jsonText: query.jsonText) != Self.full)
+        #expect(Contract.baseMessage.merging(query).readOnly, "merging keeps the plugin's flag")
+        #expect(throws: ContractError.self) { try Contract(jsonText: #"{"fields":{},"read_only":"yes"}"#) }
+    }
+
     @Test func parsedContractValidates() throws {
         let contract = try Contract(jsonText: #"{"fields":{"vnics":{"list":{"object":{"fields":{"mode":"string"}}}}}}"#)
         #expect(contract.validate(json: ["vnics": [["mode": "dhcp"], ["mode": 1]]])?.field == "vnics[1].mode")

@@ -1,5 +1,6 @@
 import AgentCore
 import AgentJSON
+import CAgentABI
 import Foundation
 import LabSupport
 import Testing
@@ -30,7 +31,7 @@ struct CLITests {
         #expect(list.code == 0)
         let records = try JSONParser.parse(list.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
         #expect(records.first?.objectValue?["state"] == "loaded")
-        #expect(records.first?.objectValue?["abi"] == "1.1")  // ABI 1.1: agent.upgrader
+        #expect(records.first?.objectValue?["abi"] == .string("\(AGENT_ABI_MAJOR).\(AGENT_ABI_MINOR)"))  // the SDK's ABI, today 1.2
         let table = try run(binary, ["plugins", "list", "--config", config])
         #expect(table.stdout.contains("com.example.greeter-swift"))
         #expect(table.stdout.contains("example_hello,") && table.stdout.contains("example_emit_later"))

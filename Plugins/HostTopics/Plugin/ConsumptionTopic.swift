@@ -12,7 +12,7 @@ struct ConsumptionTopic: Sendable {
     static let contract = ConsumptionContracts.orchestrator
 
     var topic: Topic {
-        Topic("get_consumption_orchestrator", contract: Self.contract) { request in answer(request.message) }
+        Topic("get_consumption_orchestrator", contract: Self.contract.readingOnly()) { request in answer(request.message) }
     }
 
     func answer(_ message: JSONObject) -> JSONObject {

@@ -16,7 +16,7 @@ struct HostInterfacesTopic: Sendable {
 
     var topic: Topic {
         let state = self.state
-        return Topic(Self.name, contract: Self.contract, addDefaults: true) { request in
+        return Topic(Self.name, contract: Self.contract.readingOnly(), addDefaults: true) { request in
             await state.gate.wait(timeout: Self.startupWait)
             do throws(NetmonCacheError) {
                 return try HostInterfacesReport.build(from: state.cache, options: .init(message: request.message))

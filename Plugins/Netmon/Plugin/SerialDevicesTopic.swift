@@ -15,7 +15,7 @@ struct SerialDevicesTopic: Sendable {
 
     var topic: Topic {
         let state = self.state
-        return Topic(Self.name, contract: Self.contract, addDefaults: true) { _ in
+        return Topic(Self.name, contract: Self.contract.readingOnly(), addDefaults: true) { _ in
             await state.gate.wait(timeout: HostInterfacesTopic.startupWait)
             return state.devices.report
         }

@@ -1,3 +1,4 @@
+import AgentContracts
 import AgentJSON
 import AgentPluginKit
 import RuntimeModel
@@ -15,28 +16,28 @@ extension VPLCService {
                 try await mapped { () throws(RuntimeError) in try await self.delete(r.message) }
             },
             power("start_device", .start), power("stop_device", .stop), power("restart_device", .restart),
-            Topic("get_device_status", contract: RuntimeContracts.device, addDefaults: true) { [view] r throws(PluginError) in
+            Topic("get_device_status", contract: RuntimeContracts.device.readingOnly(), addDefaults: true) { [view] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await view.status(r.message["device_id"]?.stringValue ?? "") }
             },
-            Topic("list_devices", contract: RuntimeContracts.message, addDefaults: true) { [view] _ throws(PluginError) in
+            Topic("list_devices", contract: RuntimeContracts.message.readingOnly(), addDefaults: true) { [view] _ throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await view.list() }
             },
             Topic("run_command", contract: RuntimeContracts.runCommand, addDefaults: true) { [view] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await view.runCommand(r.message) }
             },
-            Topic("get_consumption_device", contract: RuntimeContracts.consumption) { [view] r throws(PluginError) in
+            Topic("get_consumption_device", contract: RuntimeContracts.consumption.readingOnly()) { [view] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await view.consumption(r.message) }
             },
             Topic("delete_orchestrator", contract: RuntimeContracts.message) { [self] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await self.selfDestruct(r.message) }
             },
-            Topic("get_orchestrator_version", contract: RuntimeContracts.message, addDefaults: true) { [view] _ in
+            Topic("get_orchestrator_version", contract: RuntimeContracts.message.readingOnly(), addDefaults: true) { [view] _ in
                 await view.version()
             },
             Topic("upgrade_orchestrator", contract: RuntimeContracts.upgrade) { [upgrade, runner] r throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await upgrade.accept(r.message, runner: runner) }
             },
-            Topic("get_takeover_plan", contract: RuntimeContracts.message, addDefaults: true) { [takeover] _ throws(PluginError) in
+            Topic("get_takeover_plan", contract: RuntimeContracts.message.readingOnly(), addDefaults: true) { [takeover] _ throws(PluginError) in
                 try await mapped { () throws(RuntimeError) in try await takeover.status() }
             },
             Topic("run_takeover", contract: RuntimeContracts.message, addDefaults: true) { [takeover] _ throws(PluginError) in

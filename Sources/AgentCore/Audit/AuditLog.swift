@@ -53,6 +53,9 @@ public final class AuditLog: Sendable {
     /// Group commits of the sync window done so far (for diagnostics and tests).
     var groupCommits: Int { syncer.groupCommits }
 
+    /// Lines synced before their append returned (commands that change something).
+    var immediateSyncs: Int { syncer.immediateSyncs }
+
     /// Appends after failures so far (for metrics and `check`).
     public var failures: Int { failureCount.load(ordering: .relaxed) }
 
@@ -80,7 +83,7 @@ public final class AuditLog: Sendable {
             let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { return fail() }
             defer { close(fd) }
-            guard writeAll(fd, line + [UInt8(ascii: "\n")]), syncer.written(fd: fd) else { return fail() }
+            guard writeAll(fd, line + [UInt8(ascii: "\n")]), syncer.written(fd: fd, readOnly: record.readOnly) else { return fail() }
             writeHead(Head(seq: seq, hash: hash, first: head.seq == 0 ? 1 : head.first))
             return hash
         }

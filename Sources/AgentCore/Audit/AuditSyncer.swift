@@ -4,18 +4,29 @@ import Synchronization
 import Glibc
 #endif
 
-/// Makes appended audit lines durable: either at once (`window` 0: `fdatasync` before the append
-/// returns) or within `window` on the injected clock (group commit: the first append after a sync
-/// schedules one `fdatasync` of the log `window` later, which covers every line written until
-/// then). Lines are always written with `O_APPEND` before the append returns, so a process crash
-/// never loses one; with a window, a power cut can lose the lines of the last `window`.
+/// Makes appended audit lines durable. A line is always written with `O_APPEND` before the append
+/// returns, so a process crash never loses one. Then:
+///
+/// - a command that changes something (`window` 0, the default) is synced (`fdatasync`) before
+///   the append returns, which also makes every earlier line durable;
+/// - a read-only command (its contract says `read_only`) is synced in the next group: the first
+///   such line after a sync schedules one `fdatasync` ``readOnlyWindow`` later on the injected
+///   clock, covering every line written until then;
+/// - with a `window` > 0 (`audit.sync_window_ms`, for slow disks) every line is synced in groups
+///   within that window.
+///
+/// A power cut can lose the lines of the last group: read-only commands only, unless a window is
+/// set (docs/security.md).
 final class AuditSyncer: Sendable {
-    /// 0 = sync every line before the append returns.
+    /// 0 = sync the line of every command that changes something before the append returns.
     let window: Duration
+    /// How long a read-only command's line may wait for its group's sync (with `window` 0).
+    static let readOnlyWindow: Duration = .milliseconds(50)
     private let path: String
     private let scheduled = Atomic<Bool>(false)
     private let timer: ClockScheduler
     private let groupSyncs = Atomic<Int>(0)
+    private let lineSyncs = Atomic<Int>(0)
 
     init(path: String, window: Duration, clock: any AgentClock) {
         self.path = path
@@ -26,12 +37,18 @@ final class AuditSyncer: Sendable {
     /// Group commits done so far (for diagnostics and tests).
     var groupCommits: Int { groupSyncs.load(ordering: .acquiring) }
 
+    /// Syncs done before an append returned (for diagnostics and tests).
+    var immediateSyncs: Int { lineSyncs.load(ordering: .acquiring) }
+
     /// Called with the descriptor of the file the line was just written to.
     /// - Returns: false when an immediate sync failed.
-    func written(fd: Int32) -> Bool {
-        guard window > .zero else { return fdatasync(fd) == 0 }
+    func written(fd: Int32, readOnly: Bool = false) -> Bool {
+        if window == .zero && !readOnly {
+            lineSyncs.add(1, ordering: .releasing)
+            return fdatasync(fd) == 0
+        }
         guard !scheduled.exchange(true, ordering: .acquiringAndReleasing) else { return true }
-        timer.arm(id: 1, after: window) { [self] in
+        timer.arm(id: 1, after: window > .zero ? window : Self.readOnlyWindow) { [self] in
             // Reset first: a line written after this point schedules the next sync.
             scheduled.store(false, ordering: .sequentiallyConsistent)
             syncNow()

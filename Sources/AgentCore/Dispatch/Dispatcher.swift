@@ -57,7 +57,14 @@ public final class Dispatcher: Sendable {
     private func observe(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, since: ClockInstant) {
         let seconds = (services.clock.now - since).seconds
         services.commands.notify(
-            CommandRecord(origin: origin, topic: topic, message: message, response: response, seconds: seconds))
+            CommandRecord(
+                origin: origin, topic: topic, message: message, response: response, seconds: seconds, readOnly: isReadOnly(topic)))
+    }
+
+    /// Whether `topic`'s contract says it only reads (false for an unknown topic).
+    private func isReadOnly(_ topic: String) -> Bool {
+        if let core = services.coreTopics.lookup(topic) { return core.contract.readOnly }
+        return services.registry.lookup(AGENT_PROTOCOL_TOPIC_HANDLER, name: topic)?.contract?.readOnly ?? false
     }
 
     private func route(topic: String, message: JSONValue, origin: CommandOrigin) async -> JSONObject {

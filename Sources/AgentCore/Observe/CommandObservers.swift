@@ -11,8 +11,11 @@ public struct CommandRecord: Sendable {
     public let response: JSONObject
     /// Time from receipt to response, in seconds.
     public let seconds: Double
+    /// The topic's contract says it only reads (``Contract/readOnly``).
+    public let readOnly: Bool
 
-    public init(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, seconds: Double) {
+    public init(origin: CommandOrigin, topic: String, message: JSONValue?, response: JSONObject, seconds: Double, readOnly: Bool = false) {
+        self.readOnly = readOnly
         self.origin = origin
         self.topic = topic
         self.message = message

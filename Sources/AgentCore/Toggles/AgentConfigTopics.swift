@@ -21,7 +21,7 @@ public enum AgentConfigTopics {
     static func register(agent: Agent, toggles: ToggleStore) {
         let services = agent.services
         services.coreTopics.add(
-            CoreTopic(name: "get_agent_config", contract: Contract.baseMessage, mayBeDisabled: false) { [weak agent] _, _ throws(CoreTopic.Failure) in
+            CoreTopic(name: "get_agent_config", contract: Contract.baseMessage.readingOnly(), mayBeDisabled: false) { [weak agent] _, _ throws(CoreTopic.Failure) in
                 guard let agent else { throw .init("shutting_down", "the agent is shutting down") }
                 return report(agent: agent, toggles: toggles)
             })

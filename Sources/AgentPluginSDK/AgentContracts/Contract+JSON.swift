@@ -2,7 +2,8 @@ import AgentJSON
 
 /// The JSON form of contracts, which crosses the C plugin ABI as text.
 ///
-/// Contract: a contract is `{"fields": {"<name>": <spec>, ...}}` (field order = key order) and a
+/// Contract: a contract is `{"fields": {"<name>": <spec>, ...}}` (field order = key order), with
+/// `"read_only": true` for a topic that only reads (ABI 1.2; absent means false), and a
 /// `<spec>` is one of the names `"string"`, `"non_empty_string"`, `"number"`, `"boolean"`, `"date"`,
 /// `"interface_name"`, `"any"`, or an object with exactly one key: `{"optional": <spec>}`,
 /// `{"list": <spec>}`, `{"object": <contract>}`. Parsing is strict: any other name, key or shape is
@@ -32,7 +33,9 @@ extension Contract {
     public var json: JSONValue {
         var specs = JSONObject()
         for (name, type) in fields { specs[name] = type.json }
-        return .object(JSONObject([("fields", .object(specs))]))
+        var root = JSONObject([("fields", .object(specs))])
+        if readOnly { root["read_only"] = .bool(true) }
+        return .object(root)
     }
 
     /// The compact JSON text of ``json``.
@@ -42,8 +45,15 @@ extension Contract {
         guard case .object(let root) = value else {
             throw invalid("a contract must be an object {\"fields\": {...}}, found \(value.kindName)", path)
         }
-        for key in root.keys where key != "fields" {
-            throw invalid("unexpected key '\(key)' in a contract (only \"fields\" is allowed)", join(path, key))
+        for key in root.keys where key != "fields" && key != "read_only" {
+            throw invalid("unexpected key '\(key)' in a contract (only \"fields\" and \"read_only\" are allowed)", join(path, key))
+        }
+        var readOnly = false
+        if let flag = root["read_only"] {
+            guard case .bool(let b) = flag else {
+                throw invalid("\"read_only\" must be a boolean, found \(flag.kindName)", join(path, "read_only"))
+            }
+            readOnly = b
         }
         let fieldsPath = join(path, "fields")
         guard let fieldsValue = root["fields"] else {
@@ -57,7 +67,9 @@ extension Contract {
         for (name, spec) in specs.entries {
             fields.append((name, try FieldType.parse(spec, path: join(fieldsPath, name))))
         }
-        return Contract(fields)
+        var contract = Contract(fields)
+        contract.readOnly = readOnly
+        return contract
     }
 
     fileprivate static func invalid(_ message: String, _ path: String) -> ContractError {

@@ -12,6 +12,11 @@ public struct Contract: Sendable, Equatable {
     /// The fields in checking order. Names are unique.
     public private(set) var fields: [(name: String, type: FieldType)]
 
+    /// The topic only reads (a status, a list, a version): the agent's audit trail then syncs its
+    /// line in the next group instead of before the answer (docs/security.md). Commands that
+    /// change something keep the default, false. In the JSON form since ABI 1.2.
+    public var readOnly = false
+
     /// A contract with `fields` in the given order; a repeated name keeps its last type at its first position.
     public init(_ fields: [(String, FieldType)]) {
         self.fields = []
@@ -46,11 +51,19 @@ public struct Contract: Sendable, Equatable {
     public func merging(_ other: Contract) -> Contract {
         var result = self
         for (name, type) in other.fields { result[name] = type }
+        result.readOnly = readOnly || other.readOnly
+        return result
+    }
+
+    /// This contract, marked ``readOnly``.
+    public func readingOnly() -> Contract {
+        var result = self
+        result.readOnly = true
         return result
     }
 
     public static func == (lhs: Contract, rhs: Contract) -> Bool {
-        guard lhs.fields.count == rhs.fields.count else { return false }
+        guard lhs.fields.count == rhs.fields.count, lhs.readOnly == rhs.readOnly else { return false }
         for (l, r) in zip(lhs.fields, rhs.fields) where l.name != r.name || l.type != r.type { return false }
         return true
     }

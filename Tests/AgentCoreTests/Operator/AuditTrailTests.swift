@@ -187,6 +187,27 @@ struct AuditTrailTests {
         #expect(await eventually { log.groupCommits == 2 })
     }
 
+    /// Without a window, a command that changes something is synced before its append returns;
+    /// a read-only command's line waits for the next group (50 ms on the clock).
+    @Test func readOnlyLinesAreSyncedInTheNextGroup() async throws {
+        let clock = ManualClock()
+        let log = try AuditLog(directory: dir, syncWindow: .zero, clock: clock)
+        let change = CommandRecord(origin: .local(uid: 0, pid: 1), topic: "delete_device", message: nil, response: ["status": "success"], seconds: 0)
+        let query = CommandRecord(
+            origin: .local(uid: 0, pid: 1), topic: "get_device_status", message: nil, response: ["status": "success"], seconds: 0, readOnly: true)
+        #expect(log.append(change) != nil)
+        #expect(log.immediateSyncs == 1 && log.groupCommits == 0)
+        for _ in 1...3 { #expect(log.append(query) != nil) }
+        #expect(log.immediateSyncs == 1, "a read-only line was synced before its answer")
+        let due = clock.now + .milliseconds(50)
+        #expect(await clock.waitForSleepers { $0.contains(due) }, "the first read-only line schedules one group sync")
+        clock.advance(by: .milliseconds(50))
+        #expect(await eventually { log.groupCommits == 1 })
+        #expect(log.append(change) != nil)
+        #expect(log.immediateSyncs == 2)
+        #expect(AuditVerifier.verify(directory: dir).ok)
+    }
+
     @Test("audit.sync_window_ms is read and bounded", arguments: [(JSONValue.number(0), 0), (5, 5), (-1, nil), (1001, nil), ("20", nil)] as [(JSONValue, Int?)])
     func syncWindowSetting(value: JSONValue, expected: Int?) throws {
         let config = try SiteConfig.parse(.object(["state_dir": .string(dir), "audit": ["sync_window_ms": value]]), baseDirectory: dir)

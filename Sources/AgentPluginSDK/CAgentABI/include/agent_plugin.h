@@ -16,7 +16,8 @@
  *     minor newer than its own; a plugin must not touch members, nor register protocols, that
  *     the host's minor does not have.
  *   - Minor history: 1.0 the first release; 1.1 adds agent.upgrader (agent_upgrader_v1) and the
- *     store batch's "expect" operation (compare-and-swap).
+ *     store batch's "expect" operation (compare-and-swap); 1.2 lets a topic contract say
+ *     "read_only": true (the agent syncs such a command's audit line in the next group).
  *   - Every struct and every vtable starts with `uint32_t struct_size` (vtables through
  *     agent_vtable_header). Fields are only ever appended. A reader checks
  *     AGENT_HAS_FIELD(type, ptr, field) before reading a field that a later minor added.
@@ -71,7 +72,7 @@ extern "C" {
 
 #define AGENT_ABI_MAGIC 0x41475031u /* "AGP1" */
 #define AGENT_ABI_MAJOR 1u
-#define AGENT_ABI_MINOR 1u
+#define AGENT_ABI_MINOR 2u
 #define AGENT_PLUGIN_ENTRY_V1_NAME "agent_plugin_entry_v1"
 
 /* Toolchain identity. Swift has no stable ABI on Linux: a Swift plugin must be built by the
