@@ -22,6 +22,8 @@ struct LayeringTests {
         let name: String
         let path: String
         let dependencies: [String]
+        /// Products of other packages it depends on: `package/product`.
+        var products: [String] = []
     }
 
     /// The package's own targets, by name, with their dependencies on other own targets.
@@ -39,9 +41,13 @@ struct LayeringTests {
                 let e = d.objectValue
                 return (e?["byName"] ?? e?["target"])?.arrayValue?.first?.stringValue
             }
+            let products = (o["dependencies"]?.arrayValue ?? []).compactMap { d -> String? in
+                guard let p = d.objectValue?["product"]?.arrayValue, let product = p.first?.stringValue else { return nil }
+                return "\(p.count > 1 ? p[1].stringValue ?? "?" : "?")/\(product)"
+            }
             // A target without a path has SwiftPM's default one.
             let folder = o["type"]?.stringValue == "test" ? "Tests" : "Sources"
-            out[name] = Target(name: name, path: o["path"]?.stringValue ?? "\(folder)/\(name)", dependencies: deps)
+            out[name] = Target(name: name, path: o["path"]?.stringValue ?? "\(folder)/\(name)", dependencies: deps, products: products)
         }
         return out
     }
@@ -95,6 +101,24 @@ struct LayeringTests {
                     "the sidecar's \(t.name) reaches \(dep) (\(path))")
             }
         }
+    }
+
+    /// Products a target of the agent's process may depend on directly: the shared library, the
+    /// SDK's linker export list and C header, and the executable's own outside libraries. A direct
+    /// dependency on a module the shared library holds (swift-nio, swift-log, an SDK module, …)
+    /// would link a second, static copy (docs/architecture.md, "One copy of each library").
+    static let allowedProducts: Set<String> = [
+        "AgentShared/AgentShared", "AgentPluginSDK/AgentPluginExports", "AgentPluginSDK/CAgentABI",
+        "swift-crypto/Crypto", "swift-crypto/_CryptoExtras", "swift-certificates/X509", "swift-asn1/SwiftASN1",
+        "swift-argument-parser/ArgumentParser",
+    ]
+
+    @Test("every target reaches the shared modules only through the shared library")
+    func sharedModulesOnlyThroughTheSharedLibrary() throws {
+        let all = try Self.targets()
+        let direct = all.values.flatMap { t in t.products.filter { !Self.allowedProducts.contains($0) }.map { "\(t.name) → \($0)" } }
+        #expect(direct.isEmpty, "direct dependencies on modules the shared library holds: \(direct.sorted())")
+        #expect(all.values.contains { $0.products.contains("AgentShared/AgentShared") }, "no target uses the shared library: is the dump read?")
     }
 
     @Test("the rule can fail: a plugin reaching the core through a shared target is seen")
