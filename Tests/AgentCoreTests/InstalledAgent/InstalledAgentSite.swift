@@ -22,7 +22,7 @@ final class InstalledAgentSite: @unchecked Sendable {
 
     let lab: DockerLab
     let cloud: LabCloud
-    /// `/tmp/<name>-<pid>`: layouts, config folder, certificates, state folder.
+    /// `/tmp/<name>-<pid>`: config folder, certificates, state folder.
     let root: String
     /// The agent runs next to the netmon sidecar image, as uid 10001 (the Dockerfile's images).
     let withSidecar: Bool
@@ -58,10 +58,8 @@ final class InstalledAgentSite: @unchecked Sendable {
     private func prepare(images: Images) throws {
         let fm = FileManager.default
         for dir in ["etc", "mtls", "state"] { try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true) }
-        let layout = root + "/layout"
-        try CommandRunner.check(
-            [BuildProducts.packageRoot + "/scripts/package-layout", layout, "--configuration", "debug", "--bin-dir", BuildProducts.directory],
-            timeout: 600)
+        // The process's shared layout (read-only here; a changed one is made from a copy).
+        let layout = try PackageLayouts.agent(buildDirectory: BuildProducts.directory)
         try writeSite(pins: layout + "/etc/orchestrator-agent/site.json")
         switch images {
         case .labImages(let list):
@@ -69,13 +67,12 @@ final class InstalledAgentSite: @unchecked Sendable {
         case .dockerfile(let agentTag, let netmonTag, let version):
             try buildDockerfileImages(agentTag: agentTag, netmonTag: netmonTag, version: version, layout: layout)
         }
-        try? fm.removeItem(atPath: layout)  // a few hundred MB in debug; the images hold it now
     }
 
     private func makeLabImage(_ image: (tag: String, version: String, newPlugins: Bool), from layout: String) throws {
         var from = layout
         if image.newPlugins {
-            from = layout + "-next"
+            from = root + "/layout-next"
             try CommandRunner.check(["cp", "-a", layout, from], timeout: 300)
             try Self.changePlugin("libagent-host-topics.so", in: from)
         }
@@ -86,14 +83,9 @@ final class InstalledAgentSite: @unchecked Sendable {
         if from != layout { try? FileManager.default.removeItem(atPath: from) }
     }
 
-    /// The netmon layout (the statically linked sidecar, debug, in `.build-pkg-static`: built by
-    /// scripts/test before the tests, incremental here) and `scripts/lab/build-images`.
+    /// `scripts/lab/build-images` on the process's shared agent and netmon layouts.
     private func buildDockerfileImages(agentTag: String, netmonTag: String, version: String, layout: String) throws {
-        let netmon = root + "/netmon-layout"
-        try CommandRunner.check(
-            [BuildProducts.packageRoot + "/scripts/package-layout", "--netmon", netmon, "--configuration", "debug",
-             "--scratch", BuildProducts.packageRoot + "/.build-pkg-static"],
-            timeout: 1800)
+        let netmon = try PackageLayouts.netmon()
         let out = try CommandRunner.check(
             [BuildProducts.packageRoot + "/scripts/lab/build-images", "--lab-env", lab.directory + "/lab.env", "--layout", layout,
              "--netmon-layout", netmon, "--agent-tag", agentTag, "--netmon-tag", netmonTag, "--version", version],
@@ -103,7 +95,6 @@ final class InstalledAgentSite: @unchecked Sendable {
             guard w.count == 5, let size = Int(w[4]) else { throw LabError("build-images: unexpected line \(line)") }
             built[w[1]] = (w[2], w[3], size)
         }
-        try? FileManager.default.removeItem(atPath: netmon)
         // The agent's user reads the certificates and owns its state folder.
         for path in [root + "/mtls", stateDirectory] { try CommandRunner.check(["chown", "-R", "10001:10001", path]) }
     }
