@@ -3,10 +3,10 @@ import Foundation
 import LabSupport
 import Testing
 
-/// The Dockerfile cannot be built here (no registry for its base images), so its consistency with
-/// the layout script is checked instead: the stages exist, every COPY names a path the layout
-/// script writes and puts it at the same path in the image, and the runtime stage copies every
-/// file of the layout's MANIFEST.
+/// The Dockerfile read as text, for its consistency with the layout script: the stages exist,
+/// every COPY names a path the layout script writes and puts it at the same path in the image,
+/// and the runtime stage copies every file of the layout's MANIFEST. (It is also built for real,
+/// from prebuilt layouts: DockerfileImageLabTests in AgentCoreTests.)
 struct Dockerfile {
     struct Instruction {
         let stage: String
