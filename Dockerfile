@@ -10,17 +10,23 @@
 #
 # Pin the base images by digest in CI (SWIFT_IMAGE=swift:6.3.1-bookworm@sha256:…); the build
 # stage and the runtime stage must be the same Debian release (glibc, libstdc++).
+#
+# Without a registry or network (the lab engine): scripts/lab/base-image imports a debootstrapped
+# debian:bookworm-slim, and scripts/lab/build-images builds both targets with LAYOUT=prebuilt
+# from layouts made outside. Every stage installs packages only when they are missing, so the
+# same file builds on a networked builder and there (docs/ci-cd.md, "Images built here").
 
 ARG SWIFT_IMAGE=swift:6.3.1-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 ARG VERSION=0.2.0
+# compile: the build stage compiles both layouts. prebuilt: it takes them from the build context's
+# prebuilt/agent and prebuilt/netmon (scripts/package-layout output) and only checks them.
+ARG LAYOUT=compile
 
 # --- build: the agent layout (release, stripped, pinned) and the static netmon layout -------------
 FROM ${SWIFT_IMAGE} AS build
 ARG VERSION
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends patchelf binutils busybox-static \
- && rm -rf /var/lib/apt/lists/*
+ARG LAYOUT
 WORKDIR /src
 # Package.resolved is not committed; the [d] glob copies it when the context has one.
 COPY Package.swift Package.resolve[d] ./
@@ -28,8 +34,31 @@ COPY Sources Sources
 COPY Plugins Plugins
 COPY Tests Tests
 COPY scripts scripts
-RUN scripts/package-layout /out/agent --configuration release --version "${VERSION}" --scratch /src/.build \
- && scripts/package-layout --netmon /out/netmon --configuration release --version "${VERSION}" --scratch /src/.build-static
+# The context's prebuilt/ (LAYOUT=prebuilt) lands as /out/agent and /out/netmon. The [t] glob
+# matches nothing in a clone; Package.swift is named so that the COPY always has a source.
+COPY Package.swift prebuil[t] /out/
+RUN set -eu; \
+    case "${LAYOUT}" in \
+    prebuilt) \
+        for l in agent:orchestrator-agent netmon:autonomy-netmon; do \
+            test -s "/out/${l%%:*}/usr/lib/${l#*:}/MANIFEST" \
+                || { echo "LAYOUT=prebuilt: the build context has no prebuilt/${l%%:*} layout" >&2; exit 1; }; \
+            (cd "/out/${l%%:*}" && sha256sum --quiet -c "usr/lib/${l#*:}/MANIFEST"); \
+        done ;; \
+    compile) \
+        rm -rf /out/agent /out/netmon; \
+        missing=""; \
+        for p in patchelf binutils busybox-static; do \
+            dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \
+        done; \
+        if [ -n "$missing" ]; then \
+            apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing \
+            && rm -rf /var/lib/apt/lists/*; \
+        fi; \
+        scripts/package-layout /out/agent --configuration release --version "${VERSION}" --scratch /src/.build; \
+        scripts/package-layout --netmon /out/netmon --configuration release --version "${VERSION}" --scratch /src/.build-static ;; \
+    *) echo "LAYOUT is compile or prebuilt, not ${LAYOUT}" >&2; exit 1 ;; \
+    esac
 
 # --- runtime: the agent ---------------------------------------------------------------------------
 # Runs as the unprivileged user `agent` (10001). What it needs from the host:
@@ -41,9 +70,11 @@ RUN scripts/package-layout /out/agent --configuration release --version "${VERSI
 # Root is not needed: the agent only talks to sockets; the privileged work is the sidecar's.
 FROM ${RUNTIME_IMAGE} AS runtime
 ARG VERSION
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
+RUN if ! dpkg-query -W -f='${Status}' ca-certificates 2>/dev/null | grep -q 'ok installed'; then \
+        apt-get update \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi \
  && groupadd --system --gid 10001 agent \
  && useradd --system --uid 10001 --gid agent --home-dir /var/lib/orchestrator-agent --no-create-home \
         --shell /usr/sbin/nologin agent \

@@ -246,7 +246,7 @@ JSON_TOOL=""
 
 check_tools() {
     local t missing=()
-    for t in openssl sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
+    for t in sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
     [ "$NO_DOCKER" = 1 ] || command -v docker >/dev/null || missing+=(docker)
     [ "${#missing[@]}" = 0 ] || fail "$E_FAIL" "missing tool: ${missing[*]} (Debian: apt-get install $(pkgs_for "${missing[@]}"))"
     # JSON: python3 (preferred) or jq; ORCH_INSTALL_JSON picks one (tests run both).
@@ -386,7 +386,7 @@ verify_installed() {
     "$AGENT_BIN" "${args[@]}" >"$WORK/verify.out" 2>"$WORK/verify.err" || status=$?
     { grep '^warning:' "$WORK/verify.err" || true; } | sed "s/^/$PROG: /" >&2
     case "$status" in
-        0) ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/verify.out")"; return 0 ;;
+        0) ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/verify.out")" CERT_INFO="$WORK/verify.out"; return 0 ;;
         5) CHECK_REASON="$(sed -n 's/^error: installed_unusable: //p' "$WORK/verify.err")"; return 1 ;;
         *) fail "$E_FAIL" "orchestrator-agent enroll --verify-installed failed (exit $status): $(tr '\n' ' ' <"$WORK/verify.err")" ;;
     esac
@@ -415,7 +415,9 @@ find_agent_bin() {
     AGENT_BIN="$WORK/agent/usr/bin/orchestrator-agent"
 }
 
-ORCH_ID="" NEW_CERT=0 REUSED_CERT=0
+# CERT_INFO: the output of the `orchestrator-agent enroll` run that enrolled or verified the pair;
+# its `sha256 fingerprint:`, `not before:` and `not after:` lines feed the summary.
+ORCH_ID="" NEW_CERT=0 REUSED_CERT=0 CERT_INFO=""
 
 # A new key and certificate, by `orchestrator-agent enroll`: the key made on the device, the CSR the
 # only upload, the certificate checked with `check`'s own code before anything is written, the
@@ -444,7 +446,7 @@ enroll() {
         4) fail "$E_CERT" "refusing the signed certificate (above). Nothing was installed." ;;
         *) fail "$E_FAIL" "orchestrator-agent enroll failed (exit $status, above)" ;;
     esac
-    ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/enroll.out")"
+    ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/enroll.out")" CERT_INFO="$WORK/enroll.out"
     [ -n "$ORCH_ID" ] || fail "$E_FAIL" "orchestrator-agent enroll printed no orchestrator id"
     say "certificate checked and installed: CN $ORCH_ID, clientAuth, chains to $(chain_anchor_desc), valid"
     NEW_CERT=1 FILES_CHANGED=1
@@ -948,9 +950,9 @@ summary() {
     if [ "$DRY_RUN" = 1 ]; then say "dry run: nothing was changed"; return 0; fi
     echo "orchestrator id:     $ORCH_ID"
     echo "certificate:         $crt"
-    echo "  not before:        $(openssl x509 -in "$crt" -noout -startdate | sed 's/^notBefore=//')"
-    echo "  not after:         $(openssl x509 -in "$crt" -noout -enddate | sed 's/^notAfter=//')"
-    echo "  sha256 fingerprint: $(openssl x509 -in "$crt" -noout -fingerprint -sha256 | sed 's/^[^=]*=//')"
+    echo "  not before:        $(sed -n 's/^not before: //p' "$CERT_INFO")"
+    echo "  not after:         $(sed -n 's/^not after: //p' "$CERT_INFO")"
+    echo "  sha256 fingerprint: $(sed -n 's/^sha256 fingerprint: //p' "$CERT_INFO")"
     echo "site config:         $CONFIG_HOST/site.json"
     if [ "$NO_DOCKER" = 0 ]; then
         echo "netmon container:    $NETMON_NAME $NETMON_RESULT (${NETMON_ID#sha256:})"

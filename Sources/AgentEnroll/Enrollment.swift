@@ -55,10 +55,8 @@ public enum Enrollment {
         public let keyPath: String
         /// Where the certificate was installed.
         public let certPath: String
-        /// SHA-256 of the certificate's DER, `AB:CD:…`.
-        public let fingerprint: String
-        /// The end of the certificate's validity.
-        public let notAfter: Date
+        /// The certificate's fingerprint and validity.
+        public let certificate: CertificateSummary
         /// Findings that did not stop the installation (expiry within the warning window).
         public let warnings: [String]
     }
@@ -93,18 +91,8 @@ public enum Enrollment {
         }
         let files = CertFiles(directory: options.certDirectory, owner: options.owner)
         try files.install(key: key.pem, certificate: pem, issuerCA: issuer)
-        let der: [UInt8]
-        do {
-            var serializer = DER.Serializer()
-            try serializer.serialize(leaf)
-            der = serializer.serializedBytes
-        } catch {
-            throw EnrollError(.local, "cannot serialise the certificate: \(error)")
-        }
-        let fingerprint = SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
         return Outcome(
-            id: id, keyPath: files.keyPath, certPath: files.certPath, fingerprint: fingerprint, notAfter: leaf.notValidAfter,
-            warnings: warnings)
+            id: id, keyPath: files.keyPath, certPath: files.certPath, certificate: try CertificateSummary(leaf), warnings: warnings)
     }
 
     /// The first certificate of the PEM the API returned.

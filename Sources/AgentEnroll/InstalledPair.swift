@@ -5,11 +5,12 @@ import Foundation
 /// re-run, a pair the Python agent's installer left): `check`'s certificate code on
 /// `client.crt` / `client.key`, and the subject CN must be a safe orchestrator id. Changes nothing.
 public enum InstalledPair {
-    /// The installed pair's orchestrator id, and the warnings (expiry within `warnDays`).
+    /// The installed pair's orchestrator id, its certificate's fingerprint and validity, and the
+    /// warnings (expiry within `warnDays`).
     /// - Throws: ``EnrollError`` `installedUnusable` with every reason (another key, expired, not
     ///   chaining to `anchor` — nil: the system store —, no clientAuth, an unusable CN).
     public static func verify(certDirectory: String, anchor: String?, warnDays: Int) async throws(EnrollError)
-        -> (id: String, warnings: [String])
+        -> (id: String, certificate: CertificateSummary, warnings: [String])
     {
         let certPath = certDirectory + "/client.crt", keyPath = certDirectory + "/client.key"
         let caBundle = anchor ?? (FileManager.default.fileExists(atPath: Enrollment.systemBundle) ? Enrollment.systemBundle : nil)
@@ -20,10 +21,11 @@ public enum InstalledPair {
         do { pem = try String(contentsOfFile: certPath, encoding: .utf8) } catch {
             throw EnrollError(.installedUnusable, "cannot read \(certPath) again: \(error)")
         }
-        let cn = Enrollment.commonName(of: try Enrollment.leafCertificate(pem)) ?? ""
+        let leaf = try Enrollment.leafCertificate(pem)
+        let cn = Enrollment.commonName(of: leaf) ?? ""
         guard EnrollmentAPI.isSafeIdentifier(cn) else {
             throw EnrollError(.installedUnusable, "its subject CN '\(cn.prefix(80))' is not an orchestrator id")
         }
-        return (cn, findings.filter { $0.status == CheckStatus.warn }.map(\.detail))
+        return (cn, try CertificateSummary(leaf), findings.filter { $0.status == CheckStatus.warn }.map(\.detail))
     }
 }

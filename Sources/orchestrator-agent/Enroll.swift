@@ -14,9 +14,11 @@ struct Enroll: AsyncParsableCommand {
             chain to --issuer-ca / --ca-file / the system store) before anything is written; then \
             client.key (0600), client.crt (0644) and issuer-ca.pem go into --cert-dir (0700) \
             atomically, the previous pair kept as *.prev.
-            Prints `orchestrator id: …`, `sha256 fingerprint: …`, `not after: …`.
+            Prints `orchestrator id: …`, `key: …`, `certificate: …`, `sha256 fingerprint: …`, \
+            `not before: …`, `not after: …` (ISO 8601, UTC).
             With --verify-installed it enrols nothing: it checks the pair already in --cert-dir the \
-            same way (chain to --issuer-ca / --ca-file / the system store) and prints its id.
+            same way (chain to --issuer-ca / --ca-file / the system store) and prints its id, \
+            fingerprint and validity.
             Exit status: 0 installed (warnings on stderr), 1 a local failure (files), 3 the API \
             failed or refused, 4 the certificate was refused (nothing installed), 5 the installed pair \
             is unusable (--verify-installed), 64 a usage error.
@@ -79,10 +81,11 @@ struct Enroll: AsyncParsableCommand {
             timeoutSeconds: timeout)
         do throws(EnrollError) {
             if verifyInstalled {
-                let (id, warnings) = try await InstalledPair.verify(
+                let (id, certificate, warnings) = try await InstalledPair.verify(
                     certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
                 for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
                 print("orchestrator id: \(id)")
+                for line in certificate.lines { print(line) }
                 return
             }
             let outcome = try await Enrollment.run(options)
@@ -90,8 +93,7 @@ struct Enroll: AsyncParsableCommand {
             print("orchestrator id: \(outcome.id)")
             print("key: \(outcome.keyPath)")
             print("certificate: \(outcome.certPath)")
-            print("sha256 fingerprint: \(outcome.fingerprint)")
-            print("not after: \(ISO8601DateFormatter().string(from: outcome.notAfter))")
+            for line in outcome.certificate.lines { print(line) }
         } catch {
             FileHandle.standardError.write(Data("error: \(error.code.rawValue): \(error.message)\n".utf8))
             throw ExitCode(error.code.exitStatus)

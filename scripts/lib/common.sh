@@ -30,8 +30,9 @@ ensure_prerequisites() {
 # on PATH would not do. apt-get runs only when something is missing.
 ensure_lab_packages() {
     # systemd: its systemd-analyze verifies the units (Tests/OpsTests/Packaging/SystemdUnitTests);
-    # nothing is started with it. lintian checks the Debian package (DebPackageTests).
-    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian) missing=() p
+    # nothing is started with it. lintian checks the Debian package (DebPackageTests). debootstrap
+    # makes the Dockerfile's base image (scripts/lab/base-image).
+    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian debootstrap) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done

@@ -17,7 +17,7 @@ struct UpgradeLabTests {
     @Test("v1 → v2 succeeds; v2 → a broken image rolls back to v2; the vPLC never moves; then delete_orchestrator removes it all", .timeLimit(.minutes(20)))
     func upgradeThenRollback() async throws {
         let site = try await DockerLab.blocking {
-            try UpgradeLabSite(images: [(Self.v1, "1.0.0-lab", false), (Self.v2, "2.0.0-lab", true)])
+            try InstalledAgentSite(images: .labImages([(Self.v1, "1.0.0-lab", false), (Self.v2, "2.0.0-lab", true)]))
         }
         defer { site.shutdown() }
         // The broken one: the same files, but HOME elsewhere, so `~/.mtls` holds no certificate and
@@ -26,7 +26,7 @@ struct UpgradeLabTests {
         try await DockerLab.blocking { try site.startAgent(Self.v1) }
         #expect(
             await site.eventually(60) { try await !site.cloud.liveConnections().isEmpty },
-            "the v1 agent did not connect:\n\(site.logs(UpgradeLabSite.agentName))")
+            "the v1 agent did not connect:\n\(site.logs(InstalledAgentSite.agentName))")
         #expect(try await site.call("get_orchestrator_version")["orchestrator_version"] == "1.0.0-lab")
 
         // A vPLC, made through the cloud.
@@ -48,7 +48,7 @@ struct UpgradeLabTests {
             try await site.updates().contains { $0["operation_id"]?.stringValue == createID && $0["status"] == "succeeded" }
         }
         let seen = (try? await site.updates()) ?? []
-        #expect(created, "the vPLC was not created: \(seen)\n\(site.logs(UpgradeLabSite.agentName))")
+        #expect(created, "the vPLC was not created: \(seen)\n\(site.logs(InstalledAgentSite.agentName))")
         let plcBefore = try #require(try await site.inspect(device))
         let plcID = plcBefore["Id"]
         let plcStarted = plcBefore["State"]?.objectValue?["StartedAt"]
@@ -68,7 +68,7 @@ struct UpgradeLabTests {
             await site.eventually(120) {
                 let v = try await site.call("get_orchestrator_version", timeout: 3)
                 return v["orchestrator_version"] == "2.0.0-lab" && v["orchestrator_image_id"] == v2Image.map(JSONValue.string)
-            }, "v2 never answered:\n\(site.logs(UpgradeLabSite.agentName))\n\(site.logs("orchestrator_upgrader"))")
+            }, "v2 never answered:\n\(site.logs(InstalledAgentSite.agentName))\n\(site.logs("orchestrator_upgrader"))")
         let upgradeSeconds = (clock.now - t0).seconds
         let final = try await finalUpdate(site, upgradeID)
         #expect(final["status"] == "succeeded", "\(final)")
@@ -83,9 +83,9 @@ struct UpgradeLabTests {
         #expect(await site.eventually(30) { try await !site.containerNames().contains("orchestrator_upgrader") })
         let names = try await site.containerNames()
         #expect(!names.contains("orchestrator_agent_previous"), "\(names)")
-        #expect(try await site.inspect(UpgradeLabSite.agentName)?["Image"] == v2Image.map(JSONValue.string))
+        #expect(try await site.inspect(InstalledAgentSite.agentName)?["Image"] == v2Image.map(JSONValue.string))
         #expect(
-            try await site.inspect(UpgradeLabSite.agentName)?["HostConfig"]?.objectValue?["RestartPolicy"]?.objectValue?["Name"]
+            try await site.inspect(InstalledAgentSite.agentName)?["HostConfig"]?.objectValue?["RestartPolicy"]?.objectValue?["Name"]
                 == "unless-stopped")
         try await expectUntouched(site, device, id: plcID, started: plcStarted)
         let reported = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: site.stateDirectory + "/upgrade/last.reported.json"))))
@@ -114,9 +114,9 @@ struct UpgradeLabTests {
         #expect(rolled["to"] == .string(Self.bad))
         #expect(
             await site.eventually(60) { try await site.call("get_orchestrator_version", timeout: 3)["orchestrator_version"] == "2.0.0-lab" })
-        #expect(try await site.inspect(UpgradeLabSite.agentName)?["Image"] == v2Image.map(JSONValue.string))
+        #expect(try await site.inspect(InstalledAgentSite.agentName)?["Image"] == v2Image.map(JSONValue.string))
         #expect(
-            try await site.inspect(UpgradeLabSite.agentName)?["HostConfig"]?.objectValue?["RestartPolicy"]?.objectValue?["Name"]
+            try await site.inspect(InstalledAgentSite.agentName)?["HostConfig"]?.objectValue?["RestartPolicy"]?.objectValue?["Name"]
                 == "unless-stopped", "the restart policy turned off for the switch is restored")
         let badImage = try await site.imageID(Self.bad)
         #expect(await site.eventually(30) { try await !site.containerNames().contains("orchestrator_upgrader") })
@@ -143,7 +143,7 @@ struct UpgradeLabTests {
     /// container (a stand-in under the installer's name) and the agent's own container go; the
     /// images, the certificates and the state folder stay. An agent started again on that state
     /// folder concludes the self-destruct instead of running it again (it would remove itself).
-    private func selfDestruct(_ site: UpgradeLabSite, device: String, images: [String]) async throws {
+    private func selfDestruct(_ site: InstalledAgentSite, device: String, images: [String]) async throws {
         _ = try await DockerLab.blocking {
             try site.docker(["run", "-d", "--name", "autonomy_netmon", "--network", "none", site.lab.runtimeImage])
         }
@@ -151,10 +151,10 @@ struct UpgradeLabTests {
         #expect(ack["status"] == "accepted" && ack["poll_device_id"] == "__orchestrator__", "\(ack)")
         let operationID = try #require(ack["operation_id"]?.stringValue, "\(ack)")
         let gone = await site.eventually(120) {
-            guard try await site.inspect(UpgradeLabSite.agentName) == nil else { return false }
+            guard try await site.inspect(InstalledAgentSite.agentName) == nil else { return false }
             return try await site.cloud.liveConnections().isEmpty
         }
-        #expect(gone, "the agent did not remove itself:\n\(site.logs(UpgradeLabSite.agentName))")
+        #expect(gone, "the agent did not remove itself:\n\(site.logs(InstalledAgentSite.agentName))")
         let names = try await site.containerNames()
         #expect(!names.contains(device) && !names.contains("autonomy_netmon"), "\(names)")
         let networks = try await site.lab.engineAPI("GET", "/networks").json?.arrayValue ?? []
@@ -170,14 +170,14 @@ struct UpgradeLabTests {
             try await site.updates().contains { $0["operation_id"]?.stringValue == operationID && $0["status"] == "succeeded" }
         }
         let seen = (try? await site.updates()) ?? []  // harmless: only for the failure message
-        #expect(concluded, "no end event for the self-destruct: \(seen)\n\(site.logs(UpgradeLabSite.agentName))")
+        #expect(concluded, "no end event for the self-destruct: \(seen)\n\(site.logs(InstalledAgentSite.agentName))")
         let status = try await site.call("get_device_status", ["device_id": "__orchestrator__"])
         #expect(status["status"] == "success" && status["operation"] == "self_destruct" && status["step"] == "removed_self", "\(status)")
-        #expect(try await site.inspect(UpgradeLabSite.agentName)?["State"]?.objectValue?["Running"] == true)
+        #expect(try await site.inspect(InstalledAgentSite.agentName)?["State"]?.objectValue?["Running"] == true)
     }
 
     /// The helper's final word for `operationID`, as the next agent reports it.
-    private func finalUpdate(_ site: UpgradeLabSite, _ operationID: String, seconds: Double = 120) async throws -> JSONObject {
+    private func finalUpdate(_ site: InstalledAgentSite, _ operationID: String, seconds: Double = 120) async throws -> JSONObject {
         var found: JSONObject? = nil
         _ = await site.eventually(seconds) {
             found = try await site.updates().last { $0["operation_id"]?.stringValue == operationID && $0["final"] == true }
@@ -185,13 +185,13 @@ struct UpgradeLabTests {
         }
         guard let found else {
             throw LabError(
-                "no final operation_update for \(operationID): \(try await site.updates())\n\(site.logs(UpgradeLabSite.agentName))")
+                "no final operation_update for \(operationID): \(try await site.updates())\n\(site.logs(InstalledAgentSite.agentName))")
         }
         return found
     }
 
     /// The vPLC's container is the same one, never restarted, and still listed.
-    private func expectUntouched(_ site: UpgradeLabSite, _ device: String, id: JSONValue?, started: JSONValue?) async throws {
+    private func expectUntouched(_ site: InstalledAgentSite, _ device: String, id: JSONValue?, started: JSONValue?) async throws {
         let now = try #require(try await site.inspect(device))
         #expect(now["Id"] == id)
         #expect(now["State"]?.objectValue?["StartedAt"] == started)

@@ -125,6 +125,9 @@ struct EnrollCommandTests {
             try Installer.run([Self.agent, "enroll", "--verify-installed", "--cert-dir", certDir, "--issuer-ca", ca])
         }
         #expect(ok.status == 0 && Installer.summary(ok.stdout, "orchestrator id") == Installer.summary(first.stdout, "orchestrator id"), "\(ok.stderr)")
+        for label in ["sha256 fingerprint", "not before", "not after"] {
+            #expect(Installer.summary(ok.stdout, label) == Installer.summary(first.stdout, label) && Installer.summary(ok.stdout, label) != nil, "\(label)")
+        }
         #expect(try Installer.snapshot(certDir) == before)
         try Installer.check(["cp", try Installer.pki() + "/client2.crt", certDir + "/client.crt"])
         let bad = try await DockerLab.blocking {

@@ -64,7 +64,12 @@ struct InstallerEnrollmentTests {
         try Installer.check(["openssl", "verify", "-CAfile", try Installer.pki() + "/ca.pem", "-purpose", "sslclient", crt])
         let fingerprint = try Installer.check(["openssl", "x509", "-in", crt, "-noout", "-fingerprint", "-sha256"])
         #expect(Installer.summary(r.stdout, "sha256 fingerprint") == fingerprint.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines))
-        #expect(r.stdout.contains("not after:"))
+        // The dates are the certificate's (as openssl reads them), from enroll's output: no openssl in the installer.
+        for (label, flag) in [("not before", "-startdate"), ("not after", "-enddate")] {
+            let date = try Installer.check(["openssl", "x509", "-in", crt, "-noout", flag]).split(separator: "=").last.map(String.init) ?? ""
+            let iso = try Installer.check(["date", "-u", "-d", date.trimmingCharacters(in: .whitespacesAndNewlines), "+%Y-%m-%dT%H:%M:%SZ"])
+            #expect(Installer.summary(r.stdout, label) == iso.trimmingCharacters(in: .whitespacesAndNewlines), "\(label)")
+        }
 
         // The site config: valid JSON with the cloud section.
         let json = try Installer.readJSON(config)
@@ -177,18 +182,20 @@ struct InstallerEnrollmentTests {
     }
 
     @Test func namesAMissingTool() async throws {
-        // A PATH with everything of /usr/bin and /bin except openssl.
-        let bin = Installer.scratch("noopenssl")
+        // A PATH with everything of /usr/bin and /bin except sha256sum and openssl: only the first
+        // is named (the summary's fingerprint and dates come from `enroll`, not openssl).
+        let bin = Installer.scratch("nosha256sum")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name != "openssl" {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name != "openssl" && name != "sha256sum" {
                 _ = symlink(dir + "/" + name, bin + "/" + name)
             }
         }
-        let root = Installer.scratch("noopenssl-root")
+        let root = Installer.scratch("nosha256sum-root")
         let r = try await Installer.installAsync(["--root", root, "--no-docker"], env: ["PATH": bin])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("missing tool: openssl"), "\(r.stderr)")
+        #expect(r.stderr.contains("missing tool: sha256sum (Debian: apt-get install coreutils)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("openssl"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root))
     }
 
@@ -237,6 +244,10 @@ struct InstallerEnrollmentTests {
         #expect(try Installer.snapshot(root) == before)
         #expect(try server.requests().count == asked, "no request to the API")
         #expect(Installer.summary(again.stdout, "orchestrator id") == Installer.summary(first.stdout, "orchestrator id"))
+        // The reused certificate's summary comes from `enroll --verify-installed`.
+        for label in ["sha256 fingerprint", "not before", "not after"] {
+            #expect(Installer.summary(again.stdout, label) == Installer.summary(first.stdout, label) && Installer.summary(first.stdout, label)?.isEmpty == false, "\(label)")
+        }
     }
 
     /// `--dry-run` sends nothing and writes nothing: on a fresh device and over an installation.

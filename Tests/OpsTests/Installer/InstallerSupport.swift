@@ -218,13 +218,6 @@ enum Installer {
     }
 }
 
-/// A value at a path of keys in JSON (nil if any step is missing).
-func jsonAt(_ value: JSONValue?, _ keys: String...) -> JSONValue? {
-    var v = value
-    for k in keys { v = v?.objectValue?[k] }
-    return v
-}
-
 /// The fake enrollment API (scripts/lab/enroll-server.py) on 127.0.0.1, with its own request record.
 final class EnrollServer: Sendable {
     let pid: pid_t

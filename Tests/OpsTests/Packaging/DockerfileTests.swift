@@ -3,10 +3,10 @@ import Foundation
 import LabSupport
 import Testing
 
-/// The Dockerfile cannot be built here (no registry for its base images), so its consistency with
-/// the layout script is checked instead: the stages exist, every COPY names a path the layout
-/// script writes and puts it at the same path in the image, and the runtime stage copies every
-/// file of the layout's MANIFEST.
+/// The Dockerfile read as text, for its consistency with the layout script: the stages exist,
+/// every COPY names a path the layout script writes and puts it at the same path in the image,
+/// and the runtime stage copies every file of the layout's MANIFEST. (It is also built for real,
+/// from prebuilt layouts: DockerfileImageLabTests in AgentCoreTests.)
 struct Dockerfile {
     struct Instruction {
         let stage: String
@@ -102,6 +102,16 @@ struct DockerfileTests {
                 #expect(!ignored.contains("ignored"), "COPY \(s): ignored by git, so a fresh clone lacks it")
             }
         }
+        // Packages are installed only when missing, so the same file builds where the base already
+        // has them and there is no network (the lab engine, docs/ci-cd.md "Images built here").
+        for stage in ["build", "runtime", "netmon"] {
+            for run in file.instructions("RUN", in: stage) where run.arguments.contains("apt-get install") {
+                #expect(run.arguments.contains("dpkg-query -W"), "\(stage): apt-get install without a check that the package is missing")
+            }
+        }
+        // LAYOUT=prebuilt takes the layouts from the context's prebuilt/ and checks their MANIFESTs.
+        #expect(file.instructions("COPY", in: "build").contains { Dockerfile.copy($0.arguments).sources.contains("prebuil[t]") })
+        #expect(runs.contains("prebuilt)") && runs.contains("sha256sum --quiet -c"), "the build stage does not check prebuilt layouts")
         // The build context leaves out the build folders (gigabytes, host-specific products).
         let dockerignore = (try? String(contentsOfFile: Packaging.packageRoot + "/.dockerignore", encoding: .utf8)) ?? ""
         #expect(dockerignore.split(separator: "\n").contains(".build*"), ".dockerignore does not exclude .build*")

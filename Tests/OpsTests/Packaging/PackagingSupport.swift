@@ -1,7 +1,6 @@
 import AgentJSON
 import Foundation
 import LabSupport
-import Synchronization
 
 /// Paths and helpers of the packaging tests: the built products, scripts/package-layout and the
 /// layouts it writes (made once per test process, removed at exit).
@@ -63,56 +62,12 @@ enum Packaging {
 
     // MARK: layouts
 
-    private static let agentLayoutState = Mutex<Result<String, PackagingError>?>(nil)
-    private static let netmonLayoutState = Mutex<Result<String, PackagingError>?>(nil)
+    /// The agent layout of the test build's products, shared with the other suites of the
+    /// process (``PackageLayouts``); blocks the calling thread.
+    static func agentLayout() throws -> String { try PackageLayouts.agent(buildDirectory: buildDirectory) }
 
-    /// The agent layout of the test build's products (`package-layout --configuration debug
-    /// --bin-dir <build dir>`), made once per process; blocks the calling thread.
-    static func agentLayout() throws -> String {
-        try agentLayoutState.withLock { state in
-            let result = state ?? Result { () throws(PackagingError) in
-                let out = scratchFolder("agent")
-                try run([layoutScript, out, "--configuration", "debug", "--bin-dir", buildDirectory], timeout: 300)
-                return out
-            }
-            state = result
-            return try result.get()
-        }
-    }
-
-    /// The netmon layout: autonomy-netmon built with --static-swift-stdlib (debug) in its own
-    /// scratch folder (`.build-pkg-static`; incremental after the first time), made once per process.
-    static func netmonLayout() throws -> String {
-        try netmonLayoutState.withLock { state in
-            let result = state ?? Result { () throws(PackagingError) in
-                let out = scratchFolder("netmon")
-                try run(
-                    [layoutScript, "--netmon", out, "--configuration", "debug", "--scratch", packageRoot + "/.build-pkg-static"],
-                    timeout: 1800)
-                return out
-            }
-            state = result
-            return try result.get()
-        }
-    }
-
-    /// `/tmp/ops-packaging-<pid>-<name>`, removed at exit (layouts are a few hundred MB in debug).
-    private static func scratchFolder(_ name: String) -> String {
-        cleanup
-        let dir = "/tmp/ops-packaging-\(getpid())-\(name)"
-        try? FileManager.default.removeItem(atPath: dir)
-        return dir
-    }
-
-    private static let cleanup: Void = {
-        atexit {
-            let fm = FileManager.default
-            let prefix = "ops-packaging-\(getpid())-"
-            for name in (try? fm.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(prefix) {
-                try? fm.removeItem(atPath: "/tmp/" + name)
-            }
-        }
-    }()
+    /// The netmon layout (the statically linked sidecar, debug), shared likewise.
+    static func netmonLayout() throws -> String { try PackageLayouts.netmon() }
 
     // MARK: commands
 

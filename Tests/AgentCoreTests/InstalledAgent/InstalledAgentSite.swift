@@ -2,26 +2,43 @@ import AgentJSON
 import Foundation
 import LabSupport
 
-/// A site for the self-upgrade lab test, made of real parts: a Docker lab of its own (so no
-/// other suite's agent adopts its vPLC), the lab cloud in the lab namespace, agent images made
-/// by `scripts/package-layout` + `scripts/lab/agent-image` from the test build, and the agent
-/// running as container `orchestrator_agent` the way the installer runs it (host network, the
-/// engine's socket, a state folder, the site config folder read-only, the certificates
-/// read-only). Everything is removed by ``shutdown()`` (the lab goes down with its images).
-final class UpgradeLabSite: @unchecked Sendable {
+/// The agent installed on a lab site the way the installer runs it, made of real parts: a Docker
+/// lab of its own (so no other suite's agent adopts its vPLCs), the lab cloud in the lab
+/// namespace, agent images made from the test build's layout (`scripts/package-layout`), and the
+/// agent running as container `orchestrator_agent` (host network, the engine's socket, a state
+/// folder, the site config folder read-only, the certificates read-only). Everything is removed
+/// by ``shutdown()`` (the lab goes down with its images and volumes).
+final class InstalledAgentSite: @unchecked Sendable {
+    /// How the site's images are made.
+    enum Images {
+        /// `scripts/lab/agent-image` images (root, no sidecar): tag, AGENT_VERSION, and whether
+        /// the image gets a host-topics plugin of other bytes, as a new release would.
+        case labImages([(tag: String, version: String, newPlugins: Bool)])
+        /// The Dockerfile's `runtime` and `netmon` targets, built on the lab engine by
+        /// `scripts/lab/build-images` from the debug layouts (LAYOUT=prebuilt): the agent runs
+        /// as `agent` (10001) next to the sidecar container `autonomy_netmon`.
+        case dockerfile(agentTag: String, netmonTag: String, version: String)
+    }
+
     let lab: DockerLab
     let cloud: LabCloud
-    /// `/tmp/upg-<pid>`: layout, config folder, certificates, state folder.
+    /// `/tmp/<name>-<pid>`: config folder, certificates, state folder.
     let root: String
+    /// The agent runs next to the netmon sidecar image, as uid 10001 (the Dockerfile's images).
+    let withSidecar: Bool
+    /// `build-images`' `IMAGE target tag id size` lines, by target (Dockerfile images only).
+    private(set) var built: [String: (tag: String, id: String, size: Int)] = [:]
     var stateDirectory: String { root + "/state" }
     static let agentName = "orchestrator_agent"
+    static let sidecarName = "autonomy_netmon"
+    /// The shared volume of the agent and the sidecar (the installer's name).
+    static let sharedVolume = "orchestrator-shared"
 
-    /// Brings up the lab and the cloud, makes the layout and the images (tag, AGENT_VERSION); an
-    /// image with `newPlugins` gets a copy of the layout whose host-topics plugin has other bytes
-    /// (and pins), as a new release would.
-    init(images: [(tag: String, version: String, newPlugins: Bool)]) throws {
-        lab = try DockerLab.dedicated("upg")
-        root = "/tmp/upg-\(getpid())"
+    /// Brings up a lab named `name` and the cloud, makes the layout(s) and the images.
+    init(_ name: String = "upg", images: Images) throws {
+        lab = try DockerLab.dedicated(name)
+        root = "/tmp/\(name)-\(getpid())"
+        if case .dockerfile = images { withSidecar = true } else { withSidecar = false }
         try? FileManager.default.removeItem(atPath: root)
         do {
             cloud = try LabCloud(netns: lab.labNamespace)
@@ -38,28 +55,48 @@ final class UpgradeLabSite: @unchecked Sendable {
     }
 
     /// The folders, the layout, the site config and the images.
-    private func prepare(images: [(tag: String, version: String, newPlugins: Bool)]) throws {
+    private func prepare(images: Images) throws {
         let fm = FileManager.default
         for dir in ["etc", "mtls", "state"] { try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true) }
-        let layout = root + "/layout"
-        try CommandRunner.check(
-            [BuildProducts.packageRoot + "/scripts/package-layout", layout, "--configuration", "debug", "--bin-dir", BuildProducts.directory],
-            timeout: 600)
+        // The process's shared layout (read-only here; a changed one is made from a copy).
+        let layout = try PackageLayouts.agent(buildDirectory: BuildProducts.directory)
         try writeSite(pins: layout + "/etc/orchestrator-agent/site.json")
-        for image in images {
-            var from = layout
-            if image.newPlugins {
-                from = layout + "-next"
-                try CommandRunner.check(["cp", "-a", layout, from], timeout: 300)
-                try Self.changePlugin("libagent-host-topics.so", in: from)
-            }
-            try CommandRunner.check(
-                [BuildProducts.packageRoot + "/scripts/lab/agent-image", "--lab-env", lab.directory + "/lab.env", "--tag", image.tag,
-                 "--layout", from, "--env", "AGENT_VERSION=\(image.version)"],
-                timeout: 600)
-            if from != layout { try? fm.removeItem(atPath: from) }
+        switch images {
+        case .labImages(let list):
+            for image in list { try makeLabImage(image, from: layout) }
+        case .dockerfile(let agentTag, let netmonTag, let version):
+            try buildDockerfileImages(agentTag: agentTag, netmonTag: netmonTag, version: version, layout: layout)
         }
-        try? fm.removeItem(atPath: layout)  // a few hundred MB in debug; the images hold it now
+    }
+
+    private func makeLabImage(_ image: (tag: String, version: String, newPlugins: Bool), from layout: String) throws {
+        var from = layout
+        if image.newPlugins {
+            from = root + "/layout-next"
+            try CommandRunner.check(["cp", "-a", layout, from], timeout: 300)
+            try Self.changePlugin("libagent-host-topics.so", in: from)
+        }
+        try CommandRunner.check(
+            [BuildProducts.packageRoot + "/scripts/lab/agent-image", "--lab-env", lab.directory + "/lab.env", "--tag", image.tag,
+             "--layout", from, "--env", "AGENT_VERSION=\(image.version)"],
+            timeout: 600)
+        if from != layout { try? FileManager.default.removeItem(atPath: from) }
+    }
+
+    /// `scripts/lab/build-images` on the process's shared agent and netmon layouts.
+    private func buildDockerfileImages(agentTag: String, netmonTag: String, version: String, layout: String) throws {
+        let netmon = try PackageLayouts.netmon()
+        let out = try CommandRunner.check(
+            [BuildProducts.packageRoot + "/scripts/lab/build-images", "--lab-env", lab.directory + "/lab.env", "--layout", layout,
+             "--netmon-layout", netmon, "--agent-tag", agentTag, "--netmon-tag", netmonTag, "--version", version],
+            timeout: 900)
+        for line in out.split(separator: "\n") where line.hasPrefix("IMAGE ") {
+            let w = line.split(separator: " ").map(String.init)
+            guard w.count == 5, let size = Int(w[4]) else { throw LabError("build-images: unexpected line \(line)") }
+            built[w[1]] = (w[2], w[3], size)
+        }
+        // The agent's user reads the certificates and owns its state folder.
+        for path in [root + "/mtls", stateDirectory] { try CommandRunner.check(["chown", "-R", "10001:10001", path]) }
     }
 
     /// Gives a plugin of a layout other bytes (a trailer after the ELF data, which the loader
@@ -86,9 +123,10 @@ final class UpgradeLabSite: @unchecked Sendable {
         for (listing, old) in zip(listings, listingsBefore) { try replace(old, try sha(layout + "/" + listing), in: manifest) }
     }
 
-    /// The site config (as the installer writes it): the image's pins minus the netmon listener
-    /// (no sidecar here), each plugin's lab settings, the cloud in the lab namespace; the
-    /// certificates under `~/.mtls` (upstream's place).
+    /// The site config (as the installer writes it): the image's pins (minus the netmon listener
+    /// when there is no sidecar), each plugin's lab settings, the cloud in the lab namespace; the
+    /// certificates under `~/.mtls` (upstream's place) for a root agent, else where the installer
+    /// puts them for the agent's user (`/run/secrets/mtls`).
     private func writeSite(pins: String) throws {
         for (src, dst) in [("client.crt", "client.crt"), ("client.key", "client.key"), ("ca.pem", "ca.pem")] {
             try FileManager.default.copyItem(atPath: LabPKI.path(src), toPath: root + "/mtls/" + dst)
@@ -104,14 +142,16 @@ final class UpgradeLabSite: @unchecked Sendable {
         ]
         var load: [JSONValue] = []
         for entry in image["plugins"]?.objectValue?["load"]?.arrayValue ?? [] {
-            guard var e = entry.objectValue, let id = e["id"]?.stringValue, id != "io.autonomy.netmon" else { continue }
+            guard var e = entry.objectValue, let id = e["id"]?.stringValue, withSidecar || id != "io.autonomy.netmon" else { continue }
             if let s = settings[id] { e["config"] = .object(s) }
             load.append(.object(e))
         }
+        let certDir = withSidecar ? Self.secretsDir : "~/.mtls"
         let site: JSONObject = [
             "state_dir": "/var/lib/orchestrator-agent",
             "cloud": [
-                "host": "localhost", "port": .number(Double(cloud.port)), "cert_dir": "~/.mtls", "ca_bundle": "~/.mtls/ca.pem",
+                "host": "localhost", "port": .number(Double(cloud.port)), "cert_dir": .string(certDir),
+                "ca_bundle": .string(certDir + "/ca.pem"),
             ],
             "plugins": ["load": .array(load)],
         ]
@@ -137,12 +177,32 @@ final class UpgradeLabSite: @unchecked Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs the agent from `tag` as `orchestrator_agent`.
+    /// Where the certificates are mounted for an agent that is not root (the installer's place).
+    static let secretsDir = "/run/secrets/mtls"
+
+    /// Runs the agent from `tag` as `orchestrator_agent`; next to the sidecar, as the image's
+    /// user with the engine socket's group and the shared volume (docs/ci-cd.md).
     func startAgent(_ tag: String) throws {
-        try docker([
+        var args = [
             "run", "-d", "--name", Self.agentName, "--network", "host", "--restart", "unless-stopped",
             "-v", "\(stateDirectory):/var/lib/orchestrator-agent", "-v", "\(root)/etc:/etc/orchestrator-agent:ro",
-            "-v", "\(root)/mtls:/root/.mtls:ro", "-v", "\(lab.socketPath):/var/run/docker.sock", tag,
+            "-v", "\(lab.socketPath):/var/run/docker.sock",
+        ]
+        if withSidecar {
+            let gid = try CommandRunner.check(["stat", "-c", "%g", lab.socketPath]).trimmingCharacters(in: .whitespacesAndNewlines)
+            args += ["--group-add", gid, "-v", "\(root)/mtls:\(Self.secretsDir):ro", "-v", "\(Self.sharedVolume):/var/orchestrator"]
+        } else {
+            args += ["-v", "\(root)/mtls:/root/.mtls:ro"]
+        }
+        try docker(args + [tag])
+    }
+
+    /// Runs the sidecar from `tag` as `autonomy_netmon`, the way the Dockerfile says to (host
+    /// network and PID namespace: the lab namespace's and the host's; privileged).
+    func startSidecar(_ tag: String) throws {
+        try docker([
+            "run", "-d", "--name", Self.sidecarName, "--network", "host", "--pid", "host", "--privileged",
+            "--restart", "unless-stopped", "-v", "\(Self.sharedVolume):/var/orchestrator", tag,
         ])
     }
 
