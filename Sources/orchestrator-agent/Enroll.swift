@@ -1,6 +1,11 @@
+import AgentCore
 import AgentEnroll
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `orchestrator-agent enroll`: enrols this device with the enrollment API and installs the
 /// checked key and certificate (docs/installation.md, "Enrolment").
@@ -81,19 +86,19 @@ struct Enroll: AsyncParsableCommand {
             if verifyInstalled {
                 let (id, warnings) = try await InstalledPair.verify(
                     certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
-                for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                for warning in warnings { StandardStreams.writeError("warning: \(warning)\n") }
                 print("orchestrator id: \(id)")
                 return
             }
             let outcome = try await Enrollment.run(options)
-            for warning in outcome.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for warning in outcome.warnings { StandardStreams.writeError("warning: \(warning)\n") }
             print("orchestrator id: \(outcome.id)")
             print("key: \(outcome.keyPath)")
             print("certificate: \(outcome.certPath)")
             print("sha256 fingerprint: \(outcome.fingerprint)")
-            print("not after: \(ISO8601DateFormatter().string(from: outcome.notAfter))")
+            print("not after: \(outcome.notAfter.formatted(.iso8601))")
         } catch {
-            FileHandle.standardError.write(Data("error: \(error.code.rawValue): \(error.message)\n".utf8))
+            StandardStreams.writeError("error: \(error.code.rawValue): \(error.message)\n")
             throw ExitCode(error.code.exitStatus)
         }
     }
