@@ -1,4 +1,4 @@
-import Foundation
+import AgentCore
 
 /// Runs blocking work (socket I/O with poll deadlines, file reads, dlopen) on a thread of its own,
 /// so that waiting on it never holds a thread of Swift's small cooperative pool — which the cloud
@@ -6,7 +6,7 @@ import Foundation
 enum Blocking {
     static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: body()) }
+            DetachedThread.start { continuation.resume(returning: body()) }
         }
     }
 }

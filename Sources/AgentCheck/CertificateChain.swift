@@ -1,4 +1,3 @@
-import Foundation
 @_spi(DisableValidityCheck) import X509
 
 /// Verifies that a client certificate chains to a CA, with swift-certificates' `Verifier` (issuer

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Item 2: the client certificate, its key and the CA, read from where the transport reads them.
 ///
@@ -181,10 +185,14 @@ enum CertificateCheck {
 
     /// `2029-02-28 09:21 UTC`.
     static func show(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return f.string(from: date)
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)) UTC"
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `orchestrator-agent check` was asked to do.
 public struct CheckOptions: Sendable {

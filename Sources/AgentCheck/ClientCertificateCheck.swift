@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `check`'s certificate item on any key and certificate pair, for callers other than `check`
 /// (`orchestrator-agent enroll` checks what the enrollment API returned with it before installing

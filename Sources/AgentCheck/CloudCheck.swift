@@ -1,6 +1,11 @@
 import AgentCore
 import AgentJSON
-import Foundation
+import AgentContracts
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Item 3: the cloud is reachable with mTLS — proven by the real transport plugin.
 ///
@@ -20,10 +25,11 @@ enum CloudCheck {
                 .cloud, "the site config has no cloud section for \(entry.id)",
                 fix: "add \"cloud\": {\"host\", \"port\", \"cert_dir\", \"ca_bundle\"} (docs/cloud-protocol.md)")
         }
-        let template = NSTemporaryDirectory() + "orchestrator-agent-check-XXXXXX"
+        let tmp = temporaryDirectory
+        let template = tmp + "orchestrator-agent-check-XXXXXX"
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else {
-            return .fail(.cloud, "cannot make a temporary folder for the probe", fix: "free space in \(NSTemporaryDirectory())")
+            return .fail(.cloud, "cannot make a temporary folder for the probe", fix: "free space in \(tmp)")
         }
         let stateDir = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: stateDir) }  // harmless: a scratch folder from mkdtemp
@@ -38,7 +44,7 @@ enum CloudCheck {
         do throws(AgentCoreError) {
             agent = try Agent(config: ConfigSource(probe), logger: log.logger())
         } catch {
-            return .fail(.cloud, "cannot build the probe agent: \(error.message)", fix: "free space in \(NSTemporaryDirectory())")
+            return .fail(.cloud, "cannot build the probe agent: \(error.message)", fix: "free space in \(tmp)")
         }
         let outcome = await probeLink(agent, log: log, timeout: options.cloudTimeout)
         await agent.shutdown()
@@ -53,7 +59,7 @@ enum CloudCheck {
             let id = detail["agent_id"]?.stringValue.map { " as \($0)" } ?? ""
             return .ok(
                 .cloud,
-                "connected to \(url)\(id) in \(String(format: "%.1f", seconds)) s (mTLS both ways, Socket.IO connect acknowledged)")
+                "connected to \(url)\(id) in \(DecimalText.fixed(seconds, digits: 1)) s (mTLS both ways, Socket.IO connect acknowledged)")
         case .notConnected:
             let reason = log.lastReason
             return .fail(
@@ -62,6 +68,12 @@ enum CloudCheck {
                     + (reason.map { ": \($0)" } ?? " (no error reported)"),
                 fix: CloudAdvice.fix(reason: reason, cloud: cloud, timeout: options.cloudTimeout))
         }
+    }
+
+    /// `$TMPDIR` (else `/tmp`) with one trailing `/`, as Foundation's `NSTemporaryDirectory()`.
+    private static var temporaryDirectory: String {
+        let dir = FileManager.default.temporaryDirectory.path
+        return dir.hasSuffix("/") ? dir : dir + "/"
     }
 
     private enum Outcome {

@@ -1,6 +1,6 @@
 import AgentCore
 import AgentJSON
-import Foundation
+import FoundationEssentials
 
 /// The site config's `cloud` section as the mTLS transport reads it (the same keys, defaults and
 /// `~` expansion as `TransportSettings.parse` in Plugins/MTLSTransport; AgentCheck never imports

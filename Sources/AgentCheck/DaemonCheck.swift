@@ -1,6 +1,6 @@
 import AgentCore
 import AgentJSON
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -64,8 +64,7 @@ enum DaemonCheck {
             let rest = text[text.index(after: dot)...]
             trimmed = String(text[..<dot]) + String(rest.drop { $0.isNumber })
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: trimmed)
+        // harmless: text that is not an ISO-8601 time reads as "no time" (the caller says so)
+        return try? Date(trimmed, strategy: .iso8601)
     }
 }

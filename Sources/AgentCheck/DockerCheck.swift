@@ -1,6 +1,6 @@
 import AgentCore
 import AgentJSON
-import Foundation
+import FoundationEssentials
 
 /// Item 4: the Docker engine answers `GET /version` on the socket the driver plugin uses, with
 /// Engine API 1.41 (Docker 20.10) or newer.

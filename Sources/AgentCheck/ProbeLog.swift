@@ -1,5 +1,5 @@
-import Foundation
 import Logging
+import AgentCore
 import Synchronization
 
 /// The cloud probe's log: keeps the last warning or error (the transport logs why a connection
@@ -42,7 +42,7 @@ final class ProbeLog: Sendable {
                 var meta = metadata
                 for (k, v) in event.metadata ?? [:] { meta[k] = v }
                 let suffix = meta.isEmpty ? "" : " " + meta.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-                FileHandle.standardError.write(Data("[cloud probe] \(event.level): \(text)\(suffix)\n".utf8))
+                StandardStreams.writeError("[cloud probe] \(event.level): \(text)\(suffix)\n")
             }
         }
     }

@@ -7,7 +7,7 @@ import CoreFoundation
 #if canImport(CDispatch)
 import CDispatch
 #endif
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc

@@ -2,9 +2,12 @@ import AgentClock
 import AgentJSON
 import AgentStore
 import CAgentABI
-import Foundation
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The composition root of the host: site config, durable store, registry, loaded plugins and
 /// the dispatcher. Building an `Agent` loads the plugins; a plugin that is refused or fails is
@@ -40,7 +43,7 @@ public final class Agent: Sendable {
         config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil, mode: AgentMode = .oneShot,
         clock: any AgentClock = SystemClock()
     ) throws(AgentCoreError) {
-        let storeDir = (config.config.stateDirectory as NSString).appendingPathComponent("store")
+        let storeDir = PathText.appending("store", to: config.config.stateDirectory)
         let store: DurableStore
         do { store = try DurableStore(directory: storeDir, exclusive: true) } catch {
             throw AgentCoreError(.storeUnavailable, "cannot open the durable store in '\(storeDir)': \(error)", cause: error)
@@ -92,14 +95,13 @@ public final class Agent: Sendable {
         let plugins = loaded
         let logger = services.logger
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
+            DetachedThread.start {
                 for plugin in plugins.reversed() {
                     logger.debug("shutting plugin down", metadata: ["plugin": "\(plugin.id)"])
                     PluginLoader.shutdown(plugin)
                 }
                 done.resume()
             }
-            thread.start()
         }
         services.store.unlock()
     }

@@ -1,5 +1,9 @@
 import CAgentABI
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The agent's version, shown by `--version` and given to plugins as the config key
 /// `agent.version` (the heartbeat's `agent_version`).

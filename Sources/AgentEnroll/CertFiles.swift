@@ -1,4 +1,4 @@
-import Foundation
+import AgentCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +40,7 @@ struct CertFiles {
         var info = stat()
         if stat(directory, &info) != 0 {
             guard errno == ENOENT else { throw failure(directory, "cannot look at it") }
-            let parent = (directory as NSString).deletingLastPathComponent
+            let parent = PathText.parent(of: directory)
             guard access(parent, F_OK) == 0 || mkdirs(parent) else { throw failure(parent, "cannot create it") }
             guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw failure(directory, "cannot create it") }
         } else if (info.st_mode & S_IFMT) != S_IFDIR {
@@ -52,7 +52,7 @@ struct CertFiles {
 
     private func mkdirs(_ path: String) -> Bool {
         if access(path, F_OK) == 0 { return true }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(of: path)
         guard parent != path, mkdirs(parent) else { return false }
         return mkdir(path, 0o755) == 0 || errno == EEXIST
     }

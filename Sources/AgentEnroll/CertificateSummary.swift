@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 import X509
 
@@ -25,14 +25,13 @@ public struct CertificateSummary: Sendable, Equatable {
         } catch {
             throw EnrollError(.local, "cannot serialise the certificate: \(error)")
         }
-        fingerprint = SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(separator: ":")
+        fingerprint = SHA256.hash(data: der).map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(separator: ":")
         notBefore = certificate.notValidBefore
         notAfter = certificate.notValidAfter
     }
 
     /// The lines `sha256 fingerprint: …`, `not before: …`, `not after: …` (dates in ISO 8601, UTC).
     public var lines: [String] {
-        let iso = ISO8601DateFormatter()
-        return ["sha256 fingerprint: \(fingerprint)", "not before: \(iso.string(from: notBefore))", "not after: \(iso.string(from: notAfter))"]
+        ["sha256 fingerprint: \(fingerprint)", "not before: \(notBefore.formatted(.iso8601))", "not after: \(notAfter.formatted(.iso8601))"]
     }
 }

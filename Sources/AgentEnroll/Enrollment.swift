@@ -1,9 +1,13 @@
 import AgentCheck
 import Crypto
-import Foundation
+import FoundationEssentials
 import NIOCore
 import SwiftASN1
 import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `orchestrator-agent enroll`: a key made on the device, a CSR with the orchestrator id as CN,
 /// the enrollment API's certificate checked — with `check`'s own certificate code (key match,
@@ -137,8 +141,8 @@ public enum Enrollment {
         }
         let findings = await ClientCertificateCheck.run(
             certPath: folder + "/client.crt", keyPath: folder + "/client.key", caBundle: anchor, warnDays: warnDays)
-        let failures = findings.filter { $0.status == CheckStatus.fail }.map { $0.detail.replacingOccurrences(of: folder + "/", with: "") }
+        let failures = findings.filter { $0.status == CheckStatus.fail }.map { $0.detail.replacing(folder + "/", with: "") }
         guard failures.isEmpty else { throw EnrollError(.certificateRefused, failures.joined(separator: "; ")) }
-        return findings.filter { $0.status == CheckStatus.warn }.map { $0.detail.replacingOccurrences(of: folder + "/", with: "") }
+        return findings.filter { $0.status == CheckStatus.warn }.map { $0.detail.replacing(folder + "/", with: "") }
     }
 }

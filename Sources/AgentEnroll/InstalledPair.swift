@@ -1,5 +1,5 @@
 import AgentCheck
-import Foundation
+import FoundationEssentials
 
 /// The check of a key and certificate already installed in a certificate folder (an installer's
 /// re-run, a pair the Python agent's installer left): `check`'s certificate code on

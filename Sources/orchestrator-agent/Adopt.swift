@@ -1,7 +1,6 @@
 import AgentCore
 import AgentJSON
 import ArgumentParser
-import Foundation
 
 /// `orchestrator-agent adopt --config FILE --dry-run`: the takeover plan of a site the Python
 /// agent ran — which vPLCs the daemon's start adopts as they run, which it leaves alone and why
@@ -39,7 +38,7 @@ struct Adopt: AsyncParsableCommand {
             do throws(AgentCoreError) {
                 response = try DoorClient(path: path).call(topic: "run_takeover", message: .object([:]), events: false)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+                StandardStreams.writeError("error: \(error.code): \(error.message)\n")
                 throw ExitCode(2)
             }
         }

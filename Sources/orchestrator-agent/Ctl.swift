@@ -1,7 +1,6 @@
 import AgentCore
 import AgentJSON
 import ArgumentParser
-import Foundation
 
 /// `orchestrator-agent ctl TOPIC [JSON]`: one command through the running daemon's local door
 /// (same contracts and audit trail as the cloud). Prints the response JSON on stdout; with
@@ -38,7 +37,7 @@ struct Ctl: ParsableCommand {
 
     func run() throws {
         let path = try socketPath()
-        let text = message == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : message
+        let text = message == "-" ? String(decoding: StandardStreams.readInput(), as: UTF8.self) : message
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(Array(text.utf8)) } catch {
             throw ValidationError("the message is not valid JSON: \(error)")
@@ -49,14 +48,14 @@ struct Ctl: ParsableCommand {
             client = try DoorClient(path: path)
             response = try client.call(topic: topic, message: parsed, events: wait)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+            StandardStreams.writeError("error: \(error.code): \(error.message)\n")
             throw ExitCode(2)
         }
         print(JSONWriter.string(.object(response)))
         if response["status"]?.stringValue == "error" { throw ExitCode(3) }
         guard wait, let operation = response["operation_id"]?.stringValue else { return }
         let outcome = client.follow(operation: operation, timeoutSeconds: timeout) { event in
-            FileHandle.standardError.write(Data((JSONWriter.string(.object(event)) + "\n").utf8))
+            StandardStreams.writeError(JSONWriter.string(.object(event)) + "\n")
         }
         if outcome != "succeeded" { throw ExitCode(4) }
     }

@@ -1,6 +1,11 @@
+import AgentCore
 import AgentEnroll
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `orchestrator-agent enroll`: enrols this device with the enrollment API and installs the
 /// checked key and certificate (docs/installation.md, "Enrolment").
@@ -83,19 +88,19 @@ struct Enroll: AsyncParsableCommand {
             if verifyInstalled {
                 let (id, certificate, warnings) = try await InstalledPair.verify(
                     certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
-                for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                for warning in warnings { StandardStreams.writeError("warning: \(warning)\n") }
                 print("orchestrator id: \(id)")
                 for line in certificate.lines { print(line) }
                 return
             }
             let outcome = try await Enrollment.run(options)
-            for warning in outcome.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for warning in outcome.warnings { StandardStreams.writeError("warning: \(warning)\n") }
             print("orchestrator id: \(outcome.id)")
             print("key: \(outcome.keyPath)")
             print("certificate: \(outcome.certPath)")
             for line in outcome.certificate.lines { print(line) }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error.code.rawValue): \(error.message)\n".utf8))
+            StandardStreams.writeError("error: \(error.code.rawValue): \(error.message)\n")
             throw ExitCode(error.code.exitStatus)
         }
     }

@@ -1,7 +1,6 @@
 import AgentCore
 import AgentJSON
 import ArgumentParser
-import Foundation
 
 /// `orchestrator-agent invoke --config FILE TOPIC JSON`: one message through the same
 /// validation and routing as the cloud path; prints the response JSON on stdout and every event
@@ -32,10 +31,10 @@ struct Invoke: AsyncParsableCommand {
         let agent = try Agent(configPath: options.config, logger: logger)
         _ = try OperatorServices(agent: agent, openDoor: false)  // audited as `cli:uid=…`
         agent.services.events.observe { topic, payload in
-            FileHandle.standardError.write(Data("event \(topic) \(JSONWriter.string(.object(payload)))\n".utf8))
+            StandardStreams.writeError("event \(topic) \(JSONWriter.string(.object(payload)))\n")
         }
         let bytes: [UInt8] =
-            message == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(message.utf8)
+            message == "-" ? StandardStreams.readInput() : Array(message.utf8)
         let response = await agent.dispatcher.dispatch(topic: topic, payload: bytes)
         print(JSONWriter.string(.object(response)))
         await agent.shutdown()

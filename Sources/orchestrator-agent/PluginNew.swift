@@ -1,6 +1,6 @@
 import AgentCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `orchestrator-agent plugin new NAME --swift|--c`: a buildable plugin package with one topic,
 /// its contract, a test on the SDK's test kit (Swift) and a README, in a new folder.
@@ -30,11 +30,11 @@ struct PluginNew: ParsableCommand {
     static let installedSDK = "/usr/share/orchestrator-agent/sdk"
 
     func run() throws {
-        guard name.range(of: "^[a-z][a-z0-9-]{0,62}$", options: .regularExpression) != nil, !name.hasSuffix("-") else {
+        guard name.wholeMatch(of: /[a-z][a-z0-9-]{0,62}/) != nil, !name.hasSuffix("-") else {
             throw ValidationError("'\(name)': a package name is 1–63 lower-case letters, digits and '-', starting with a letter")
         }
         let pluginID = id ?? "com.example.\(name)"
-        guard pluginID.range(of: #"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)+$"#, options: .regularExpression) != nil else {
+        guard pluginID.wholeMatch(of: /[A-Za-z0-9]+(\.[A-Za-z0-9-]+)+/) != nil else {
             throw ValidationError("'\(pluginID)': a plugin id is reverse DNS, e.g. com.acme.valve")
         }
         let sdkPath = absolutePath(sdk)
@@ -49,13 +49,13 @@ struct PluginNew: ParsableCommand {
         let words = name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }
         let values = [
             "{{NAME}}": name, "{{MODULE}}": words.joined(), "{{ID}}": pluginID,
-            "{{TOPIC}}": name.replacingOccurrences(of: "-", with: "_") + "_hello", "{{SDK}}": sdkPath, "{{INCLUDE}}": include,
+            "{{TOPIC}}": name.replacing("-", with: "_") + "_hello", "{{SDK}}": sdkPath, "{{INCLUDE}}": include,
         ]
-        func fill(_ text: String) -> String { values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) } }
+        func fill(_ text: String) -> String { values.reduce(text) { $0.replacing($1.key, with: $1.value) } }
         for (path, text) in language == .swift ? PluginTemplates.swift : PluginTemplates.c {
             let file = folder + "/" + fill(path)
             try FileManager.default.createDirectory(
-                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: PathText.parent(of: file), withIntermediateDirectories: true)
             try fill(text).write(toFile: file, atomically: true, encoding: .utf8)
             if path.hasSuffix(".sh") { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
         }

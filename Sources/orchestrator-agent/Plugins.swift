@@ -1,7 +1,7 @@
 import AgentCore
 import AgentJSON
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `orchestrator-agent plugins list|verify|pin|new`.
 struct Plugins: AsyncParsableCommand {

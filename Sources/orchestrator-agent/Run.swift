@@ -1,9 +1,13 @@
 import AgentCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `orchestrator-agent run --config FILE`: the daemon. Under systemd (`NOTIFY_SOCKET` set, the
 /// unit `Type=notify`) it sends the notify protocol's `READY=1`, `RELOADING=1`, `STOPPING=1` and,

@@ -1,8 +1,12 @@
 import AgentCore
 import AgentJSON
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `orchestrator-agent upgrade-helper`: what the one-shot upgrader runs (for a containerised
 /// agent the `orchestrator_upgrader` container, started by `upgrade_orchestrator` from the NEW
@@ -69,7 +73,7 @@ struct UpgradeHelper: AsyncParsableCommand {
             result = try await swap(logger: logger)
         } catch {
             // Nothing was touched: the upgrader could not be loaded.
-            let now = ISO8601DateFormatter().string(from: Date())
+            let now = Date().formatted(.iso8601)
             result = UpgradeResult(
                 outcome: .failed, operationID: operationID, from: "", to: image, seconds: 0, code: error.code,
                 reason: error.message, startedAt: now, finishedAt: now)

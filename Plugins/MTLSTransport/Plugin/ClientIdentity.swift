@@ -1,5 +1,5 @@
 import AgentPluginKit
-import Foundation
+import FoundationEssentials
 import NIOSSL
 
 /// The agent's mTLS identity, read from disk for every new connection (so a renewed

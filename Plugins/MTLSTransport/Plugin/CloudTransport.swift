@@ -1,7 +1,8 @@
 import AgentClock
+import AgentContracts
 import AgentJSON
 import AgentPluginKit
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import NIOPosix
@@ -183,7 +184,7 @@ final class CloudTransport: TransportProvider {
             if state.withLock({ $0.stopped }) { break }
             guard let pacer = state.withLock({ $0.pacer }) else { break }
             let delay = pacer.nextDelay()
-            logger.info("reconnecting in \(String(format: "%.2f", delay.seconds)) s")
+            logger.info("reconnecting in \(DecimalText.fixed(delay.seconds, digits: 2)) s")
             await pacer.wait(delay)
         }
     }

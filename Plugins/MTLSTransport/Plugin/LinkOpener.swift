@@ -1,5 +1,5 @@
 import AgentPluginKit
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import SocketIOCore

@@ -1,6 +1,6 @@
 import AgentJSON
 import AgentPluginKit
-import Foundation
+import FoundationEssentials
 import SocketIOCore
 
 /// The transport's settings: the site config's `cloud` section (docs/configuration.md).

@@ -1,4 +1,4 @@
-import Foundation
+import AgentContracts
 
 /// Unit conversion and rounding exactly as the upstream heartbeat does it.
 public enum UpstreamRounding {
@@ -11,7 +11,7 @@ public enum UpstreamRounding {
     public static func oneDecimal(_ value: Double) -> Double {
         guard value.isFinite else { return 0 }
         // glibc's printf is correctly rounded on the exact binary value, like CPython's dtoa.
-        return Double(String(format: "%.1f", value)) ?? 0
+        return Double(DecimalText.fixed(value, digits: 1)) ?? 0
     }
 
     /// `bytes / 1024³`, rounded with `oneDecimal`.

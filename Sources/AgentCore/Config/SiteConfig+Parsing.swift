@@ -1,5 +1,5 @@
 import AgentJSON
-import Foundation
+import FoundationEssentials
 
 extension SiteConfig {
     /// Default state folder when the config names none.
@@ -101,7 +101,7 @@ extension SiteConfig {
             config = co
         }
         // Joined, never resolved: a symlink in the path must reach the loader (which refuses it).
-        let resolved = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+        let resolved = path.hasPrefix("/") ? path : PathText.appending(path, to: baseDirectory)
         return PluginEntry(id: id, path: resolved, sha256: hex, config: config)
     }
 

@@ -43,6 +43,10 @@ struct LayoutTests {
         #expect(manifest.keys.contains("etc/orchestrator-agent/site.json"))
         #expect(!manifest.keys.contains("etc/orchestrator-agent/site.local.json"))
         #expect(manifest.keys.contains { $0.hasPrefix("usr/lib/orchestrator-agent/swift/libswiftCore.so") })
+        // Full Foundation and ICU stay out: nothing shipped needs them (FoundationFreeTests).
+        let foundation = manifest.keys.filter { path in FoundationLinks.forbidden.contains { path.hasSuffix("/" + $0) } }
+        #expect(foundation.isEmpty, "the layout ships \(foundation.sorted())")
+        #expect(manifest.keys.contains("usr/lib/orchestrator-agent/swift/libFoundationEssentials.so"))
         // Folders up to the plugins: not group/world-writable.
         for dir in ["", "/usr", "/usr/lib", "/usr/lib/orchestrator-agent", "/usr/lib/orchestrator-agent/plugins"] {
             #expect(try Packaging.mode(out + dir) & 0o022 == 0, "\(out + dir) is group/world-writable")
