@@ -1,4 +1,5 @@
 import AgentJSON
+import CAgentABI  // its header brings <sys/time.h>: the `timeval` initializer below is found there
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -10,9 +10,10 @@ enum FoundationLinks {
     /// The libraries no shipped binary may need, by soname.
     static let forbidden = ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so"]
 
-    /// The shipped binaries in the build folder: the agent, the plugins the layout ships, the sidecar.
+    /// The shipped binaries in the build folder: the agent, its shared library, the plugins the
+    /// layout ships, the sidecar.
     static var shipped: [String] {
-        ["orchestrator-agent", "autonomy-netmon"] + Packaging.pluginProducts.map { "lib\($0).so" }
+        ["orchestrator-agent", "autonomy-netmon", "libAgentShared.so"] + Packaging.pluginProducts.map { "lib\($0).so" }
     }
 
     /// The forbidden libraries `path` needs, directly or through what it needs (ldd lists the
