@@ -202,9 +202,14 @@ let package = Package(
         // Device nodes in a container's mount namespace (bind mounts): the netmon sidecar's
         // bind_device_node and the Docker driver's container.device_node.
         .target(name: "CDeviceNode", path: "Plugins/Shared/CDeviceNode"),
+        // What every container driver shares: parameter reading, deadlines, URL encoding, the
+        // protocol's create specs, the callback gate of subscriptions, cgroup stats, file streaming.
         .target(
-            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", sdk("AgentJSON")], path: "Plugins/DockerDriver/Engine",
+            name: "ContainerEngineSupport", dependencies: [sdk("AgentJSON")], path: "Plugins/Shared/ContainerEngineSupport",
             swiftSettings: swiftSettings),
+        .target(
+            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", "ContainerEngineSupport", sdk("AgentJSON")],
+            path: "Plugins/DockerDriver/Engine", swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",
             dependencies: [
@@ -322,7 +327,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DockerEngineTests",
-            dependencies: ["DockerEngine", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
+            dependencies: ["DockerEngine", "ContainerEngineSupport", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 
 /// The `agent.container_driver` methods (docs/container-driver.md) over a ``DockerEngine``:
 /// parameter validation, dispatch, and the normalized results. The plugin wraps it; tests call
@@ -112,9 +113,7 @@ public struct ContainerDriverService: Sendable {
                 try await engine.listNetworks(labels: try p.labelFilter("labels"), driver: try p.optionalString("driver"), timeout: timeout))
         case "network.remove": return ["removed": .bool(try await engine.removeNetwork(try p.string("id"), timeout: timeout))]
         case "network.connect":
-            let endpoint = EndpointSpec(
-                network: try p.string("network"), ipv4Address: try p.optionalString("ipv4_address"),
-                macAddress: try p.optionalString("mac_address"))
+            let endpoint = try EndpointSpec(params: p)
             try await engine.connectNetwork(endpoint.network, container: try p.string("container"), endpoint: endpoint, timeout: timeout)
             return [:]
         case "network.disconnect":
@@ -132,33 +131,10 @@ public struct ContainerDriverService: Sendable {
     static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
 
     /// `container.create`'s parameters as a ``ContainerSpec``.
-    static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec {
-        guard p.object["labels"]?.objectValue != nil else { throw .badParams("labels", "'labels' must be an object") }
-        guard p.object["host_config"]?.objectValue != nil else { throw .badParams("host_config", "'host_config' must be an object") }
-        let networks = try p.objects("networks") { n throws(DockerEngineError) in
-            EndpointSpec(
-                network: try n.string("network"), ipv4Address: try n.optionalString("ipv4_address"),
-                macAddress: try n.optionalString("mac_address"))
-        }
-        return ContainerSpec(
-            name: try p.string("name"), image: try p.string("image"), labels: try p.stringMap("labels"),
-            cmd: try p.stringArray("cmd"), entrypoint: try p.stringArray("entrypoint"), env: try p.stringArray("env"),
-            user: try p.optionalString("user"), hostConfig: try p.object("host_config"),
-            networks: networks)
-    }
+    static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec { try ContainerSpec(params: p) }
 
     /// `network.create`'s parameters as a ``NetworkSpec``.
-    static func networkSpec(_ p: Params) throws(DockerEngineError) -> NetworkSpec {
-        var ipam: IPAMSpec?
-        if let v = p.object["ipam"], !v.isNull {
-            guard let o = v.objectValue else { throw .badParams("ipam", "'ipam' must be an object") }
-            let q = Params(o, path: "ipam.")
-            ipam = IPAMSpec(subnet: try q.string("subnet"), gateway: try q.optionalString("gateway"), ipRange: try q.optionalString("ip_range"))
-        }
-        return NetworkSpec(
-            name: try p.string("name"), driver: try p.string("driver"), isInternal: try p.bool("internal", default: false),
-            options: try p.stringMap("options"), labels: try p.stringMap("labels"), ipam: ipam)
-    }
+    static func networkSpec(_ p: Params) throws(DockerEngineError) -> NetworkSpec { try NetworkSpec(params: p) }
 
     /// A subscription filter `{type?, event?, label?}` (arrays of strings).
     public static func eventFilter(_ filter: JSONObject) throws(DockerEngineError) -> EventFilter {
