@@ -31,7 +31,7 @@ ensure_prerequisites() {
 ensure_lab_packages() {
     # systemd: its systemd-analyze verifies the units (Tests/OpsTests/Packaging/SystemdUnitTests);
     # nothing is started with it. lintian checks the Debian package (DebPackageTests).
-    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian) missing=() p
+    local wanted=(docker.io podman netavark busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
