@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransportEntry"]),
         .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopicsEntry"]),
         .library(name: "agent-docker", type: .dynamic, targets: ["DockerDriver"]),
+        .library(name: "agent-podman", type: .dynamic, targets: ["PodmanDriver"]),
         .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeEntry"]),
         .library(name: "agent-netmon", type: .dynamic, targets: ["NetmonEntry"]),
         // The privileged network-monitor sidecar (host network + host PID), a separate process.
@@ -219,6 +220,20 @@ let package = Package(
             path: "Plugins/DockerDriver/Plugin",
             swiftSettings: swiftSettings
         ),
+        // The Podman libpod API client and the `agent.container_driver` plugin on top of it
+        // (docs/container-driver.md, "Podman").
+        .target(
+            name: "PodmanEngine", dependencies: ["HTTP1Client", "ContainerEngineSupport", sdk("AgentJSON")],
+            path: "Plugins/PodmanDriver/Engine", swiftSettings: swiftSettings),
+        .target(
+            name: "PodmanDriver",
+            dependencies: [
+                sdk("AgentPluginKit"), sdk("AgentPluginExports"), sdk("AgentJSON"), "PodmanEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/PodmanDriver/Plugin",
+            swiftSettings: swiftSettings
+        ),
         // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
         .target(
             name: "RuntimeModel", dependencies: [sdk("AgentJSON"), sdk("AgentContracts"), "HostMetrics"], path: "Plugins/Runtime/Model",
@@ -328,6 +343,11 @@ let package = Package(
         .testTarget(
             name: "DockerEngineTests",
             dependencies: ["DockerEngine", "ContainerEngineSupport", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PodmanEngineTests",
+            dependencies: ["PodmanEngine", "ContainerEngineSupport", "HTTP1Client", sdk("AgentJSON"), "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
