@@ -71,10 +71,17 @@ struct DecoderTests {
         let e = try PodmanEvent(decoding: try #require(try Self.json(#"""
             {"status":"die","id":"97c5","Type":"container","Action":"die","Actor":{"ID":"97c5","Attributes":{"containerExitCode":"137","exitCode":"137","name":"c2","io.m":"true"}},"time":1796642352}
             """#).objectValue))
-        #expect(e.kind == "container.die")
+        #expect(e.kind == "container.die" && e.verb == "die")
         #expect(e.payload["name"] == "c2" && e.payload["id"] == "97c5")
         #expect(e.payload["attributes"]?.objectValue?["exitCode"] == "137")
         #expect(throws: PodmanEngineError.self) { try PodmanEvent(decoding: ["Type": "container"]) }
+    }
+
+    @Test func actionsAreFilteredByTheDriverTypesAndLabelsByPodman() throws {
+        let f = try ContainerDriverService.eventFilter(["type": ["container"], "event": ["die", "start"], "label": ["a=b"]])
+        #expect(f.server == ["type": ["container"], "label": ["a=b"]])
+        #expect(f.actions == ["die", "start"])
+        #expect(throws: PodmanEngineError.self) { try ContainerDriverService.eventFilter(["event": "die"]) }
     }
 
     @Test func linesAreSplitWhateverTheChunking() throws {

@@ -49,6 +49,9 @@ struct PodmanLabTests {
         #expect(created["wiring"] == "endpoints_at_create")
         #expect(try await service.object("container.start", ["id": .string(name)]) == ["changed": true])
         #expect(try await service.object("container.start", ["id": .string(name)]) == ["changed": false])
+        // The host (the agent's namespace) reaches a container on the internal bridge.
+        let internalReply = try lab.exec(inNamespace: lab.labNamespace, ["curl", "-sf", "-m", "3", "http://10.233.1.5:8080/api/version"])
+        #expect(internalReply.stdout.contains("lab-standin"), "\(internalReply)")
 
         let inspect = try await service.object("container.inspect", ["id": .string(name)])
         let networks = try #require(inspect["networks"]?.objectValue)
@@ -155,7 +158,8 @@ struct PodmanLabTests {
         let name = PodmanLabTest.unique("ev")
         let mark = PodmanLabTest.unique("mark")
         let log = EventLog()
-        let feed = try service.subscribe(filter: ["type": ["container"], "label": [.string("pet.events=\(mark)")]], onEvent: log.callback)
+        let feed = try service.subscribe(
+            filter: ["type": ["container"], "event": ["die", "start"], "label": [.string("pet.events=\(mark)")]], onEvent: log.callback)
         #expect(await log.wait("stream.open") != nil)
         _ = try await service.object(
             "container.create",
@@ -169,6 +173,7 @@ struct PodmanLabTests {
         #expect(die["attributes"]?.objectValue?["exitCode"] == "137")
         feed.cancel()
         #expect(log.first("stream.lost") == nil)
+        #expect(log.first("container.kill") == nil && log.first("container.create") == nil, "\(log.kinds)")
         await service.cleanUp(containers: [name])
     }
 }

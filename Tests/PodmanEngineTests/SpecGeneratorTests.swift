@@ -132,6 +132,10 @@ struct SpecGeneratorTests {
         let internalNet = try PodmanEngine.networkBody(NetworkSpec(name: "i", driver: "bridge", isInternal: true))
         #expect(internalNet["internal"] == true)
         #expect(internalNet["subnets"] == nil)
+        // A bridge gets its subnet's first address as gateway, as on Docker (Podman gives an
+        // internal one none: the host could not reach its containers).
+        let withSubnet = try PodmanEngine.networkBody(NetworkSpec(name: "i", driver: "bridge", isInternal: true, ipam: IPAMSpec(subnet: "10.233.4.16/28")))
+        #expect(withSubnet["subnets"] == [["subnet": "10.233.4.16/28", "gateway": "10.233.4.17"]])
         #expect(internalNet["network_interface"] == nil)
         #expect(throws: PodmanEngineError.self) {
             try PodmanEngine.networkBody(NetworkSpec(name: "x", driver: "macvlan", ipam: IPAMSpec(subnet: "10.0.0.0/24", ipRange: "nonsense")))

@@ -116,22 +116,24 @@ public struct ContainerDriverService: Sendable {
         }
     }
 
-    /// A subscription filter `{type?, event?, label?}` (arrays of strings) as the events
-    /// endpoint's filter object.
+    /// A subscription filter `{type?, event?, label?}` (arrays of strings): `type` and `label`
+    /// as the events endpoint's filter object, `event` as the actions kept by the driver itself
+    /// (Podman filters events by its own names, `died` for Docker's `die`).
     /// - Throws: `bad_params` naming the field.
-    public static func eventFilter(_ filter: JSONObject) throws(PodmanEngineError) -> JSONObject {
+    public static func eventFilter(_ filter: JSONObject) throws(PodmanEngineError) -> (server: JSONObject, actions: Set<String>) {
         let p = Params(filter)
         var out = JSONObject()
-        for key in ["type", "event", "label"] {
+        for key in ["type", "label"] {
             if let values = try p.stringArray(key), !values.isEmpty { out[key] = .array(values.map(JSONValue.string)) }
         }
-        return out
+        return (out, Set(try p.stringArray("event") ?? []))
     }
 
     /// Starts a reconnecting event subscription (see ``EventFeed``).
     /// - Throws: `bad_params` for a malformed filter.
     public func subscribe(filter: JSONObject, onEvent: @escaping @Sendable (String, JSONObject) -> Void) throws(PodmanEngineError) -> EventFeed {
-        EventFeed(engine: engine, filter: try Self.eventFilter(filter), onEvent: onEvent)
+        let f = try Self.eventFilter(filter)
+        return EventFeed(engine: engine, filter: f.server, actions: f.actions, onEvent: onEvent)
     }
 
     private static func unknown(_ method: String) -> PodmanEngineError {

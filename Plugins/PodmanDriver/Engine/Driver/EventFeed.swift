@@ -11,10 +11,11 @@ public final class EventFeed: Sendable {
 
     /// Starts the subscription at once (in its own task).
     /// - Parameters:
-    ///   - filter: Docker's event filter object (`{type?, event?, label?}` lists).
+    ///   - filter: the events endpoint's filter object (`{type?, label?}` lists).
+    ///   - actions: the actions delivered (the part before a colon; empty: all).
     ///   - onEvent: may be called from any thread, one call at a time.
     public init(
-        engine: PodmanEngine, filter: JSONObject, initialDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(10),
+        engine: PodmanEngine, filter: JSONObject, actions: Set<String> = [], initialDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(10),
         openTimeout: Duration = .seconds(10), onEvent: @escaping @Sendable (String, JSONObject) -> Void
     ) {
         let gate = self.gate
@@ -28,7 +29,9 @@ public final class EventFeed: Sendable {
                     gate.deliver { onEvent("stream.open", [:]) }
                     reportedLost = false
                     delay = initialDelay
-                    for try await event in stream { gate.deliver { onEvent(event.kind, event.payload) } }
+                    for try await event in stream where actions.isEmpty || actions.contains(event.verb) {
+                        gate.deliver { onEvent(event.kind, event.payload) }
+                    }
                     failure = PodmanEngineError(.engineUnreachable, "the Podman service ended the event stream")
                 } catch {
                     failure = error

@@ -12,7 +12,8 @@ extension PodmanEngine {
 
     /// The body of libpod's `POST /networks/create`: `options.parent` becomes
     /// `network_interface`, `options.macvlan_mode` the `mode` option, `ipam.ip_range` the
-    /// subnet's `lease_range` (its first and last usable address); `dns_enabled` is off.
+    /// subnet's `lease_range` (its first and last usable address); a bridge without a gateway
+    /// gets its subnet's first address (as Docker does); `dns_enabled` is off.
     /// - Throws: `bad_params` (`ipam.ip_range`) for a malformed range.
     static func networkBody(_ spec: NetworkSpec) throws(PodmanEngineError) -> JSONObject {
         var options = spec.options
@@ -32,7 +33,13 @@ extension PodmanEngine {
         if spec.labels.count > 0 { body["labels"] = .object(spec.labels) }
         if let ipam = spec.ipam {
             var subnet: JSONObject = ["subnet": .string(ipam.subnet)]
-            if let g = ipam.gateway { subnet["gateway"] = .string(g) }
+            if let g = ipam.gateway {
+                subnet["gateway"] = .string(g)
+            } else if spec.driver == "bridge", let net = IPv4Range.bounds(of: ipam.subnet) {
+                // Docker gives a bridge its subnet's first address, internal or not; Podman gives
+                // an internal one none, and the host (the agent) could not reach its containers.
+                subnet["gateway"] = .string(IPv4Range.next(net.start))
+            }
             if let r = ipam.ipRange {
                 guard let range = IPv4Range.bounds(of: r), let net = IPv4Range.bounds(of: ipam.subnet) else {
                     throw .badParams("ipam.ip_range", "'ipam.ip_range' must be a CIDR inside 'ipam.subnet'")

@@ -8,6 +8,9 @@ public struct PodmanEvent: Sendable, Equatable {
     /// `{id, name, action, type, attributes, time}`.
     public let payload: JSONObject
 
+    /// The action without its detail (`health_status` of `health_status: healthy`).
+    public var verb: String { String(kind.split(separator: ".", maxSplits: 1).last ?? "") }
+
     /// Decodes one object of the Docker-compatible `GET /events`, which already speaks Docker's
     /// vocabulary (`die` with `exitCode`, where libpod's own stream says `died` and
     /// `containerExitCode`), e.g.
