@@ -27,7 +27,7 @@ public struct ContainerDriverService: Sendable {
 
     /// Every method name this service answers.
     public static let methods = [
-        "engine.version", "engine.ping", "image.inspect", "image.pull", "image.import", "container.create",
+        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect",
         "container.list", "container.stats", "container.rename", "container.update", "container.device_node",
         "container.device_node_remove", "network.create", "network.inspect", "network.list", "network.remove",
@@ -45,6 +45,7 @@ public struct ContainerDriverService: Sendable {
         case "engine.ping":
             try await engine.ping(timeout: timeout)
             return ["ok": true]
+        case "engine.capabilities": return .object(Self.capabilities(NetworkWiring(for: try await engine.apiVersion(timeout: timeout))))
         case "image.inspect": return .object(try await engine.inspectImage(try p.string("ref"), timeout: timeout))
         case "image.pull":
             let ref = try p.string("ref")
@@ -123,6 +124,16 @@ public struct ContainerDriverService: Sendable {
             return [:]
         default: throw Self.unknown(method)
         }
+    }
+
+    /// `engine.capabilities` (docs/container-driver.md, Engines compared): what depends on the
+    /// API version is the wiring and whether every endpoint gets its MAC.
+    public static func capabilities(_ wiring: NetworkWiring) -> JSONObject {
+        [
+            "engine": "docker", "per_network_mac": .bool(wiring == .endpointsAtCreate), "wiring": .string(wiring.rawValue),
+            "events": "docker", "restart_policy_update": true, "device_node": true, "network_lists_stopped_containers": false,
+            "remove_network_in_use": true,
+        ]
     }
 
     // MARK: parameter shapes
