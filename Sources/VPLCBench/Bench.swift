@@ -40,11 +40,13 @@ struct Bench {
         ]
     }
 
+    /// Runs the engine's CLI (the baseline): `docker` with the lab's `DOCKER_HOST`, or `podman
+    /// --remote` on the lab's socket; both take the same arguments here.
     @discardableResult
     func docker(_ arguments: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: args.docker)
-        p.arguments = arguments
+        p.arguments = args.engine == "podman" ? ["--remote", "--url", env["DOCKER_HOST"]] + arguments : arguments
         p.environment = ["DOCKER_HOST": env["DOCKER_HOST"], "PATH": "/usr/bin:/bin"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -53,7 +55,7 @@ struct Bench {
         return p.terminationStatus
     }
 
-    /// The same container as the agent makes (settings of spec §5.1), made with the docker CLI:
+    /// The same container as the agent makes (settings of spec §5.1), made with the engine's CLI:
     /// internal bridge, `docker run -d` on the LAN with the static IP, connect the bridge.
     func cliCreate(_ name: String, host: Int) -> (total: Double, run: Double) {
         let image = env["RUNTIME_IMAGE_REPO"] + ":latest"
