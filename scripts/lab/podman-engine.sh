@@ -8,16 +8,18 @@
 #   its private mount namespace (ip netns exec) gets, besides the cgroup remount:
 #     a tmpfs on /run/netns                 the containers' netns files stay in the lab's view
 #     DIR/runc-state on /run/runc            runc's state
+#     DIR/netavark-run on /run/containers/networks
+#                                           netavark's IPAM database (which addresses are taken
+#                                           on which network): per lab, network names repeat
 # The network backend is netavark (Debian's podman 4.3 also ships it), run by the service in
-# ${P}lab: bridges, veths and its iptables rules land in that namespace only, its IPAM state
-# under the runroot. Not CNI: CNI's host-local IPAM refuses a static IP outside a network's
+# ${P}lab: bridges, veths and its iptables rules land in that namespace only. Not CNI: CNI's host-local IPAM refuses a static IP outside a network's
 # lease range, which the protocol's ip_range allows (docs/container-driver.md, Podman).
 # See docs/lab-podman.md.
 
 PODMAN_API=v4.0.0/libpod
 
 podman_conf() {
-    mkdir -p "$DIR/podman/root" "$DIR/podman/runroot" "$DIR/podman/tmp" "$DIR/podman/net" "$DIR/runc-state"
+    mkdir -p "$DIR/podman/root" "$DIR/podman/runroot" "$DIR/podman/tmp" "$DIR/podman/net" "$DIR/runc-state" "$DIR/netavark-run"
     # Root here lacks CAP_SYS_RESOURCE: nofile/nproc defaults above the hard limits fail in runc
     # (lab-notes §2); the runc wrapper clamps what a container asks for, these are the defaults.
     cat >"$DIR/containers.conf" <<CONF
@@ -47,8 +49,9 @@ CONF
 }
 
 PODMAN_MOUNTS='
-mkdir -p /run/runc
+mkdir -p /run/runc /run/containers/networks
 mount --bind "$LAB_DIR/runc-state" /run/runc
+mount --bind "$LAB_DIR/netavark-run" /run/containers/networks
 mount -t tmpfs -o mode=755 tmpfs /run/netns
 '
 
