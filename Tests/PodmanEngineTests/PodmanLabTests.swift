@@ -6,11 +6,15 @@ import Testing
 @testable import PodmanEngine
 
 /// The driver against a real rootful `podman system service` in the lab's network namespace
-/// (`scripts/lab/podman-lab`), on the lab's MACVLAN plant LAN. One lab for the suite; serialized,
-/// since Podman refuses two networks with overlapping subnets and the LAN tests each make one.
+/// (`scripts/lab/podman-lab`), on the lab's MACVLAN plant LAN. A lab of the suite's own (the
+/// vPLC lab suites make their MACVLAN networks on the shared one, with the same subnet);
+/// serialized, as its tests each make one too.
 @Suite(.serialized, .requires(DockerLab.isAvailable(.podman), "needs root and the Podman lab"))
 struct PodmanLabTests {
-    static func lab() async throws -> DockerLab { try await DockerLab.sharedAsync(.podman) }
+    /// Brought up on first use (off the cooperative pool); taken down at process exit.
+    static let shared = Task { try await DockerLab.blocking { try DockerLab.dedicated("pet", engine: .podman) } }
+
+    static func lab() async throws -> DockerLab { try await shared.value }
 
     /// The LAN's prefix, `192.168.77`.
     static func lanPrefix(_ lab: DockerLab) -> String { lab.lanGateway.split(separator: ".").dropLast().joined(separator: ".") }
