@@ -128,6 +128,29 @@ struct PodmanLabTests {
         await service.cleanUp(containers: [name], networks: [lan])
     }
 
+    @Test func anImageArchiveIsLoadedUnderItsNames() async throws {
+        let lab = try await Self.lab()
+        let service = PodmanLabTest.service(lab)
+        let tag = PodmanLabTest.unique("load")
+        let ref = "\(lab.runtimeImageRepo):\(tag)"
+        let archive = lab.directory + "/\(tag).tar"
+        // An archive of the stand-in image under a new name, made with the service's own export.
+        let tagged = try await lab.engineAPI("POST", "/v4.0.0/libpod/images/\(lab.runtimeImage)/tag?repo=\(lab.runtimeImageRepo)&tag=\(tag)")
+        #expect(tagged.status == 201, "\(tagged)")
+        let saved = try lab.run(
+            ["curl", "-sf", "--unix-socket", lab.socketPath, "-o", archive, "http://d/v4.0.0/libpod/images/\(ref)/get?format=docker-archive"])
+        #expect(saved.status == 0, "\(saved)")
+        let removed = try await lab.engineAPI("DELETE", "/v4.0.0/libpod/images/\(ref)")
+        #expect(removed.status == 200, "\(removed)")
+        #expect(await service.failure("image.inspect", ["ref": .string(ref)])?.code == .engineNotFound)
+
+        let loaded = try await service.object("image.load", ["tar_path": .string(archive)])
+        #expect(loaded["names"]?.arrayValue?.contains { $0.stringValue?.hasSuffix("\(lab.runtimeImageRepo):\(tag)") == true } == true, "\(loaded)")
+        #expect(try await service.object("image.inspect", ["ref": .string(ref)])["id"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(await service.failure("image.load", ["tar_path": "/nonexistent.tar"])?.code == .badParams)
+        _ = try await lab.engineAPI("DELETE", "/v4.0.0/libpod/images/\(ref)")
+    }
+
     @Test func errorsAreTheProtocolsCodes() async throws {
         let lab = try await Self.lab()
         let service = PodmanLabTest.service(lab)

@@ -27,7 +27,7 @@ public struct ContainerDriverService: Sendable {
     /// `container.update` (Podman 4 cannot change a restart policy in place) and
     /// `container.device_node*`.
     public static let methods = [
-        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "container.create",
+        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "image.load", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect", "container.list",
         "container.stats", "container.rename", "network.create", "network.inspect", "network.list", "network.remove",
         "network.connect", "network.disconnect",
@@ -37,7 +37,7 @@ public struct ContainerDriverService: Sendable {
     public static let capabilities: JSONObject = [
         "engine": "podman", "per_network_mac": true, "wiring": "endpoints_at_create", "events": "docker",
         "restart_policy_update": false, "device_node": false, "network_lists_stopped_containers": false,
-        "remove_network_in_use": false,
+        "remove_network_in_use": false, "image_load": true,
     ]
 
     /// Runs one method.
@@ -45,7 +45,7 @@ public struct ContainerDriverService: Sendable {
     ///   engine error code.
     public func invoke(method: String, params object: JSONObject) async throws(PodmanEngineError) -> JSONValue {
         let p = Params(object)
-        let timeout = try p.timeout(default: method == "image.pull" || method == "image.import" ? settings.pullTimeout : settings.callTimeout)
+        let timeout = try p.timeout(default: ["image.pull", "image.import", "image.load"].contains(method) ? settings.pullTimeout : settings.callTimeout)
         switch method {
         case "engine.version": return .object(try await engine.version(timeout: timeout))
         case "engine.ping":
@@ -60,6 +60,7 @@ public struct ContainerDriverService: Sendable {
         case "image.import":
             return .object(
                 try await engine.importImage(tarPath: try p.string("tar_path"), repo: try p.string("repo"), tag: try p.string("tag"), timeout: timeout))
+        case "image.load": return .object(try await engine.loadImage(tarPath: try p.string("tar_path"), timeout: timeout))
         case let m where m.hasPrefix("container."): return try await container(m, p, timeout: timeout)
         case let m where m.hasPrefix("network."): return try await network(m, p, timeout: timeout)
         default: throw Self.unknown(method)

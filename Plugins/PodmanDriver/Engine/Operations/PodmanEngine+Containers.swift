@@ -36,8 +36,7 @@ extension PodmanEngine {
             timeout: timeout)
     }
 
-    /// `container.remove` (with its anonymous volumes, as Docker's `rm -v` does not: Podman keeps
-    /// them unless asked). - Returns: false when there was no such container.
+    /// `container.remove`. - Returns: false when there was no such container.
     public func removeContainer(_ id: String, force: Bool, timeout: Duration) async throws(PodmanEngineError) -> Bool {
         let r = try await call(
             "DELETE", "/containers/\(URLEncoding.segment(id))", query: [("force", force ? "true" : "false")],

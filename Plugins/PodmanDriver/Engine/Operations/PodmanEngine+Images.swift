@@ -66,3 +66,25 @@ extension String {
         return String(self[first...last])
     }
 }
+
+extension PodmanEngine {
+    /// `image.load`: the images of an image archive (`docker save` / `podman save`, docker or
+    /// OCI archive), streamed to libpod's `POST /images/load`, under the names the archive holds.
+    /// - Returns: `{names: [String]}`.
+    public func loadImage(tarPath: String, timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
+        let file = try FileChunks(path: tarPath, failure: PodmanEngineError.self)
+        let request = HTTP1Request(
+            method: "POST", target: Self.libpodPrefix + "/images/load",
+            headers: ["Accept": "application/json", "Content-Type": "application/x-tar"],
+            body: .stream(length: file.length, chunks: HTTP1BodyStream(file)))
+        let r: HTTP1Response
+        do {
+            r = try await http.send(request, timeout: timeout, maxBody: Self.maxBody)
+        } catch {
+            throw PodmanEngineError.from(error)
+        }
+        guard r.head.isSuccess else { throw PodmanEngineError.fromStatus(r.status, body: r.body) }
+        let o = try PodmanJSON.object(try Self.json(r), what: "load answer")
+        return ["names": .array(o.strings("Names"))]
+    }
+}
