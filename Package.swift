@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "agent-transport-mtls", type: .dynamic, targets: ["MTLSTransportEntry"]),
         .library(name: "agent-host-topics", type: .dynamic, targets: ["HostTopicsEntry"]),
         .library(name: "agent-docker", type: .dynamic, targets: ["DockerDriver"]),
+        .library(name: "agent-podman", type: .dynamic, targets: ["PodmanDriver"]),
         .library(name: "agent-runtime", type: .dynamic, targets: ["RuntimeEntry"]),
         .library(name: "agent-netmon", type: .dynamic, targets: ["NetmonEntry"]),
         // The privileged network-monitor sidecar (host network + host PID), a separate process.
@@ -187,13 +188,29 @@ let package = Package(
         // Device nodes in a container's mount namespace (bind mounts): the netmon sidecar's
         // bind_device_node and the Docker driver's container.device_node.
         .target(name: "CDeviceNode", path: "Plugins/Shared/CDeviceNode"),
+        // What every container driver shares: parameter reading, deadlines, URL encoding, the
+        // protocol's create specs, the callback gate of subscriptions, cgroup stats, file streaming.
         .target(
-            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", shared], path: "Plugins/DockerDriver/Engine",
+            name: "ContainerEngineSupport", dependencies: [shared], path: "Plugins/Shared/ContainerEngineSupport",
             swiftSettings: swiftSettings),
+        .target(
+            name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", "ContainerEngineSupport", shared],
+            path: "Plugins/DockerDriver/Engine", swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",
             dependencies: [shared, sdk("AgentPluginExports"), "DockerEngine"],
             path: "Plugins/DockerDriver/Plugin",
+            swiftSettings: swiftSettings
+        ),
+        // The Podman libpod API client and the `agent.container_driver` plugin on top of it
+        // (docs/container-driver.md, "Podman").
+        .target(
+            name: "PodmanEngine", dependencies: ["HTTP1Client", "ContainerEngineSupport", shared],
+            path: "Plugins/PodmanDriver/Engine", swiftSettings: swiftSettings),
+        .target(
+            name: "PodmanDriver",
+            dependencies: [shared, sdk("AgentPluginExports"), "PodmanEngine"],
+            path: "Plugins/PodmanDriver/Plugin",
             swiftSettings: swiftSettings
         ),
         // vPLCs: the pure model (planning, naming, journal, policies) and the topic plugin.
@@ -293,7 +310,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DockerEngineTests",
-            dependencies: ["DockerEngine", "HTTP1Client", shared, "LabSupport"],
+            dependencies: ["DockerEngine", "ContainerEngineSupport", "HTTP1Client", shared, "LabSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PodmanEngineTests",
+            dependencies: ["PodmanEngine", "ContainerEngineSupport", "HTTP1Client", shared, "LabSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

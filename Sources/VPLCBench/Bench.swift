@@ -40,11 +40,13 @@ struct Bench {
         ]
     }
 
+    /// Runs the engine's CLI (the baseline): `docker` with the lab's `DOCKER_HOST`, or `podman
+    /// --remote` on the lab's socket; both take the same arguments here.
     @discardableResult
     func docker(_ arguments: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: args.docker)
-        p.arguments = arguments
+        p.arguments = args.engine == "podman" ? ["--remote", "--url", env["DOCKER_HOST"]] + arguments : arguments
         p.environment = ["DOCKER_HOST": env["DOCKER_HOST"], "PATH": "/usr/bin:/bin"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -53,12 +55,14 @@ struct Bench {
         return p.terminationStatus
     }
 
-    /// The same container as the agent makes (settings of spec §5.1), made with the docker CLI:
+    /// The same container as the agent makes (settings of spec §5.1), made with the engine's CLI:
     /// internal bridge, `docker run -d` on the LAN with the static IP, connect the bridge.
     func cliCreate(_ name: String, host: Int) -> (total: Double, run: Double) {
         let image = env["RUNTIME_IMAGE_REPO"] + ":latest"
         let t0 = now()
-        guard docker(["network", "create", "--internal", name + "_internal"]) == 0 else { fail("docker network create failed") }
+        // Podman's CLI starts a DNS server per bridge unless told not to; the driver makes none.
+        let dns = args.engine == "podman" ? ["--disable-dns"] : []
+        guard docker(["network", "create", "--internal"] + dns + [name + "_internal"]) == 0 else { fail("network create failed") }
         let t1 = now()
         let status = docker([
             "run", "-d", "--name", name, "--network", network, "--ip", env.address(host), "--cap-add", "SYS_NICE",

@@ -8,6 +8,9 @@ struct BenchArgs {
     var statusCalls = 500
     var fleet = 20
     var docker = "/usr/local/bin/docker"
+    /// The lab's engine: `docker` (baseline: the docker CLI at ``docker``) or `podman` (baseline:
+    /// the podman CLI at ``docker`` in remote mode on the lab's socket).
+    var engine = "docker"
     /// `vplc` (create/status/fleet figures), `network` (DHCP and renumbering) or `announce`.
     var mode = "vplc"
     var renumbers = 6
@@ -26,7 +29,8 @@ struct BenchArgs {
             case "--runs": a.runs = Int(v) ?? a.runs
             case "--status-calls": a.statusCalls = Int(v) ?? a.statusCalls
             case "--fleet": a.fleet = Int(v) ?? a.fleet
-            case "--docker": a.docker = v
+            case "--docker", "--cli": a.docker = v
+            case "--engine": a.engine = v
             case "--mode": a.mode = v
             case "--renumbers": a.renumbers = Int(v) ?? a.renumbers
             case "--lab-script": a.labScript = v
@@ -34,7 +38,8 @@ struct BenchArgs {
             default: fail("unknown option \(k)")
             }
         }
-        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--mode vplc|network|announce] [--label on|off] [--runs N] [--status-calls M] [--fleet K] [--renumbers R] [--lab-script PATH]") }
+        if a.engine != "docker" && a.engine != "podman" { fail("--engine is docker or podman") }
+        if a.config.isEmpty || a.labEnv.isEmpty { fail("usage: vplc-bench --config FILE --lab-env FILE [--mode vplc|network|announce] [--engine docker|podman] [--cli PATH] [--label on|off] [--runs N] [--status-calls M] [--fleet K] [--renumbers R] [--lab-script PATH]") }
         return a
     }
 }

@@ -23,15 +23,15 @@ extension Bench {
         let ratio = median(a) / median(c)
         print("# vplc-bench")
         print("")
-        print("Engine: \(env["DOCKER_HOST"]) (Debian docker.io in the lab namespace); image \(env["RUNTIME_IMAGE_REPO"]):latest; \(ProcessInfo.processInfo.activeProcessorCount) cores.")
+        print("Engine: \(args.engine) at \(env["DOCKER_HOST"]) (Debian's \(args.engine == "podman" ? "podman 4.3, rootful service" : "docker.io") in the lab namespace); image \(env["RUNTIME_IMAGE_REPO"]):latest; \(ProcessInfo.processInfo.activeProcessorCount) cores.")
         print("")
         print("## Create to running (\(args.runs) runs each, interleaved)")
         print("")
         print("| Measurement | median ms | p90 ms | max ms | Target | Met |")
         print("|---|---|---|---|---|---|")
         print("| agent: `create_new_runtime` → `operation_update` succeeded (journal, labels, internal bridge, static IP on MACVLAN, start, inspect, record) | \(f(median(a))) | \(f(percentile(a, 0.9))) | \(f(a.max() ?? .nan)) | ≤ 1.1 × CLI | \(ratio <= 1.1 ? "yes" : "NO") |")
-        print("| docker CLI, same container: `network create --internal` + `run -d` + `network connect` | \(f(median(c))) | \(f(percentile(c, 0.9))) | \(f(c.max() ?? .nan)) | baseline | - |")
-        print("| docker CLI, `run -d` alone (context) | \(f(median(r))) | \(f(percentile(r, 0.9))) | \(f(r.max() ?? .nan)) | - | - |")
+        print("| \(args.engine) CLI, same container: `network create --internal` + `run -d` + `network connect` | \(f(median(c))) | \(f(percentile(c, 0.9))) | \(f(c.max() ?? .nan)) | baseline | - |")
+        print("| \(args.engine) CLI, `run -d` alone (context) | \(f(median(r))) | \(f(percentile(r, 0.9))) | \(f(r.max() ?? .nan)) | - | - |")
         print("| ratio agent ÷ CLI (medians) | \(f(ratio, 2))× | | | ≤ 1.1× | \(ratio <= 1.1 ? "yes" : "NO") |")
         print("")
         print("## get_device_status (\(args.statusCalls) sequential calls, one running vPLC; includes the engine's inspect)")
@@ -65,11 +65,11 @@ extension Bench {
             "create → running through the agent (`create_new_runtime` → `operation_update` succeeded)", runs: a.count,
             median: ms(median(a), 1), p99: ms(percentile(a, 0.99), 1), target: "≤ 1.1 × CLI", met: met)
         BenchRows.add(
-            "baseline: the same container with the docker CLI (`network create --internal` + `run -d` + `network connect`)",
+            "baseline: the same container with the \(args.engine) CLI (`network create --internal` + `run -d` + `network connect`)",
             runs: c.count, median: ms(median(c), 1), p99: ms(percentile(c, 0.99), 1), target: "baseline")
-        BenchRows.add("docker CLI `run -d` alone (context)", runs: r.count, median: ms(median(r), 1), p99: ms(percentile(r, 0.99), 1))
+        BenchRows.add("\(args.engine) CLI `run -d` alone (context)", runs: r.count, median: ms(median(r), 1), p99: ms(percentile(r, 0.99), 1))
         BenchRows.add(
-            "**ratio agent ÷ docker CLI** (medians; p99 ÷ p99)", runs: a.count, median: "**" + f(ratio, 2) + "×**",
+            "**ratio agent ÷ \(args.engine) CLI** (medians; p99 ÷ p99)", runs: a.count, median: "**" + f(ratio, 2) + "×**",
             p99: f(percentile(a, 0.99) / percentile(c, 0.99), 2) + "×", target: "≤ 1.1×", met: met)
         BenchRows.add(
             "`get_device_status` on a running vPLC (includes the engine's inspect)", runs: s.count, median: ms(median(s), 2),

@@ -1,13 +1,14 @@
-// vplc-bench: vPLC figures on a real Docker Engine (scripts/bench-vplc brings the lab up).
+// vplc-bench: vPLC figures on a real container engine (scripts/bench-vplc brings the lab up).
 //
-//   vplc-bench --config SITE.json --lab-env LAB/lab.env [--runs N] [--status-calls M] [--fleet K]
+//   vplc-bench --config SITE.json --lab-env LAB/lab.env [--engine docker|podman] [--cli PATH] [--runs N] [--status-calls M] [--fleet K]
 //   vplc-bench --mode network --config SITE.json --lab-env LAB/lab.env [--runs N] [--renumbers R]
 //   vplc-bench --mode announce --label on|off --config SITE.json --lab-env LAB/lab.env [--runs N] [--renumbers R]
 //
 // The agent runs in this process (daemon mode, so the vPLC plugin's supervision and usage
 // sampler run as in production); commands go through `agent.dispatcher`, completions are the
-// `operation_update` events the plugin emits. The docker CLI baseline runs in the same process
-// run, interleaved with the agent's runs, on the same engine, network and image.
+// `operation_update` events the plugin emits. The engine CLI's baseline (docker, or podman
+// --remote with --engine podman) runs in the same process run, interleaved with the agent's
+// runs, on the same engine, network and image.
 import AgentCore
 import AgentJSON
 import Foundation

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DockerEngine
+import ContainerEngineSupport
 
 /// The cgroup reader's parsing of /proc/<pid>/cgroup and /proc/self/mountinfo, and a real read.
 struct CgroupSamplerTests {

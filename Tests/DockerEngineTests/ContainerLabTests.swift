@@ -16,6 +16,10 @@ struct ContainerLabTests {
         #expect(v["os"] == "linux")
         #expect(try await service.object("engine.ping") == ["ok": true])
         #expect(try await service.engine.apiVersion(timeout: .seconds(5)) == APIVersion(1, 41))
+        // API 1.41: only the first network gets the MAC asked (docs/container-driver.md).
+        let caps = try await service.object("engine.capabilities")
+        #expect(caps["engine"] == "docker" && caps["per_network_mac"] == false && caps["wiring"] == "create_then_connect")
+        #expect(ContainerDriverService.capabilities(.endpointsAtCreate)["per_network_mac"] == true)
     }
 
     @Test func anOverriddenVersionIsUsedWithoutNegotiating() async throws {

@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 import Testing
 
 @testable import DockerEngine

@@ -3,14 +3,26 @@ import Foundation
 import HTTP1Client
 import Synchronization
 
-/// The Docker lab (`scripts/lab/docker-lab`) as a per-process test fixture: a real dockerd in a
-/// network namespace, a MACVLAN "plant LAN" and a LAN host, all in namespaces the script makes.
+/// The container engine a lab runs (`scripts/lab/docker-lab --engine`).
+public enum LabEngine: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// dockerd (Debian's docker.io, Engine API 1.41).
+    case docker
+    /// A rootful `podman system service` (Debian's podman 4.3, libpod API).
+    case podman
+
+    public var description: String { rawValue }
+}
+
+/// The Docker lab (`scripts/lab/docker-lab`) as a per-process test fixture: a real container
+/// engine (dockerd, or with ``LabEngine/podman`` a `podman system service`) in a network
+/// namespace, a MACVLAN "plant LAN" and a LAN host, all in namespaces the script makes.
 ///
-/// ``shared()`` brings the lab up once per test process (lazily, safe from parallel suites) in
-/// `/tmp/agent-docker-lab-<pid>`, and an `atexit` hook takes it down when the process exits.
-/// ``dedicated(_:)`` brings up another, private one (`/tmp/agent-docker-lab-<pid>-<name>`) for
-/// tests that restart dockerd or need the MACVLAN parent to themselves. Labs left by test
-/// processes that died are taken down the next time a lab starts.
+/// ``shared(_:)`` brings the engine's lab up once per test process (lazily, safe from parallel
+/// suites) in `/tmp/agent-<engine>-lab-<pid>`, and an `atexit` hook takes it down when the
+/// process exits. ``dedicated(_:engine:)`` brings up another, private one
+/// (`/tmp/agent-<engine>-lab-<pid>-<name>`) for tests that restart the engine or need the
+/// MACVLAN parent to themselves. Labs left by test processes that died are taken down the next
+/// time a lab starts.
 ///
 /// ```swift
 /// @Suite(.requires(DockerLab.isAvailable, "needs root and the Docker lab")) struct MyTests {
@@ -22,19 +34,25 @@ import Synchronization
 /// }
 /// ```
 public final class DockerLab: Sendable {
-    /// The lab folder (`LAB_DIR`): dockerd's data, logs, `lab.env`.
+    /// The lab folder (`LAB_DIR`): the engine's data, logs, `lab.env`.
     public let directory: String
+    /// The engine it runs.
+    public let engine: LabEngine
     private let values: Mutex<[String: String]>
 
     /// Whether the lab can run here: root, `ip` and `dockerd` installed, the script present, and
     /// `AGENT_SKIP_DOCKER_LAB` unset. Use it to skip lab suites elsewhere.
-    public static let isAvailable: Bool = {
+    public static let isAvailable: Bool = isAvailable(.docker)
+
+    /// Whether `engine`'s lab can run here: as ``isAvailable``, with `podman` installed for
+    /// ``LabEngine/podman``.
+    public static func isAvailable(_ engine: LabEngine) -> Bool {
         guard ProcessInfo.processInfo.environment["AGENT_SKIP_DOCKER_LAB"] == nil, getuid() == 0 else { return false }
         let fm = FileManager.default
-        return fm.isExecutableFile(atPath: script)
-            && ["/usr/sbin/dockerd", "/usr/bin/dockerd"].contains(where: fm.isExecutableFile(atPath:))
+        let binaries = engine == .docker ? ["/usr/sbin/dockerd", "/usr/bin/dockerd"] : ["/usr/bin/podman"]
+        return fm.isExecutableFile(atPath: script) && binaries.contains(where: fm.isExecutableFile(atPath:))
             && ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains(where: fm.isExecutableFile(atPath:))
-    }()
+    }
 
     /// The package root (found from this file's path).
     public static let packageRoot: String = {
@@ -46,23 +64,23 @@ public final class DockerLab: Sendable {
     /// `scripts/lab/docker-lab`.
     public static let script = packageRoot + "/scripts/lab/docker-lab"
 
-    private static let state = Mutex<Result<DockerLab, DockerLabError>?>(nil)
+    private static let state = Mutex<[LabEngine: Result<DockerLab, DockerLabError>]>([:])
 
-    /// The process's lab, brought up on first use (about a second; other callers wait). Blocks
-    /// the calling thread meanwhile: from async code prefer ``sharedAsync()``.
+    /// The process's lab of `engine`, brought up on first use (a few seconds; other callers
+    /// wait). Blocks the calling thread meanwhile: from async code prefer ``sharedAsync(_:)``.
     /// - Throws: ``DockerLabError`` when `up` failed (the same error for every later caller).
-    public static func shared() throws -> DockerLab {
+    public static func shared(_ engine: LabEngine = .docker) throws -> DockerLab {
         try state.withLock { s in
-            let result = s ?? Result { () throws(DockerLabError) in try start(directory: directory(for: getpid())) }
-            s = result
+            let result = s[engine] ?? Result { () throws(DockerLabError) in try start(directory: directory(engine, getpid()), engine: engine) }
+            s[engine] = result
             return try result.get()
         }
     }
 
-    /// ``shared()`` for async code: waits without blocking a thread of the cooperative pool
+    /// ``shared(_:)`` for async code: waits without blocking a thread of the cooperative pool
     /// (the lab comes up on a thread of its own).
-    public static func sharedAsync() async throws -> DockerLab {
-        try await blocking { try shared() }
+    public static func sharedAsync(_ engine: LabEngine = .docker) async throws -> DockerLab {
+        try await blocking { try shared(engine) }
     }
 
     /// Runs blocking fixture work (``restartDockerd()``, ``exec(inNamespace:_:timeout:)``, `up`)
@@ -74,8 +92,9 @@ public final class DockerLab: Sendable {
         }
     }
 
-    private init(directory: String, values: [String: String]) {
+    private init(directory: String, engine: LabEngine, values: [String: String]) {
         self.directory = directory
+        self.engine = engine
         self.values = Mutex(values)
     }
 
@@ -112,7 +131,7 @@ public final class DockerLab: Sendable {
     /// The stand-in runtime image, `<repo>:latest` (busybox httpd; as the real runtime, HTTPS with
     /// a self-signed certificate on 8443 and plain HTTP on 8080).
     public var runtimeImage: String { runtimeImageRepo + ":latest" }
-    /// dockerd's current PID (`DOCKERD_PID`).
+    /// The engine's current PID (`DOCKERD_PID`: dockerd or the podman service).
     public var dockerdPID: Int32 { Int32(required("DOCKERD_PID")) ?? 0 }
 
     /// An address of the LAN subnet with the last octet `host` (e.g. 10 → `192.168.77.10`).
@@ -124,8 +143,9 @@ public final class DockerLab: Sendable {
 
     // MARK: actions
 
-    /// Stops and starts dockerd on the same data (`docker-lab restart-dockerd`); containers keep
-    /// existing (stopped unless they have a restart policy). Rereads `lab.env`.
+    /// Stops and starts the engine on the same data (`docker-lab restart-dockerd`); containers
+    /// keep existing (dockerd: stopped unless they have a restart policy; Podman: running, under
+    /// their conmon). Rereads `lab.env`.
     public func restartDockerd() throws {
         try CommandRunner.check([Self.script, "restart-dockerd", "--dir", directory], timeout: 90)
         let fresh = try Self.readEnv(directory + "/lab.env")
@@ -161,8 +181,9 @@ public final class DockerLab: Sendable {
     /// An HTTP client for the lab engine's socket (raw Engine API calls in test setup).
     public func engineClient() -> HTTP1Client { HTTP1Client(target: .unixSocket(path: socketPath)) }
 
-    /// A raw Engine API call (`/v1.41` prefixed unless `path` starts with `/v`): for setting up
-    /// and checking state independently of the code under test.
+    /// A raw Engine API call (`/v1.41` prefixed unless `path` starts with `/v`; Podman serves the
+    /// same Docker-compatible paths): for setting up and checking state independently of the
+    /// code under test.
     public func engineAPI(_ method: String, _ path: String, json: JSONValue? = nil, timeout: Duration = .seconds(30))
         async throws -> (status: Int, json: JSONValue?)
     {
@@ -179,12 +200,12 @@ public final class DockerLab: Sendable {
 
     // MARK: lifecycle
 
-    /// A lab of its own, for tests that must not share one: they restart dockerd, or take the
+    /// A lab of its own, for tests that must not share one: they restart the engine, or take the
     /// MACVLAN parent (Docker allows one macvlan network per parent). Take it down with
     /// ``down()``; the exit hook takes down any left behind.
     /// - Parameter name: distinguishes it (letters and digits).
-    public static func dedicated(_ name: String) throws -> DockerLab {
-        try start(directory: directory(for: getpid()) + "-" + name)
+    public static func dedicated(_ name: String, engine: LabEngine = .docker) throws -> DockerLab {
+        try start(directory: directory(engine, getpid()) + "-" + name, engine: engine)
     }
 
     /// Takes the lab down (`docker-lab down`) and removes its folder. For ``dedicated(_:)`` labs;
@@ -194,21 +215,22 @@ public final class DockerLab: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// `/tmp/agent-docker-lab-<pid>` (short: dockerd's socket paths live under it).
-    private static func directory(for pid: Int32) -> String { "/tmp/agent-docker-lab-\(pid)" }
+    /// `/tmp/agent-<engine>-lab-<pid>` (short: the engine's socket paths live under it).
+    private static func directory(_ engine: LabEngine, _ pid: Int32) -> String { "/tmp/agent-\(engine)-lab-\(pid)" }
 
     /// Installed once: at exit, takes down every lab of this process.
     private static let exitHook: Void = {
         atexit {
-            let base = "/tmp/agent-docker-lab-\(getpid())"
-            let script = "for d in \"$1\" \"$1\"-*; do [ -d \"$d\" ] || continue; \"$2\" down --dir \"$d\" >/dev/null 2>&1; rm -rf \"$d\"; done"
-            _ = try? CommandRunner.run(["/bin/sh", "-c", script, "sh", base, DockerLab.script], timeout: 120)
+            let script = "for d in \"$1\" \"$1\"-* \"$2\" \"$2\"-*; do [ -d \"$d\" ] || continue; \"$3\" down --dir \"$d\" >/dev/null 2>&1; rm -rf \"$d\"; done"
+            _ = try? CommandRunner.run(
+                ["/bin/sh", "-c", script, "sh", "/tmp/agent-docker-lab-\(getpid())", "/tmp/agent-podman-lab-\(getpid())", DockerLab.script],
+                timeout: 120)
         }
     }()
 
-    private static func start(directory dir: String) throws(DockerLabError) -> DockerLab {
-        guard isAvailable else {
-            throw DockerLabError("the Docker lab needs root, iproute2, docker.io and \(script)")
+    private static func start(directory dir: String, engine: LabEngine) throws(DockerLabError) -> DockerLab {
+        guard isAvailable(engine) else {
+            throw DockerLabError("the \(engine) lab needs root, iproute2, \(engine == .docker ? "docker.io" : "podman") and \(script)")
         }
         reaper.withLock { done in
             if !done { reapAbandonedLabs() }
@@ -216,10 +238,10 @@ public final class DockerLab: Sendable {
         }
         exitHook
         do {
-            let out = try CommandRunner.check([script, "up", "--dir", dir], timeout: 180)
+            let out = try CommandRunner.check([script, "up", "--dir", dir, "--engine", engine.rawValue], timeout: 180)
             let last = out.split(separator: "\n").last.map(String.init) ?? ""
             guard last == "READY \(dir)/lab.env" else { throw DockerLabError("docker-lab up printed no READY line: \(out)") }
-            return DockerLab(directory: dir, values: try readEnv(dir + "/lab.env"))
+            return DockerLab(directory: dir, engine: engine, values: try readEnv(dir + "/lab.env"))
         } catch let e as DockerLabError {
             throw e
         } catch {
@@ -232,8 +254,8 @@ public final class DockerLab: Sendable {
     /// Takes down labs of test processes that no longer exist (killed before their atexit ran).
     private static func reapAbandonedLabs() {
         let fm = FileManager.default
-        let prefix = "agent-docker-lab-"
-        for name in (try? fm.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(prefix) {
+        for name in (try? fm.contentsOfDirectory(atPath: "/tmp")) ?? [] {
+            guard let prefix = ["agent-docker-lab-", "agent-podman-lab-"].first(where: { name.hasPrefix($0) }) else { continue }
             let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
             guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             let dir = "/tmp/" + name

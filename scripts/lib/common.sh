@@ -31,8 +31,8 @@ ensure_prerequisites() {
 ensure_lab_packages() {
     # systemd: its systemd-analyze verifies the units (Tests/OpsTests/Packaging/SystemdUnitTests);
     # nothing is started with it. lintian checks the Debian package (DebPackageTests). debootstrap
-    # makes the Dockerfile's base image (scripts/lab/base-image).
-    local wanted=(docker.io busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian debootstrap) missing=() p
+    # makes the Dockerfile's base image (scripts/lab/base-image). podman and netavark: the Podman lab.
+    local wanted=(docker.io podman netavark busybox-static socat dnsmasq-base iproute2 curl openssl jq patchelf tinyproxy-bin systemd lintian debootstrap) missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done

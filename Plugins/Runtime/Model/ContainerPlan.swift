@@ -102,7 +102,7 @@ public struct ContainerPlan: Sendable {
             if planned.contains(where: { $0.network.name == target.name }) {
                 throw RuntimeError(
                     "duplicate_network",
-                    "vNICs would connect to the same MACVLAN network (\(target.name)); Docker allows one endpoint per container per network",
+                    "vNICs would connect to the same MACVLAN network (\(target.name)); an engine allows one endpoint per container per network",
                     field: "vnic_configs[\(i)].parent_interface")
             }
             planned.append(PlannedVNIC(spec: v, network: target, mac: v.mac ?? existingMAC[v.name] ?? newMAC()))

@@ -19,7 +19,7 @@ struct Engine: ContainerEngine {
             try? await Task.sleep(for: .milliseconds(50))  // harmless: the deadline above ends the wait
         }
         throw RuntimeError(
-            "no_container_driver", "no agent.container_driver plugin is loaded (add libagent-docker.so to plugins.load)")
+            "no_container_driver", "no agent.container_driver plugin is loaded (add libagent-docker.so or libagent-podman.so to plugins.load)")
     }
 
     func waitForDriver(seconds: Double) async throws(RuntimeError) {

@@ -45,7 +45,7 @@ final class EngineNetworks: Sendable {
             if o["subnet"]?.stringValue == target.subnet.description, let name = o["name"]?.stringValue { return name }
             throw RuntimeError(
                 "parent_in_use",
-                "\(target.parent) already carries the MACVLAN network \(o["name"]?.stringValue ?? "?") for another subnet (\(o["subnet"]?.stringValue ?? "?")); Docker allows one per parent",
+                "\(target.parent) already carries the MACVLAN network \(o["name"]?.stringValue ?? "?") for another subnet (\(o["subnet"]?.stringValue ?? "?")); the agent keeps one per parent (Docker allows no more)",
                 field: "vnic_configs")
         }
         var ipam: JSONObject = ["subnet": .string(target.subnet.description)]
@@ -118,7 +118,7 @@ final class EngineNetworks: Sendable {
             guard ours, try await engine.removeNetworkIfUnused(name) else {
                 throw RuntimeError(
                     "parent_in_use",
-                    "\(parent) still carries the MACVLAN network \(name) (\(o["subnet"]?.stringValue ?? "?")), which other containers use; Docker allows one per parent")
+                    "\(parent) still carries the MACVLAN network \(name) (\(o["subnet"]?.stringValue ?? "?")), which other containers use; the agent keeps one per parent (Docker allows no more)")
             }
         }
     }

@@ -157,7 +157,7 @@ final class LifecycleWatcher: Sendable {
                 return
             }
             guard let inspect = try await engine.inspect(device) else {
-                host.log(.error, "a vPLC's container is missing in Docker", metadata: ["device": device])
+                host.log(.error, "a vPLC's container is missing in the engine", metadata: ["device": device])
                 return
             }
             if inspect["state"]?.objectValue?["running"]?.boolValue == true { return }

@@ -118,7 +118,7 @@ struct Recovery: Sendable {
             }
             let record = DeviceRecord.rebuilt(container: inspect, spec: spec, createdAt: WallClock.iso(WallClock.now()))
             try store.put(record)
-            host.log(.notice, "re-adopted a vPLC from its Docker labels", metadata: ["device": device])
+            host.log(.notice, "re-adopted a vPLC from its container labels", metadata: ["device": device])
         }
     }
 }

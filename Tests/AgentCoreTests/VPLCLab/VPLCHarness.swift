@@ -9,8 +9,8 @@ import Testing
 @Suite("vPLC lab", .serialized, .labThreads)
 enum VPLCLab {}
 
-/// One agent (transport, host topics, Docker driver, vPLC plugin) and one lab cloud, both inside
-/// the Docker lab's namespace (so `run_command` reaches the vPLCs' internal bridges), driven
+/// One agent (transport, host topics, the lab engine's driver — Docker's or Podman's — and the
+/// vPLC plugin) and one lab cloud, both inside the lab's namespace (so `run_command` reaches the vPLCs' internal bridges), driven
 /// through the cloud's control API. Everything it starts is stopped by PID in `stop()`/deinit.
 final class VPLCHarness: @unchecked Sendable {
     let lab: DockerLab
@@ -21,14 +21,18 @@ final class VPLCHarness: @unchecked Sendable {
 
     /// - Parameters:
     ///   - runtime: extra `io.autonomy.runtime` config (merged over the lab defaults).
-    ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab otherwise.
+    ///   - lab: a lab of its own (tests that restart dockerd); the process's shared lab of
+    ///     `engine` otherwise.
+    ///   - engine: the container engine (and so the driver plugin) when `lab` is not given.
     ///   - netmon: also run the netmon sidecar and load the listener plugin.
     ///   - sidecarArguments: extra sidecar flags (e.g. `--sysfs-root`, `--test-devices`).
-    init(runtime: JSONObject = [:], lab: DockerLab? = nil, netmon: Bool = false, sidecarArguments: [String] = []) async throws {
+    init(
+        runtime: JSONObject = [:], lab: DockerLab? = nil, engine: LabEngine = .docker, netmon: Bool = false, sidecarArguments: [String] = []
+    ) async throws {
         // Every blocking fixture step runs on a thread of its own (DockerLab.blocking): the
         // cooperative pool has two threads on this machine, and the other suites need them.
         let theLab: DockerLab
-        if let lab { theLab = lab } else { theLab = try await DockerLab.sharedAsync() }
+        if let lab { theLab = lab } else { theLab = try await DockerLab.sharedAsync(engine) }
         self.lab = theLab
         cloud = try await DockerLab.blocking { try LabCloud(netns: theLab.labNamespace) }
         var config: JSONObject = [
@@ -40,7 +44,7 @@ final class VPLCHarness: @unchecked Sendable {
         let runtimeConfig = config
         sidecar = netmon ? try await DockerLab.blocking { try SidecarUnderTest(netns: theLab.labNamespace, arguments: sidecarArguments) } : nil
         var plugins: [(product: String, id: String, config: JSONObject)] = [
-            ("agent-docker", "io.autonomy.docker", ["socket": .string(theLab.socketPath)]),
+            Self.driverPlugin(theLab),
             ("agent-runtime", "io.autonomy.runtime", runtimeConfig),
         ]
         if let sidecar { plugins.append(("agent-netmon", "io.autonomy.netmon", ["socket": .string(sidecar.socketPath)])) }
@@ -51,6 +55,14 @@ final class VPLCHarness: @unchecked Sendable {
                 cloud: theCloud, netns: theLab.labNamespace, extraPlugins: extra, pluginLogLevels: ["io.autonomy.runtime": "debug"])
         }
         try await waitConnected()
+    }
+
+    /// The driver plugin of `lab`'s engine: (product, plugin id, config).
+    static func driverPlugin(_ lab: DockerLab) -> (product: String, id: String, config: JSONObject) {
+        switch lab.engine {
+        case .docker: return ("agent-docker", "io.autonomy.docker", ["socket": .string(lab.socketPath)])
+        case .podman: return ("agent-podman", "io.autonomy.podman", ["socket": .string(lab.socketPath)])
+        }
     }
 
     func waitConnected() async throws {

@@ -3,14 +3,15 @@ import Foundation
 import LabSupport
 import Testing
 
-/// The vPLC lifecycle on a real Docker Engine through the cloud path: create on the lab LAN,
-/// reach it from a LAN host, proxy commands to its runtime, stop/start/restart, delete, nothing left.
+/// The vPLC lifecycle on a real engine through the cloud path: create on the lab LAN, reach it
+/// from a LAN host, proxy commands to its runtime, stop/start/restart, delete, nothing left. The
+/// full lifecycle runs on Docker and on Podman from this one definition.
 extension VPLCLab {
 @Suite("lifecycle through the cloud")
 struct Lifecycle {
-    @Test("create → reachable on the LAN → run_command → stop/start/restart → delete → nothing left")
-    func fullLifecycle() async throws {
-        let h = try await VPLCHarness()
+    @Test("create → reachable on the LAN → run_command → stop/start/restart → delete → nothing left", arguments: LabEngine.allCases)
+    func fullLifecycle(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("plc")
         let ip = h.lab.lanAddress(10)
@@ -31,13 +32,23 @@ struct Lifecycle {
         #expect(status["desired_state"] == "running")
 
         // The engine got upstream's container settings (the lab's runc wrapper clamps the
-        // rlimits for this machine, but the request stays the plant's).
+        // rlimits for this machine; dockerd keeps the request, Podman shows the clamped spec and
+        // adds its nofile/nproc defaults: docs/lab-podman.md).
         let inspect = try await h.lab.engineAPI("GET", "/containers/\(device)/json")
         let hc = try #require(inspect.json?.objectValue?["HostConfig"]?.objectValue)
-        #expect(hc["CapAdd"]?.arrayValue?.compactMap(\.stringValue).sorted() == ["MKNOD", "SYS_NICE"])
-        #expect(hc["RestartPolicy"]?.objectValue?["Name"] == "no")
+        if engine == .docker {
+            #expect(hc["CapAdd"]?.arrayValue?.compactMap(\.stringValue).sorted() == ["MKNOD", "SYS_NICE"])
+        } else {
+            // Podman lists only what is beyond its defaults (MKNOD is one); the process has both.
+            let libpod = try await h.lab.engineAPI("GET", "/v4.0.0/libpod/containers/\(device)/json")
+            let caps = libpod.json?.objectValue?["EffectiveCaps"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(Set(caps).isSuperset(of: ["CAP_MKNOD", "CAP_SYS_NICE"]), "\(caps)")
+        }
+        #expect(["no", ""].contains(hc["RestartPolicy"]?.objectValue?["Name"]?.stringValue ?? "?"))
         #expect(hc["NanoCpus"]?.numberValue ?? 0 == 0 && hc["CpuQuota"]?.numberValue ?? 0 == 0)
-        #expect(hc["Ulimits"]?.arrayValue?.count == 2)
+        let ulimits = (hc["Ulimits"]?.arrayValue ?? []).compactMap { $0.objectValue?["Name"]?.stringValue?.lowercased() }
+        #expect(Set(ulimits.map { $0.hasPrefix("rlimit_") ? String($0.dropFirst(7)) : $0 }).isSuperset(of: ["rtprio", "memlock"]), "\(ulimits)")
+        if engine == .docker { #expect(ulimits.count == 2) }
         let labels = try #require(inspect.json?.objectValue?["Config"]?.objectValue?["Labels"]?.objectValue)
         #expect(labels["io.autonomy.managed"] == "true" && labels["io.autonomy.device"] == .string(device))
 

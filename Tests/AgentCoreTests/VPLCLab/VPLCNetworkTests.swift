@@ -5,13 +5,16 @@ import Testing
 
 /// The host network under the vPLCs: the real netmon sidecar (rtnetlink, udhcpc), dnsmasq on the
 /// lab LAN, and the lab LAN renumbered under running vPLCs. Each test has a lab of its own (it
-/// renumbers the LAN and takes the MACVLAN parent).
+/// renumbers the LAN and takes the MACVLAN parent). DHCP and the network move run on Docker and
+/// on Podman from one definition.
 extension VPLCLab {
 @Suite("host network: DHCP, renumbering, netmon")
 struct Network {
-    @Test("a DHCP vPLC and a static vPLC survive two renumberings of the LAN; restart and delete are followed by the DHCP client")
-    func renumbering() async throws {
-        let lab = try await DockerLab.blocking { try DockerLab.dedicated("renum") }
+    @Test(
+        "a DHCP vPLC and a static vPLC survive two renumberings of the LAN; restart and delete are followed by the DHCP client",
+        arguments: LabEngine.allCases)
+    func renumbering(engine: LabEngine) async throws {
+        let lab = try await DockerLab.blocking { try DockerLab.dedicated("renum", engine: engine) }
         defer { lab.down() }
         try await DockerLab.blocking { try lab.dhcpStart() }
         let h = try await VPLCHarness(lab: lab, netmon: true)
@@ -34,9 +37,16 @@ struct Network {
         #expect(lab.dhcpLeases.contains(mac), "dnsmasq leased to the persisted MAC \(mac): \(lab.dhcpLeases)")
         #expect(try await reachable(lab, try #require(first["ip_address"]?.stringValue)))
         #expect(try await reachable(lab, "192.168.77.10"))
-        // Docker's own address for the DHCP vNIC comes from the reserved top /28, not the pool.
-        let net = try await lab.engineAPI("GET", "/networks/\(try #require(first["network"]?.stringValue))")
-        #expect(net.json?.objectValue?["IPAM"]?.objectValue?["Config"]?.arrayValue?.first?.objectValue?["IPRange"] == "192.168.77.240/28")
+        // The engine's own address for the DHCP vNIC comes from the reserved top /28, not the pool.
+        let netName = try #require(first["network"]?.stringValue)
+        if engine == .docker {
+            let net = try await lab.engineAPI("GET", "/networks/\(netName)")
+            #expect(net.json?.objectValue?["IPAM"]?.objectValue?["Config"]?.arrayValue?.first?.objectValue?["IPRange"] == "192.168.77.240/28")
+        } else {
+            let net = try await lab.engineAPI("GET", "/v4.0.0/libpod/networks/\(netName)/json")
+            let lease = net.json?.objectValue?["subnets"]?.arrayValue?.first?.objectValue?["lease_range"]?.objectValue
+            #expect(lease == ["start_ip": "192.168.77.240", "end_ip": "192.168.77.254"], "\(String(describing: net.json))")
+        }
         let staticMAC = try await waitVNIC(h, fixed) { $0["state"] == "attached" }["mac_address"]
         let startedBefore = try await startTimes(h, [fixed, leased])
 

@@ -4,15 +4,16 @@ import LabSupport
 import Testing
 
 /// What breaks on a plant: the agent killed mid-operation, dockerd restarting, a PLC process
-/// dying, a PLC that keeps crashing. All against the real engine.
+/// dying, a PLC that keeps crashing. All against the real engine; the kill during a create and
+/// the restart with adoption on Docker and on Podman from one definition each.
 extension VPLCLab {
 @Suite("recovery and supervision")
 struct Resilience {
-    @Test("agent SIGKILLed mid-create (container made, not started): the next start rolls it back; a new create works")
-    func killMidCreate() async throws {
+    @Test("agent SIGKILLed mid-create (container made, not started): the next start rolls it back; a new create works", arguments: LabEngine.allCases)
+    func killMidCreate(engine: LabEngine) async throws {
         // The create pauses when it reaches `starting_container`: its internal bridge and its
         // container exist, so the rollback has real work to do.
-        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "starting_container", "pause_ms": 30000]])
+        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "starting_container", "pause_ms": 30000]], engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("crash")
         let ack = try await h.call("create_new_runtime", h.createRequest(device, host: 40))
@@ -51,9 +52,9 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("agent restart: vPLCs that should run are started again; a lost store is rebuilt from the Docker labels")
-    func agentRestartAndAdoption() async throws {
-        let h = try await VPLCHarness()
+    @Test("agent restart: vPLCs that should run are started again; a lost store is rebuilt from the engine's labels", arguments: LabEngine.allCases)
+    func agentRestartAndAdoption(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("adopt")
         try await h.createRunning(device, host: 38)

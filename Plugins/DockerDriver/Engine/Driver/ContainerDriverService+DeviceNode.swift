@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 
 extension ContainerDriverService {
     /// `container.device_node {id, host_path, container_path}` → `{pid, container_path}`;

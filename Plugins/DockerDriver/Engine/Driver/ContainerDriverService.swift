@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 
 /// The `agent.container_driver` methods (docs/container-driver.md) over a ``DockerEngine``:
 /// parameter validation, dispatch, and the normalized results. The plugin wraps it; tests call
@@ -26,7 +27,7 @@ public struct ContainerDriverService: Sendable {
 
     /// Every method name this service answers.
     public static let methods = [
-        "engine.version", "engine.ping", "image.inspect", "image.pull", "image.import", "container.create",
+        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect",
         "container.list", "container.stats", "container.rename", "container.update", "container.device_node",
         "container.device_node_remove", "network.create", "network.inspect", "network.list", "network.remove",
@@ -44,6 +45,7 @@ public struct ContainerDriverService: Sendable {
         case "engine.ping":
             try await engine.ping(timeout: timeout)
             return ["ok": true]
+        case "engine.capabilities": return .object(Self.capabilities(NetworkWiring(for: try await engine.apiVersion(timeout: timeout))))
         case "image.inspect": return .object(try await engine.inspectImage(try p.string("ref"), timeout: timeout))
         case "image.pull":
             let ref = try p.string("ref")
@@ -112,9 +114,7 @@ public struct ContainerDriverService: Sendable {
                 try await engine.listNetworks(labels: try p.labelFilter("labels"), driver: try p.optionalString("driver"), timeout: timeout))
         case "network.remove": return ["removed": .bool(try await engine.removeNetwork(try p.string("id"), timeout: timeout))]
         case "network.connect":
-            let endpoint = EndpointSpec(
-                network: try p.string("network"), ipv4Address: try p.optionalString("ipv4_address"),
-                macAddress: try p.optionalString("mac_address"))
+            let endpoint = try EndpointSpec(params: p)
             try await engine.connectNetwork(endpoint.network, container: try p.string("container"), endpoint: endpoint, timeout: timeout)
             return [:]
         case "network.disconnect":
@@ -126,39 +126,26 @@ public struct ContainerDriverService: Sendable {
         }
     }
 
+    /// `engine.capabilities` (docs/container-driver.md, Engines compared): what depends on the
+    /// API version is the wiring and whether every endpoint gets its MAC.
+    public static func capabilities(_ wiring: NetworkWiring) -> JSONObject {
+        [
+            "engine": "docker", "per_network_mac": .bool(wiring == .endpointsAtCreate), "wiring": .string(wiring.rawValue),
+            "events": "docker", "restart_policy_update": true, "device_node": true, "network_lists_stopped_containers": false,
+            "remove_network_in_use": true, "image_load": false,
+        ]
+    }
+
     // MARK: parameter shapes
 
     /// The restart policies `container.update` accepts.
     static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
 
     /// `container.create`'s parameters as a ``ContainerSpec``.
-    static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec {
-        guard p.object["labels"]?.objectValue != nil else { throw .badParams("labels", "'labels' must be an object") }
-        guard p.object["host_config"]?.objectValue != nil else { throw .badParams("host_config", "'host_config' must be an object") }
-        let networks = try p.objects("networks") { n throws(DockerEngineError) in
-            EndpointSpec(
-                network: try n.string("network"), ipv4Address: try n.optionalString("ipv4_address"),
-                macAddress: try n.optionalString("mac_address"))
-        }
-        return ContainerSpec(
-            name: try p.string("name"), image: try p.string("image"), labels: try p.stringMap("labels"),
-            cmd: try p.stringArray("cmd"), entrypoint: try p.stringArray("entrypoint"), env: try p.stringArray("env"),
-            user: try p.optionalString("user"), hostConfig: try p.object("host_config"),
-            networks: networks)
-    }
+    static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec { try ContainerSpec(params: p) }
 
     /// `network.create`'s parameters as a ``NetworkSpec``.
-    static func networkSpec(_ p: Params) throws(DockerEngineError) -> NetworkSpec {
-        var ipam: IPAMSpec?
-        if let v = p.object["ipam"], !v.isNull {
-            guard let o = v.objectValue else { throw .badParams("ipam", "'ipam' must be an object") }
-            let q = Params(o, path: "ipam.")
-            ipam = IPAMSpec(subnet: try q.string("subnet"), gateway: try q.optionalString("gateway"), ipRange: try q.optionalString("ip_range"))
-        }
-        return NetworkSpec(
-            name: try p.string("name"), driver: try p.string("driver"), isInternal: try p.bool("internal", default: false),
-            options: try p.stringMap("options"), labels: try p.stringMap("labels"), ipam: ipam)
-    }
+    static func networkSpec(_ p: Params) throws(DockerEngineError) -> NetworkSpec { try NetworkSpec(params: p) }
 
     /// A subscription filter `{type?, event?, label?}` (arrays of strings).
     public static func eventFilter(_ filter: JSONObject) throws(DockerEngineError) -> EventFilter {

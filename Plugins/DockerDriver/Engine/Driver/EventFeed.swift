@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 
 /// A reconnecting engine event subscription (the driver's `subscribe`).
 ///

@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 import HTTP1Client
 
 extension DockerEngine {

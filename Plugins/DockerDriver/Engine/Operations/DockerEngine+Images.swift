@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 import HTTP1Client
 
 extension DockerEngine {
@@ -32,7 +33,7 @@ extension DockerEngine {
         tarPath: String, repo: String, tag: String, timeout: Duration
     ) async throws(DockerEngineError) -> JSONObject {
         let deadline = Deadline(after: timeout)
-        let file = try FileChunks(path: tarPath)
+        let file = try FileChunks(path: tarPath, failure: DockerEngineError.self)
         let reader = try await readProgress(
             "/images/create", query: [("fromSrc", "-"), ("repo", repo), ("tag", tag)],
             body: .stream(length: file.length, chunks: HTTP1BodyStream(file)), contentType: "application/x-tar", deadline: deadline,

@@ -1,32 +1,7 @@
 import AgentJSON
+import ContainerEngineSupport
 
-/// What `network.create` makes.
-public struct NetworkSpec: Sendable, Equatable {
-    /// The network name (must be unique: the driver asks Docker to check).
-    public var name: String
-    /// The driver: `bridge`, `macvlan`, …
-    public var driver: String
-    /// Whether the network has no route out (`Internal`).
-    public var isInternal: Bool
-    /// Driver options, e.g. `{"parent": "eth0", "macvlan_mode": "bridge"}`.
-    public var options: JSONObject
-    /// Network labels.
-    public var labels: JSONObject
-    /// The IPv4 address plan; nil lets Docker choose.
-    public var ipam: IPAMSpec?
-
-    public init(
-        name: String, driver: String, isInternal: Bool = false, options: JSONObject = [:], labels: JSONObject = [:],
-        ipam: IPAMSpec? = nil
-    ) {
-        self.name = name
-        self.driver = driver
-        self.isInternal = isInternal
-        self.options = options
-        self.labels = labels
-        self.ipam = ipam
-    }
-
+extension NetworkSpec {
     /// The body of `POST /networks/create`. `CheckDuplicate` is always on: engines before API
     /// 1.44 otherwise create a second network with the same name (and only warn).
     public var createBody: JSONValue {
@@ -41,21 +16,5 @@ public struct NetworkSpec: Sendable, Equatable {
             body["IPAM"] = ["Driver": "default", "Config": [.object(config)]]
         }
         return .object(body)
-    }
-}
-
-/// One IPv4 address pool.
-public struct IPAMSpec: Sendable, Equatable {
-    /// CIDR, e.g. `192.168.77.0/24`.
-    public var subnet: String
-    /// The gateway address; nil lets Docker pick the first.
-    public var gateway: String?
-    /// CIDR inside `subnet` that IPAM allocates from.
-    public var ipRange: String?
-
-    public init(subnet: String, gateway: String? = nil, ipRange: String? = nil) {
-        self.subnet = subnet
-        self.gateway = gateway
-        self.ipRange = ipRange
     }
 }

@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 import Synchronization
 
 /// The Docker driver's `agent.upgrader` methods (docs/plugins.md, docs/upgrade.md): parameter

@@ -86,19 +86,25 @@ public enum CgroupSampler {
 
 /// One cgroup sample, in the units of the `container.stats` result.
 public struct CgroupSample: Sendable, Equatable {
+    /// The group's CPU time.
     public var cpuTotalNanoseconds: Double
+    /// The host's CPU time.
     public var systemCPUNanoseconds: Double
+    /// CPUs online.
     public var onlineCPUs: Double
+    /// Memory in use without the inactive page cache.
     public var memoryBytes: Double
+    /// The group's limit (0: unlimited).
     public var memoryLimitBytes: Double
 }
 
 /// `/proc/<pid>/cgroup`: hierarchy id → controllers and path.
-struct CgroupMembership {
+public struct CgroupMembership: Sendable {
     /// (controllers, path); cgroup v2 has empty controllers.
-    var entries: [(controllers: [String], path: String)] = []
+    public var entries: [(controllers: [String], path: String)] = []
 
-    init(text: String) {
+    /// Parses the text of `/proc/<pid>/cgroup`.
+    public init(text: String) {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
@@ -108,11 +114,12 @@ struct CgroupMembership {
 }
 
 /// The cgroup mounts of this process's mount namespace (`/proc/self/mountinfo`).
-struct CgroupMounts {
+public struct CgroupMounts: Sendable {
     /// (root inside the hierarchy, mount point, fstype, super options)
-    var mounts: [(root: String, point: String, type: String, options: [String])] = []
+    public var mounts: [(root: String, point: String, type: String, options: [String])] = []
 
-    init(mountinfo: String) {
+    /// Parses the text of `/proc/self/mountinfo`.
+    public init(mountinfo: String) {
         for line in mountinfo.split(separator: "\n") {
             guard let dash = line.firstRange(of: " - ") else { continue }
             let left = line[..<dash.lowerBound].split(separator: " ")
@@ -127,14 +134,16 @@ struct CgroupMounts {
         s.replacing("\\040", with: " ")
     }
 
-    func v1Directory(controller: String, membership: CgroupMembership) -> String? {
+    /// The folder of `controller`'s v1 group of `membership` under its mount here; nil when absent.
+    public func v1Directory(controller: String, membership: CgroupMembership) -> String? {
         guard let entry = membership.entries.first(where: { $0.controllers.contains(controller) }),
             let m = mounts.first(where: { $0.type == "cgroup" && $0.options.contains(controller) })
         else { return nil }
         return Self.join(m, entry.path)
     }
 
-    func v2Directory(membership: CgroupMembership) -> String? {
+    /// The folder of the v2 group of `membership` under the cgroup2 mount here; nil when absent.
+    public func v2Directory(membership: CgroupMembership) -> String? {
         guard let entry = membership.entries.first(where: { $0.controllers.isEmpty || $0.controllers == [""] }),
             let m = mounts.first(where: { $0.type == "cgroup2" })
         else { return nil }

@@ -1,11 +1,11 @@
 /// Percent-encoding for Engine API paths and queries (RFC 3986).
-enum URLEncoding {
+public enum URLEncoding {
     private static let unreserved: Set<UInt8> = Set(
         Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
     private static let hex = Array("0123456789ABCDEF".utf8)
 
     /// Encodes every byte outside the unreserved set (and outside `extra`).
-    static func encode(_ text: String, keeping extra: String = "") -> String {
+    public static func encode(_ text: String, keeping extra: String = "") -> String {
         let keep = unreserved.union(extra.utf8)
         var out: [UInt8] = []
         for b in text.utf8 {
@@ -19,14 +19,14 @@ enum URLEncoding {
     }
 
     /// One path segment: a container or network id or name (no `/`).
-    static func segment(_ text: String) -> String { encode(text, keeping: ":@") }
+    public static func segment(_ text: String) -> String { encode(text, keeping: ":@") }
 
     /// An image reference, whose `/` separates repository path components (Docker routes
     /// `/images/{name:.*}/json`).
-    static func imageReference(_ text: String) -> String { encode(text, keeping: ":@/") }
+    public static func imageReference(_ text: String) -> String { encode(text, keeping: ":@/") }
 
     /// `?a=1&b=x%20y` from pairs (empty string for no pairs).
-    static func query(_ pairs: [(String, String)]) -> String {
+    public static func query(_ pairs: [(String, String)]) -> String {
         guard !pairs.isEmpty else { return "" }
         return "?" + pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }

@@ -11,13 +11,15 @@ import Synchronization
 /// Callbacks are serialized. ``close()`` waits for a callback in progress on another thread;
 /// called from inside a callback (an unsubscribe from the event handler) it does not wait for
 /// itself, and no further callback starts once that one returns.
-final class CallbackGate: Sendable {
+public final class CallbackGate: Sendable {
+    public init() {}
+
     private let delivery = Mutex<Void>(())
     private let closed = Atomic<Bool>(false)
     private let deliveringThread = Atomic<UInt>(0)
 
     /// Runs `body` unless the gate is closed.
-    func deliver(_ body: () -> Void) {
+    public func deliver(_ body: () -> Void) {
         delivery.withLock { _ in
             guard !closed.load(ordering: .acquiring) else { return }
             deliveringThread.store(Self.currentThread, ordering: .releasing)
@@ -27,14 +29,14 @@ final class CallbackGate: Sendable {
     }
 
     /// Closes the gate (idempotent).
-    func close() {
+    public func close() {
         closed.store(true, ordering: .releasing)
         if deliveringThread.load(ordering: .acquiring) == Self.currentThread { return }
         delivery.withLock { _ in }  // waits out a callback running on another thread
     }
 
     /// Whether ``close()`` was called.
-    var isClosed: Bool { closed.load(ordering: .acquiring) }
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     private static var currentThread: UInt { UInt(bitPattern: Int(bitPattern: pthread_self())) }
 }

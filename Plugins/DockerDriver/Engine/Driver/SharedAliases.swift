@@ -1,0 +1,11 @@
+import ContainerEngineSupport
+
+/// The shared parameter reader, failing with this driver's error.
+typealias Params = DriverParams<DockerEngineError>
+/// The shared call deadline, failing with this driver's error.
+typealias Deadline = CallDeadline<DockerEngineError>
+
+extension DockerEngineError: DriverFailure {
+    /// `engine_timeout`.
+    public static func timedOut(_ message: String) -> DockerEngineError { DockerEngineError(.engineTimeout, message) }
+}

@@ -1,0 +1,60 @@
+import AgentJSON
+
+/// Lenient readers for Podman's JSON: Podman writes `null` for empty lists and maps, so a
+/// missing or mistyped field reads as empty rather than failing. Only identity fields are
+/// required, through ``PodmanJSON/requiredString(_:in:what:)``.
+extension JSONObject {
+    func string(_ key: String) -> String { self[key]?.stringValue ?? "" }
+    func optionalString(_ key: String) -> String? {
+        guard let s = self[key]?.stringValue, !s.isEmpty else { return nil }
+        return s
+    }
+    func number(_ key: String) -> Double { self[key]?.numberValue ?? 0 }
+    func bool(_ key: String) -> Bool { self[key]?.boolValue ?? false }
+    func object(_ key: String) -> JSONObject { self[key]?.objectValue ?? [:] }
+    func array(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
+    func strings(_ key: String) -> [JSONValue] { array(key).filter { $0.stringValue != nil } }
+    /// A `{String: String}` map (labels, options) as a JSON object with string values only.
+    func stringMap(_ key: String) -> JSONValue {
+        var out = JSONObject()
+        for e in object(key).entries { if let s = e.value.stringValue { out[e.key] = .string(s) } }
+        return .object(out)
+    }
+}
+
+enum PodmanJSON {
+    /// `o[key]` as a non-empty string.
+    /// - Throws: `engine_bad_response` when absent.
+    static func requiredString(_ key: String, in o: JSONObject, what: String) throws(PodmanEngineError) -> String {
+        guard let s = o[key]?.stringValue, !s.isEmpty else {
+            throw PodmanEngineError(.engineBadResponse, "the Podman service's \(what) has no \(key)")
+        }
+        return s
+    }
+
+    /// The value as an object.
+    /// - Throws: `engine_bad_response` otherwise.
+    static func object(_ v: JSONValue, what: String) throws(PodmanEngineError) -> JSONObject {
+        guard let o = v.objectValue else { throw PodmanEngineError(.engineBadResponse, "the Podman service's \(what) is not a JSON object") }
+        return o
+    }
+
+    /// The value as an array of objects (`null`: none).
+    /// - Throws: `engine_bad_response` otherwise.
+    static func objects(_ v: JSONValue, what: String) throws(PodmanEngineError) -> [JSONObject] {
+        if v.isNull { return [] }
+        guard let a = v.arrayValue else { throw PodmanEngineError(.engineBadResponse, "the Podman service's \(what) is not a JSON array") }
+        return a.compactMap(\.objectValue)
+    }
+
+    /// `"/plc1"` → `"plc1"`.
+    static func containerName(_ raw: String) -> String { raw.hasPrefix("/") ? String(raw.dropFirst()) : raw }
+
+    /// `"172.18.0.2/16"` → `"172.18.0.2"`.
+    static func addressWithoutPrefix(_ cidr: String) -> String {
+        cidr.split(separator: "/", maxSplits: 1).first.map(String.init) ?? cidr
+    }
+
+    /// An empty string (or Go's `<nil>`) as JSON null.
+    static func stringOrNull(_ s: String) -> JSONValue { s.isEmpty || s == "<nil>" ? .null : .string(s) }
+}
