@@ -198,7 +198,7 @@ let package = Package(
             path: "Plugins/DockerDriver/Engine", swiftSettings: swiftSettings),
         .target(
             name: "DockerDriver",
-            dependencies: [shared, sdk("AgentPluginExports"), "DockerEngine"],
+            dependencies: [shared, sdk("AgentPluginExports"), "DockerEngine", "ContainerEngineSupport"],
             path: "Plugins/DockerDriver/Plugin",
             swiftSettings: swiftSettings
         ),
@@ -209,7 +209,7 @@ let package = Package(
             path: "Plugins/PodmanDriver/Engine", swiftSettings: swiftSettings),
         .target(
             name: "PodmanDriver",
-            dependencies: [shared, sdk("AgentPluginExports"), "PodmanEngine"],
+            dependencies: [shared, sdk("AgentPluginExports"), "PodmanEngine", "ContainerEngineSupport"],
             path: "Plugins/PodmanDriver/Plugin",
             swiftSettings: swiftSettings
         ),

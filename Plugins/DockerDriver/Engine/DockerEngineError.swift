@@ -1,4 +1,5 @@
 import AgentJSON
+import ContainerEngineSupport
 import HTTP1Client
 
 /// The one error type of the Docker driver: a stable ``Code`` (the codes of
@@ -142,4 +143,9 @@ extension String {
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
     }
+}
+
+extension DockerEngineError: EngineFailure {
+    /// The code as the protocol spells it.
+    public var codeName: String { code.rawValue }
 }

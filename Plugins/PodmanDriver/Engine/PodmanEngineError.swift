@@ -122,3 +122,8 @@ extension PodmanEngineError: DriverFailure {
 typealias Params = DriverParams<PodmanEngineError>
 /// The shared call deadline, failing with this driver's error.
 typealias Deadline = CallDeadline<PodmanEngineError>
+
+extension PodmanEngineError: EngineFailure {
+    /// The code as the protocol spells it.
+    public var codeName: String { code.rawValue }
+}

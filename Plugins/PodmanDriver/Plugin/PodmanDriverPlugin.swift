@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// Docker image JSON → the normalized shapes of docs/container-driver.md.

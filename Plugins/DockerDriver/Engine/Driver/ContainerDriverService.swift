@@ -166,3 +166,6 @@ public struct ContainerDriverService: Sendable {
         DockerEngineError(.unknownMethod, "no method '\(method)'; known: \(methods.joined(separator: ", "))")
     }
 }
+
+extension ContainerDriverService: EngineDriverService {}
+extension EventFeed: CancellableFeed {}

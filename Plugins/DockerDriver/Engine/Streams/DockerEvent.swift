@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// One engine event, normalized: kind `"<type>.<action>"` (e.g. `container.die`) and payload

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// Reads the JSON progress stream of `POST /images/create` (pull and import): one object per

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// libpod container JSON → the normalized shapes of docs/container-driver.md, in Docker's

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// libpod network JSON → the normalized shapes of docs/container-driver.md. Podman's

@@ -1,27 +1,8 @@
 import AgentJSON
+import ContainerEngineSupport
 
-/// Lenient readers for Podman's JSON: Podman writes `null` for empty lists and maps, so a
-/// missing or mistyped field reads as empty rather than failing. Only identity fields are
-/// required, through ``PodmanJSON/requiredString(_:in:what:)``.
-extension JSONObject {
-    func string(_ key: String) -> String { self[key]?.stringValue ?? "" }
-    func optionalString(_ key: String) -> String? {
-        guard let s = self[key]?.stringValue, !s.isEmpty else { return nil }
-        return s
-    }
-    func number(_ key: String) -> Double { self[key]?.numberValue ?? 0 }
-    func bool(_ key: String) -> Bool { self[key]?.boolValue ?? false }
-    func object(_ key: String) -> JSONObject { self[key]?.objectValue ?? [:] }
-    func array(_ key: String) -> [JSONValue] { self[key]?.arrayValue ?? [] }
-    func strings(_ key: String) -> [JSONValue] { array(key).filter { $0.stringValue != nil } }
-    /// A `{String: String}` map (labels, options) as a JSON object with string values only.
-    func stringMap(_ key: String) -> JSONValue {
-        var out = JSONObject()
-        for e in object(key).entries { if let s = e.value.stringValue { out[e.key] = .string(s) } }
-        return .object(out)
-    }
-}
-
+/// ``EngineJSON``'s lenient readers (ContainerEngineSupport) read the engine's objects; these are
+/// the readers that fail, with this engine's error.
 enum PodmanJSON {
     /// `o[key]` as a non-empty string.
     /// - Throws: `engine_bad_response` when absent.

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// libpod's `GET /containers/stats?stream=false` → the `container.stats` result.

@@ -143,3 +143,6 @@ public struct ContainerDriverService: Sendable {
         return PodmanEngineError(.unknownMethod, "no method '\(method)'\(note); known: \(methods.joined(separator: ", "))")
     }
 }
+
+extension ContainerDriverService: EngineDriverService {}
+extension EventFeed: CancellableFeed {}

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// One engine event, normalized as the protocol has it: kind `"<type>.<action>"` and payload
