@@ -282,7 +282,7 @@ let package = Package(
         // MARK: tests
         // Test support shared by the lab tests: the Docker lab (scripts/lab/docker-lab) as a
         // per-process fixture, torn down at exit.
-        .target(name: "LabSupport", dependencies: [shared, "HTTP1Client"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
+        .target(name: "LabSupport", dependencies: [shared, "HTTP1Client", "ContainerEngineSupport"], path: "Tests/LabSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentContractsTests",
             dependencies: [shared],

@@ -1,3 +1,4 @@
+import LabSupport
 import AgentJSON
 import DockerEngine
 import Foundation

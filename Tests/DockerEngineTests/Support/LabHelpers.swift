@@ -27,28 +27,6 @@ enum LabTest {
 }
 
 extension ContainerDriverService {
-    /// `invoke` returning an object (fails the test otherwise).
-    func object(_ method: String, _ params: JSONObject = [:]) async throws -> JSONObject {
-        let v = try await invoke(method: method, params: params)
-        return try #require(v.objectValue, "\(method) answered \(v)")
-    }
-
-    /// `invoke` returning an array.
-    func array(_ method: String, _ params: JSONObject = [:]) async throws -> [JSONValue] {
-        let v = try await invoke(method: method, params: params)
-        return try #require(v.arrayValue, "\(method) answered \(v)")
-    }
-
-    /// The error `invoke` fails with (nil when it succeeded).
-    func failure(_ method: String, _ params: JSONObject = [:]) async -> DockerEngineError? {
-        do {
-            _ = try await invoke(method: method, params: params)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     /// Best-effort removal of containers and networks made by a test.
     func cleanUp(containers: [String] = [], networks: [String] = []) async {
         for c in containers { _ = try? await invoke(method: "container.remove", params: ["id": .string(c), "force": true]) }
