@@ -191,7 +191,7 @@ let package = Package(
         // What every container driver shares: parameter reading, deadlines, URL encoding, the
         // protocol's create specs, the callback gate of subscriptions, cgroup stats, file streaming.
         .target(
-            name: "ContainerEngineSupport", dependencies: [shared], path: "Plugins/Shared/ContainerEngineSupport",
+            name: "ContainerEngineSupport", dependencies: ["HTTP1Client", shared], path: "Plugins/Shared/ContainerEngineSupport",
             swiftSettings: swiftSettings),
         .target(
             name: "DockerEngine", dependencies: ["HTTP1Client", "CDeviceNode", "ContainerEngineSupport", shared],

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import Foundation
 import Testing
@@ -8,17 +9,9 @@ import Testing
 /// call) and the host-node check, without an engine. The mount itself is tested end to end in
 /// the vPLC lab (`VPLCLab.Serial`: a pty pair through a real container).
 @Suite struct DeviceNodeTests {
-    private let service = ContainerDriverService(
-        settings: DriverSettings(socketPath: "/tmp/det-absent-\(UUID().uuidString.prefix(6)).sock"))
+    private let offline = OfflineService()
 
-    private func failure(_ method: String, _ params: JSONObject) async -> DockerEngineError? {
-        do {
-            _ = try await service.invoke(method: method, params: params)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    private func failure(_ method: String, _ params: JSONObject) async -> DockerEngineError? { await offline.failure(method, params) }
 
     @Test("bad parameters are bad_params naming the field, before the engine is asked")
     func params() async {

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import LabSupport
 import AgentJSON
 import DockerEngine

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import HTTP1Client
 import Testing
 
@@ -12,16 +13,16 @@ import Testing
         (500, .engineError), (503, .engineError), (418, .engineError),
     ])
     func statusPicksTheCode(status: Int, code: DockerEngineError.Code) {
-        let e = DockerEngineError.fromStatus(status, body: body(#"{"message":"No such container: plc9"}"#))
+        let e = EngineDialect.docker.failure(status: status, body: body(#"{"message":"No such container: plc9"}"#))
         #expect(e.code == code)
         #expect(e.message == "No such container: plc9")
         #expect(e.httpStatus == status)
     }
 
     @Test func aBodyWithoutMessageBecomesTheMessage() {
-        #expect(DockerEngineError.fromStatus(502, body: body("  bad gateway\n")).message == "bad gateway")
-        #expect(DockerEngineError.fromStatus(500, body: []).message == "the Docker engine answered HTTP 500")
-        #expect(DockerEngineError.fromStatus(500, body: body(#"{"msg":"x"}"#)).message == #"{"msg":"x"}"#)
+        #expect(EngineDialect.docker.failure(status: 502, body: body("  bad gateway\n")).message == "bad gateway")
+        #expect(EngineDialect.docker.failure(status: 500, body: []).message == "the Docker engine answered HTTP 500")
+        #expect(EngineDialect.docker.failure(status: 500, body: body(#"{"msg":"x"}"#)).message == #"{"msg":"x"}"#)
     }
 
     @Test func capturedEngineAnswersMapAsTheContractSays() {
@@ -36,19 +37,19 @@ import Testing
             (404, #"{"message":"network nonet not found"}"#, .engineNotFound),
         ]
         for (status, text, code) in cases {
-            let e = DockerEngineError.fromStatus(status, body: body(text))
+            let e = EngineDialect.docker.failure(status: status, body: body(text))
             #expect(e.code == code, "\(text)")
             #expect(!e.message.hasPrefix("{"))
         }
     }
 
     @Test func transportFailuresMap() {
-        #expect(DockerEngineError.from(HTTPClientError(.connectFailed, "x")).code == .engineUnreachable)
-        #expect(DockerEngineError.from(HTTPClientError(.connectionClosed, "x")).code == .engineUnreachable)
-        #expect(DockerEngineError.from(HTTPClientError(.timeout, "x")).code == .engineTimeout)
-        #expect(DockerEngineError.from(HTTPClientError(.badResponse, "x")).code == .engineBadResponse)
-        #expect(DockerEngineError.from(HTTPClientError(.bodyTooLarge, "x")).code == .engineBadResponse)
-        #expect(DockerEngineError.from(HTTPClientError(.cancelled, "x")).code == .cancelled)
-        #expect(DockerEngineError.from(HTTPClientError(.connectFailed, "x")).httpStatus == nil)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.connectFailed, "x")).code == .engineUnreachable)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.connectionClosed, "x")).code == .engineUnreachable)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.timeout, "x")).code == .engineTimeout)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.badResponse, "x")).code == .engineBadResponse)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.bodyTooLarge, "x")).code == .engineBadResponse)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.cancelled, "x")).code == .cancelled)
+        #expect(EngineDialect.docker.failure(HTTPClientError(.connectFailed, "x")).httpStatus == nil)
     }
 }

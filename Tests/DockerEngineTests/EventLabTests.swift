@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import DockerEngine
 import LabSupport
@@ -18,13 +19,7 @@ struct EventLabTests {
             filter: ["type": ["container"], "label": [.string("det.events=\(mark)")]], onEvent: log.callback)
         #expect(await log.wait("stream.open") != nil)
 
-        _ = try await service.object(
-            "container.create",
-            [
-                "name": .string(name), "image": .string(lab.runtimeImage), "labels": ["det.events": .string(mark)],
-                "host_config": [:], "networks": [["network": "none"]],
-            ])
-        _ = try await service.object("container.start", ["id": .string(name)])
+        try await Self.startMarked(name, mark: mark, on: service, image: lab.runtimeImage)
         let start = try #require(await log.wait("container.start", subject: name))
         #expect(start["action"] == "start")
         #expect(start["type"] == "container")
@@ -64,13 +59,7 @@ struct EventLabTests {
             filter: ["type": ["container"], "event": ["die"], "label": [.string("det.events=\(mark)")]], onEvent: log.callback)
         defer { feed.cancel() }
         #expect(await log.wait("stream.open") != nil)
-        _ = try await service.object(
-            "container.create",
-            [
-                "name": .string(name), "image": .string(lab.runtimeImage), "labels": ["det.events": .string(mark)],
-                "host_config": [:], "networks": [["network": "none"]],
-            ])
-        _ = try await service.object("container.start", ["id": .string(name)])
+        try await Self.startMarked(name, mark: mark, on: service, image: lab.runtimeImage)
         _ = try await service.object("container.stop", ["id": .string(name), "timeout_s": 2])
         #expect(await log.wait("container.die", subject: name) != nil)
         #expect(Set(log.kinds) == ["stream.open", "container.die"])
@@ -113,5 +102,16 @@ struct EventLabTests {
         #expect(await eventually(timeout: .seconds(60)) { attempts.withLock { $0 } >= seen + 3 }, "the feed keeps trying")
         feed.cancel()
         #expect(log.kinds == ["stream.lost"])
+    }
+
+    /// Creates and starts a container named `name` with the label the subscriptions filter on.
+    private static func startMarked(_ name: String, mark: String, on service: ContainerDriverService, image: String) async throws {
+        _ = try await service.object(
+            "container.create",
+            [
+                "name": .string(name), "image": .string(image), "labels": ["det.events": .string(mark)], "host_config": [:],
+                "networks": [["network": "none"]],
+            ])
+        _ = try await service.object("container.start", ["id": .string(name)])
     }
 }

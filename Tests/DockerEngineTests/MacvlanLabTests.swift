@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import DockerEngine
 import LabSupport

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import Foundation
 import Testing
@@ -7,17 +8,9 @@ import Testing
 /// Parameter validation, dispatch and configuration, without an engine: every one of these
 /// fails before any request is made (the socket does not exist).
 @Suite struct ServiceParamTests {
-    private let service = ContainerDriverService(
-        settings: DriverSettings(socketPath: "/tmp/det-absent-\(UUID().uuidString.prefix(6)).sock"))
+    private let offline = OfflineService()
 
-    private func failure(_ method: String, _ params: JSONObject) async -> DockerEngineError? {
-        do {
-            _ = try await service.invoke(method: method, params: params)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    private func failure(_ method: String, _ params: JSONObject) async -> DockerEngineError? { await offline.failure(method, params) }
 
     private let goodCreate: JSONObject = [
         "name": "plc1", "image": "img", "labels": [:], "host_config": [:], "networks": [["network": "lan"]],

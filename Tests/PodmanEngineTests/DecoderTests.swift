@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import Testing
 
@@ -97,13 +98,13 @@ struct DecoderTests {
         let o = try StatsDecoder.libpod(try Self.json(#"{"Error":null,"Stats":[{"CPUNano":500,"SystemNano":9000,"MemUsage":4096,"MemLimit":8192,"OnlineCPUs":2}]}"#))
         #expect(o == ["read": "", "cpu_total_ns": 500, "system_cpu_ns": 9000, "online_cpus": 2, "memory_bytes": 4096, "memory_limit_bytes": 8192])
         #expect(throws: PodmanEngineError.self) { try StatsDecoder.libpod(try Self.json(#"{"Error":{"message":"no such"},"Stats":null}"#)) }
-        let error = PodmanEngineError.fromStatus(409, body: Array(#"{"cause":"network already exists","message":"network name int1 already used: network already exists","response":409}"#.utf8))
+        let error = EngineDialect.podman.failure(status: 409, body: Array(#"{"cause":"network already exists","message":"network name int1 already used: network already exists","response":409}"#.utf8))
         #expect(error.code == .engineConflict && error.message == "network name int1 already used: network already exists" && error.httpStatus == 409)
-        #expect(PodmanEngineError.fromStatus(500, body: []).code == .engineError)
+        #expect(EngineDialect.podman.failure(status: 500, body: []).code == .engineError)
         // Podman's 500s with a known cause get Docker's codes.
-        let inUse = PodmanEngineError.fromStatus(500, body: Array(#"{"cause":"network is being used","message":"n9 has associated containers with it.","response":500}"#.utf8))
+        let inUse = EngineDialect.podman.failure(status: 500, body: Array(#"{"cause":"network is being used","message":"n9 has associated containers with it.","response":500}"#.utf8))
         #expect(inUse.code == .engineForbidden && inUse.httpStatus == 500)
-        #expect(PodmanEngineError.fromStatus(500, body: Array(#"{"cause":"network not found","message":"unable to find network","response":500}"#.utf8)).code == .engineNotFound)
-        #expect(PodmanEngineError.fromStatus(500, body: Array(#"{"cause":"OCI runtime error","message":"runc failed","response":500}"#.utf8)).code == .engineError)
+        #expect(EngineDialect.podman.failure(status: 500, body: Array(#"{"cause":"network not found","message":"unable to find network","response":500}"#.utf8)).code == .engineNotFound)
+        #expect(EngineDialect.podman.failure(status: 500, body: Array(#"{"cause":"OCI runtime error","message":"runc failed","response":500}"#.utf8)).code == .engineError)
     }
 }

@@ -79,7 +79,7 @@ public final class DockerEngine: Sendable {
         do {
             return try await http.send(request, timeout: left, maxBody: Self.maxBody)
         } catch {
-            throw DockerEngineError.from(error)
+            throw EngineDialect.docker.failure(error)
         }
     }
 
@@ -89,7 +89,7 @@ public final class DockerEngine: Sendable {
         expecting: Set<Int> = [200], timeout: Duration
     ) async throws(DockerEngineError) -> HTTP1Response {
         let r = try await send(method, path, query: query, json: json, versioned: true, timeout: timeout)
-        guard expecting.contains(r.status) else { throw DockerEngineError.fromStatus(r.status, body: r.body) }
+        guard expecting.contains(r.status) else { throw EngineDialect.docker.failure(status: r.status, body: r.body) }
         return r
     }
 
@@ -111,7 +111,7 @@ public final class DockerEngine: Sendable {
     }
 
     static func jsonObject(_ response: HTTP1Response) throws(DockerEngineError) -> JSONObject {
-        guard response.head.isSuccess else { throw DockerEngineError.fromStatus(response.status, body: response.body) }
+        guard response.head.isSuccess else { throw EngineDialect.docker.failure(status: response.status, body: response.body) }
         guard let o = try json(response).objectValue else {
             throw DockerEngineError(.engineBadResponse, "the engine's answer is not a JSON object", httpStatus: response.status)
         }

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// What `GET /version` says about the engine, and the API version the driver uses with it.

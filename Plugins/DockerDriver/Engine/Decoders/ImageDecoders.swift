@@ -5,9 +5,9 @@ import AgentJSON
 public enum ImageDecoders {
     /// `GET /images/{ref}/json` → the `image.inspect` result.
     public static func inspect(_ docker: JSONValue) throws(DockerEngineError) -> JSONObject {
-        let o = try DockerJSON.object(docker, what: "image")
+        let o = try EngineDialect.docker.object(docker, what: "image")
         return [
-            "id": .string(try DockerJSON.requiredString("Id", in: o, what: "image")),
+            "id": .string(try EngineDialect.docker.requiredString("Id", in: o, what: "image")),
             "repo_tags": .array(o.strings("RepoTags")), "size": .number(o.number("Size")), "created": .string(o.string("Created")),
             "config": configWithLabels(o.object("Config")),
         ]

@@ -6,24 +6,15 @@ public enum NetworkDecoders {
     /// `GET /networks/{id}` → the `network.inspect` result (with `containers`; their
     /// `ipv4_address` without the prefix length).
     public static func inspect(_ docker: JSONValue) throws(DockerEngineError) -> JSONObject {
-        let o = try DockerJSON.object(docker, what: "network")
+        let o = try EngineDialect.docker.object(docker, what: "network")
         var out = try summary(o)
-        var containers = JSONObject()
-        for e in o.object("Containers").entries {
-            let c = e.value.objectValue ?? [:]
-            containers[e.key] = [
-                "name": .string(c.string("Name")),
-                "ipv4_address": .string(DockerJSON.addressWithoutPrefix(c.string("IPv4Address"))),
-                "mac_address": .string(c.string("MacAddress")),
-            ]
-        }
-        out["containers"] = .object(containers)
+        out["containers"] = .object(EngineText.networkContainers(o.object("Containers")))
         return out
     }
 
     /// `GET /networks` → the `network.list` result.
     public static func list(_ docker: JSONValue) throws(DockerEngineError) -> [JSONValue] {
-        try DockerJSON.objects(docker, what: "network list").map { n throws(DockerEngineError) -> JSONValue in
+        try EngineDialect.docker.objects(docker, what: "network list").map { n throws(DockerEngineError) -> JSONValue in
             .object(try summary(n))
         }
     }
@@ -35,11 +26,11 @@ public enum NetworkDecoders {
         let configs = o.object("IPAM").array("Config").compactMap(\.objectValue)
         let v4 = configs.first { !$0.string("Subnet").contains(":") } ?? configs.first ?? [:]
         return [
-            "id": .string(try DockerJSON.requiredString("Id", in: o, what: "network")),
+            "id": .string(try EngineDialect.docker.requiredString("Id", in: o, what: "network")),
             "name": .string(o.string("Name")), "driver": .string(o.string("Driver")), "internal": .bool(o.bool("Internal")),
             "labels": o.stringMap("Labels"), "options": o.stringMap("Options"),
-            "subnet": DockerJSON.stringOrNull(v4.string("Subnet")), "gateway": DockerJSON.stringOrNull(v4.string("Gateway")),
-            "ip_range": DockerJSON.stringOrNull(v4.string("IPRange")),
+            "subnet": EngineText.stringOrNull(v4.string("Subnet")), "gateway": EngineText.stringOrNull(v4.string("Gateway")),
+            "ip_range": EngineText.stringOrNull(v4.string("IPRange")),
         ]
     }
 }

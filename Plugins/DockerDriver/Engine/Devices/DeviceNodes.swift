@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ContainerEngineSupport
 import Glibc
 #endif
 import AgentJSON

@@ -25,14 +25,9 @@ public struct ContainerDriverService: Sendable {
             debugLog: debugLog)
     }
 
-    /// Every method name this service answers.
-    public static let methods = [
-        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "container.create",
-        "container.start", "container.stop", "container.restart", "container.remove", "container.inspect",
-        "container.list", "container.stats", "container.rename", "container.update", "container.device_node",
-        "container.device_node_remove", "network.create", "network.inspect", "network.list", "network.remove",
-        "network.connect", "network.disconnect",
-    ]
+    /// Every method name this service answers: the common ones and Docker's own.
+    public static let methods =
+        CommonDriverMethods.names + ["engine.capabilities", "container.update", "container.device_node", "container.device_node_remove"]
 
     /// Runs one method.
     /// - Throws: ``DockerEngineError``: `bad_params` (with `field`), `unknown_method`, or an
@@ -40,87 +35,16 @@ public struct ContainerDriverService: Sendable {
     public func invoke(method: String, params object: JSONObject) async throws(DockerEngineError) -> JSONValue {
         let p = Params(object)
         let timeout = try p.timeout(default: method == "image.pull" || method == "image.import" ? settings.pullTimeout : settings.callTimeout)
+        if let answer = try await CommonDriverMethods.invoke(method, p, on: engine, timeout: timeout, log: debugLog) { return answer }
         switch method {
-        case "engine.version": return .object(try await engine.version(timeout: timeout))
-        case "engine.ping":
-            try await engine.ping(timeout: timeout)
-            return ["ok": true]
         case "engine.capabilities": return .object(Self.capabilities(NetworkWiring(for: try await engine.apiVersion(timeout: timeout))))
-        case "image.inspect": return .object(try await engine.inspectImage(try p.string("ref"), timeout: timeout))
-        case "image.pull":
-            let ref = try p.string("ref")
-            let log = debugLog
-            return .object(
-                try await engine.pullImage(ref, timeout: timeout) { line in
-                    log("pull \(ref): \(JSONWriter.string(.object(line)))")
-                })
-        case "image.import":
-            return .object(
-                try await engine.importImage(
-                    tarPath: try p.string("tar_path"), repo: try p.string("repo"), tag: try p.string("tag"), timeout: timeout))
-        case let m where m.hasPrefix("container."): return try await container(m, p, timeout: timeout)
-        case let m where m.hasPrefix("network."): return try await network(m, p, timeout: timeout)
-        default: throw Self.unknown(method)
-        }
-    }
-
-    private func container(_ method: String, _ p: Params, timeout: Duration) async throws(DockerEngineError) -> JSONValue {
-        switch method {
-        case "container.create": return .object(try await engine.createContainer(try Self.containerSpec(p), timeout: timeout))
-        case "container.start": return ["changed": .bool(try await engine.startContainer(try p.string("id"), timeout: timeout))]
-        case "container.stop", "container.restart":
-            let id = try p.string("id")
-            let grace = try p.int("timeout_s", default: 10, in: 0...3600)
-            // The engine answers only after the grace period, so the call may need longer.
-            let callTimeout = p.object["timeout_ms"] == nil ? max(timeout, .seconds(grace + 15)) : timeout
-            if method == "container.restart" {
-                try await engine.restartContainer(id, graceSeconds: grace, timeout: callTimeout)
-                return [:]
-            }
-            return ["changed": .bool(try await engine.stopContainer(id, graceSeconds: grace, timeout: callTimeout))]
-        case "container.remove":
-            let removed = try await engine.removeContainer(try p.string("id"), force: try p.bool("force", default: true), timeout: timeout)
-            return ["removed": .bool(removed)]
-        case "container.inspect": return .object(try await engine.inspectContainer(try p.string("id"), timeout: timeout))
-        case "container.list":
-            guard p.object["labels"]?.objectValue != nil else { throw .badParams("labels", "'labels' must be an object") }
-            let labels = try p.labelFilter("labels")
-            return .array(
-                try await engine.listContainers(
-                    labels: labels, network: try p.optionalString("network"), all: try p.bool("all", default: true), timeout: timeout))
-        case "container.stats": return .object(try await engine.containerStats(try p.string("id"), timeout: timeout))
-        case "container.rename":
-            try await engine.renameContainer(try p.string("id"), to: try p.string("name"), timeout: timeout)
-            return [:]
-        case "container.device_node", "container.device_node_remove":
-            return try await deviceNode(method, p, timeout: timeout)
+        case "container.device_node", "container.device_node_remove": return try await deviceNode(method, p, timeout: timeout)
         case "container.update":
             let policy = try p.string("restart_policy")
             guard Self.restartPolicies.contains(policy) else {
                 throw .badParams("restart_policy", "'restart_policy' must be one of \(Self.restartPolicies.joined(separator: ", "))")
             }
             try await engine.updateRestartPolicy(try p.string("id"), policy: policy, timeout: timeout)
-            return [:]
-        default: throw Self.unknown(method)
-        }
-    }
-
-    private func network(_ method: String, _ p: Params, timeout: Duration) async throws(DockerEngineError) -> JSONValue {
-        switch method {
-        case "network.create": return ["id": .string(try await engine.createNetwork(try Self.networkSpec(p), timeout: timeout))]
-        case "network.inspect": return .object(try await engine.inspectNetwork(try p.string("id"), timeout: timeout))
-        case "network.list":
-            return .array(
-                try await engine.listNetworks(labels: try p.labelFilter("labels"), driver: try p.optionalString("driver"), timeout: timeout))
-        case "network.remove": return ["removed": .bool(try await engine.removeNetwork(try p.string("id"), timeout: timeout))]
-        case "network.connect":
-            let endpoint = try EndpointSpec(params: p)
-            try await engine.connectNetwork(endpoint.network, container: try p.string("container"), endpoint: endpoint, timeout: timeout)
-            return [:]
-        case "network.disconnect":
-            try await engine.disconnectNetwork(
-                try p.string("network"), container: try p.string("container"), force: try p.bool("force", default: false),
-                timeout: timeout)
             return [:]
         default: throw Self.unknown(method)
         }
@@ -140,12 +64,6 @@ public struct ContainerDriverService: Sendable {
 
     /// The restart policies `container.update` accepts.
     static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
-
-    /// `container.create`'s parameters as a ``ContainerSpec``.
-    static func containerSpec(_ p: Params) throws(DockerEngineError) -> ContainerSpec { try ContainerSpec(params: p) }
-
-    /// `network.create`'s parameters as a ``NetworkSpec``.
-    static func networkSpec(_ p: Params) throws(DockerEngineError) -> NetworkSpec { try NetworkSpec(params: p) }
 
     /// A subscription filter `{type?, event?, label?}` (arrays of strings).
     public static func eventFilter(_ filter: JSONObject) throws(DockerEngineError) -> EventFilter {
@@ -168,4 +86,5 @@ public struct ContainerDriverService: Sendable {
 }
 
 extension ContainerDriverService: EngineDriverService {}
+extension DockerEngine: ContainerEngineClient {}
 extension EventFeed: CancellableFeed {}

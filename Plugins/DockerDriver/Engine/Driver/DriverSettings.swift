@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// The driver's configuration (the plugin entry's `config` object).
@@ -26,28 +27,17 @@ public struct DriverSettings: Sendable, Equatable {
     /// default.
     /// - Throws: `bad_config` naming the key (`config.call_timeout_ms`).
     public init(config: JSONObject, dockerHost: String?) throws(DockerEngineError) {
-        func fail(_ key: String, _ message: String) -> DockerEngineError {
-            DockerEngineError(.badConfig, "config.\(key) \(message)", field: "config.\(key)")
-        }
-        let socket = config["socket"]
-        guard socket == nil || socket?.stringValue != nil else { throw fail("socket", "must be a string") }
-        socketPath = try DockerSocket.resolve(configured: socket?.stringValue, dockerHost: dockerHost)
+        let reader = EngineConfig(config)
+        socketPath = try reader.socketPath(environment: "DOCKER_HOST", dockerHost, defaultPath: DockerSocket.defaultPath)
         if let v = config["api_version"] {
             guard let text = v.stringValue, let version = APIVersion(text) else {
-                throw fail("api_version", "must be a string like \"1.41\"")
+                throw reader.failure("api_version", "must be a string like \"1.41\"")
             }
             apiVersion = version
         } else {
             apiVersion = nil
         }
-        func milliseconds(_ key: String, default value: Int) throws(DockerEngineError) -> Duration {
-            guard let v = config[key] else { return .milliseconds(value) }
-            guard let n = v.numberValue, n == n.rounded(), n >= 1, n <= 86_400_000 else {
-                throw fail(key, "must be a whole number of milliseconds from 1 to 86400000")
-            }
-            return .milliseconds(Int(n))
-        }
-        callTimeout = try milliseconds("call_timeout_ms", default: 30_000)
-        pullTimeout = try milliseconds("pull_timeout_ms", default: 600_000)
+        callTimeout = try reader.milliseconds("call_timeout_ms", default: 30_000)
+        pullTimeout = try reader.milliseconds("pull_timeout_ms", default: 600_000)
     }
 }

@@ -4,8 +4,3 @@ import ContainerEngineSupport
 typealias Params = DriverParams<DockerEngineError>
 /// The shared call deadline, failing with this driver's error.
 typealias Deadline = CallDeadline<DockerEngineError>
-
-extension DockerEngineError: DriverFailure {
-    /// `engine_timeout`.
-    public static func timedOut(_ message: String) -> DockerEngineError { DockerEngineError(.engineTimeout, message) }
-}

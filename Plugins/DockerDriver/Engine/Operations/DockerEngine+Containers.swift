@@ -17,8 +17,8 @@ extension DockerEngine {
         let created = try await callJSON(
             "POST", "/containers/create", query: [("name", spec.name)], json: spec.createBody(wiring: wiring),
             expecting: [200, 201], timeout: try deadline.remaining())
-        let o = try DockerJSON.object(created, what: "create answer")
-        let id = try DockerJSON.requiredString("Id", in: o, what: "create answer")
+        let o = try EngineDialect.docker.object(created, what: "create answer")
+        let id = try EngineDialect.docker.requiredString("Id", in: o, what: "create answer")
         for connect in spec.connectRequests(containerID: id, wiring: wiring) {
             do {
                 _ = try await call(

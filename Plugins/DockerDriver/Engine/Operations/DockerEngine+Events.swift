@@ -19,12 +19,12 @@ extension DockerEngine {
         do {
             response = try await http.stream(request, headTimeout: left)
         } catch {
-            throw DockerEngineError.from(error)
+            throw EngineDialect.docker.failure(error)
         }
         guard response.head.isSuccess else {
             // harmless: without the error body the status alone still gives the typed error
             let body = (try? await response.collect(maxBody: 1 << 20)) ?? []
-            throw DockerEngineError.fromStatus(response.head.status, body: body)
+            throw EngineDialect.docker.failure(status: response.head.status, body: body)
         }
         return DockerEventStream(body: response.body)
     }

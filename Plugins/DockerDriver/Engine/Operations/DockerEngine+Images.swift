@@ -59,7 +59,7 @@ extension DockerEngine {
         do {
             let response = try await http.stream(request, headTimeout: left, totalTimeout: left)
             guard response.head.isSuccess else {
-                throw DockerEngineError.fromStatus(response.head.status, body: try await response.collect(maxBody: 1 << 20))
+                throw EngineDialect.docker.failure(status: response.head.status, body: try await response.collect(maxBody: 1 << 20))
             }
             for try await chunk in response.body {
                 for line in try reader.append(chunk) { progress(line) }
@@ -68,7 +68,7 @@ extension DockerEngine {
         } catch let error as DockerEngineError {
             throw error
         } catch {
-            throw DockerEngineError.from(HTTPClientError.from(error))
+            throw EngineDialect.docker.failure(HTTPClientError.from(error))
         }
         return reader
     }

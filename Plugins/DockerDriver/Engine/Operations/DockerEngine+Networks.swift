@@ -6,7 +6,7 @@ extension DockerEngine {
     /// `network.create`. - Returns: the new network's id.
     public func createNetwork(_ spec: NetworkSpec, timeout: Duration) async throws(DockerEngineError) -> String {
         let json = try await callJSON("POST", "/networks/create", json: spec.createBody, expecting: [200, 201], timeout: timeout)
-        return try DockerJSON.requiredString("Id", in: try DockerJSON.object(json, what: "network create answer"), what: "network")
+        return try EngineDialect.docker.requiredString("Id", in: try EngineDialect.docker.object(json, what: "network create answer"), what: "network")
     }
 
     /// `network.inspect` (normalized, see ``NetworkDecoders/inspect(_:)``).

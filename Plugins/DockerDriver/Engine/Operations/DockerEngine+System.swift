@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import HTTP1Client
 
@@ -11,6 +12,6 @@ extension DockerEngine {
     /// `engine.ping`: `GET /_ping` (unversioned).
     public func ping(timeout: Duration) async throws(DockerEngineError) {
         let r = try await send("GET", "/_ping", timeout: timeout)
-        guard r.head.isSuccess else { throw DockerEngineError.fromStatus(r.status, body: r.body) }
+        guard r.head.isSuccess else { throw EngineDialect.docker.failure(status: r.status, body: r.body) }
     }
 }

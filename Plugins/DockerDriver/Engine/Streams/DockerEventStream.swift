@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 import HTTP1Client
 
@@ -27,7 +28,7 @@ public struct DockerEventStream: AsyncSequence, Sendable {
                 do {
                     chunk = try await body.next()
                 } catch {
-                    throw DockerEngineError.from(HTTPClientError.from(error))
+                    throw EngineDialect.docker.failure(HTTPClientError.from(error))
                 }
                 guard let chunk else {
                     if splitter.hasPartialDocument {

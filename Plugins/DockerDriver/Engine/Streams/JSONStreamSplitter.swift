@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 /// Splits a byte stream of concatenated JSON documents (Docker's event and progress streams)
 /// into whole documents, whatever the chunking: a document may be split across chunks, a chunk
 /// may hold several, and documents may or may not be separated by newlines.

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// The Docker upgrader's steps: replaces one running container by a successor on a new image

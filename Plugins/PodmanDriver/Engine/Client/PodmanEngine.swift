@@ -52,7 +52,7 @@ public final class PodmanEngine: Sendable {
         do {
             return try await http.send(request, timeout: timeout, maxBody: Self.maxBody)
         } catch {
-            throw PodmanEngineError.from(error)
+            throw EngineDialect.podman.failure(error)
         }
     }
 
@@ -62,7 +62,7 @@ public final class PodmanEngine: Sendable {
         rawJSON: [UInt8]? = nil, expecting: Set<Int> = [200], timeout: Duration
     ) async throws(PodmanEngineError) -> HTTP1Response {
         let r = try await send(method, path, prefix: prefix, query: query, json: json, rawJSON: rawJSON, timeout: timeout)
-        guard expecting.contains(r.status) else { throw PodmanEngineError.fromStatus(r.status, body: r.body) }
+        guard expecting.contains(r.status) else { throw EngineDialect.podman.failure(status: r.status, body: r.body) }
         return r
     }
 

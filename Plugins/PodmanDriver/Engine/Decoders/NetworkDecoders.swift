@@ -7,26 +7,14 @@ public enum NetworkDecoders {
     /// `GET /libpod/networks/{name}/json` plus the `Containers` of the Docker-compatible
     /// `GET /networks/{name}` → the `network.inspect` result.
     public static func inspect(_ podman: JSONValue, compat: JSONValue) throws(PodmanEngineError) -> JSONObject {
-        var out = try summary(try PodmanJSON.object(podman, what: "network"))
-        var containers = JSONObject()
-        for e in (compat.objectValue ?? [:]).object("Containers").entries {
-            let c = e.value.objectValue ?? [:]
-            // Podman lists created and stopped containers too, without an address: the protocol
-            // lists running ones.
-            guard !c.string("IPv4Address").isEmpty || !c.string("MacAddress").isEmpty else { continue }
-            containers[e.key] = [
-                "name": .string(c.string("Name")),
-                "ipv4_address": .string(PodmanJSON.addressWithoutPrefix(c.string("IPv4Address"))),
-                "mac_address": .string(c.string("MacAddress")),
-            ]
-        }
-        out["containers"] = .object(containers)
+        var out = try summary(try EngineDialect.podman.object(podman, what: "network"))
+        out["containers"] = .object(EngineText.networkContainers((compat.objectValue ?? [:]).object("Containers")))
         return out
     }
 
     /// `GET /libpod/networks/json` → the `network.list` result.
     public static func list(_ podman: JSONValue) throws(PodmanEngineError) -> [JSONValue] {
-        try PodmanJSON.objects(podman, what: "network list").map { n throws(PodmanEngineError) -> JSONValue in
+        try EngineDialect.podman.objects(podman, what: "network list").map { n throws(PodmanEngineError) -> JSONValue in
             .object(try summary(n))
         }
     }
@@ -42,10 +30,10 @@ public enum NetworkDecoders {
         let lease = v4.object("lease_range")
         let range = IPv4Range.cidr(from: lease.string("start_ip"), to: lease.string("end_ip"))
         return [
-            "id": .string(try PodmanJSON.requiredString("id", in: o, what: "network")),
+            "id": .string(try EngineDialect.podman.requiredString("id", in: o, what: "network")),
             "name": .string(o.string("name")), "driver": .string(o.string("driver")), "internal": .bool(o.bool("internal")),
             "labels": o.stringMap("labels"), "options": .object(options),
-            "subnet": PodmanJSON.stringOrNull(v4.string("subnet")), "gateway": PodmanJSON.stringOrNull(v4.string("gateway")),
+            "subnet": EngineText.stringOrNull(v4.string("subnet")), "gateway": EngineText.stringOrNull(v4.string("gateway")),
             "ip_range": range.map(JSONValue.string) ?? .null,
         ]
     }

@@ -7,7 +7,7 @@ enum StatsDecoder {
     /// `SystemNano` (the host's), `MemUsage`, `MemLimit`. A stopped container has no entry and
     /// reads as zeros.
     static func libpod(_ podman: JSONValue) throws(PodmanEngineError) -> JSONObject {
-        let o = try PodmanJSON.object(podman, what: "stats")
+        let o = try EngineDialect.podman.object(podman, what: "stats")
         if let error = o["Error"], !error.isNull {
             let text = error.objectValue.map { $0.string("message") } ?? error.stringValue ?? "\(error)"
             throw PodmanEngineError(.engineError, "stats: \(text)")

@@ -23,15 +23,10 @@ public struct ContainerDriverService: Sendable {
         self.init(engine: PodmanEngine(socketPath: settings.socketPath), settings: settings, debugLog: debugLog)
     }
 
-    /// Every method name this service answers. Not offered (see ``capabilities``):
-    /// `container.update` (Podman 4 cannot change a restart policy in place) and
-    /// `container.device_node*`.
-    public static let methods = [
-        "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "image.load", "container.create",
-        "container.start", "container.stop", "container.restart", "container.remove", "container.inspect", "container.list",
-        "container.stats", "container.rename", "network.create", "network.inspect", "network.list", "network.remove",
-        "network.connect", "network.disconnect",
-    ]
+    /// Every method name this service answers: the common ones and Podman's own. Not offered
+    /// (see ``capabilities``): `container.update` (Podman 4 cannot change a restart policy in
+    /// place) and `container.device_node*`.
+    public static let methods = CommonDriverMethods.names + ["engine.capabilities", "image.load"]
 
     /// `engine.capabilities`: where this engine differs from the protocol's baseline.
     public static let capabilities: JSONObject = [
@@ -46,73 +41,10 @@ public struct ContainerDriverService: Sendable {
     public func invoke(method: String, params object: JSONObject) async throws(PodmanEngineError) -> JSONValue {
         let p = Params(object)
         let timeout = try p.timeout(default: ["image.pull", "image.import", "image.load"].contains(method) ? settings.pullTimeout : settings.callTimeout)
+        if let answer = try await CommonDriverMethods.invoke(method, p, on: engine, timeout: timeout, log: debugLog) { return answer }
         switch method {
-        case "engine.version": return .object(try await engine.version(timeout: timeout))
-        case "engine.ping":
-            try await engine.ping(timeout: timeout)
-            return ["ok": true]
         case "engine.capabilities": return .object(Self.capabilities)
-        case "image.inspect": return .object(try await engine.inspectImage(try p.string("ref"), timeout: timeout))
-        case "image.pull":
-            let ref = try p.string("ref")
-            let log = debugLog
-            return .object(try await engine.pullImage(ref, timeout: timeout) { line in log("pull \(ref): \(JSONWriter.string(.object(line)))") })
-        case "image.import":
-            return .object(
-                try await engine.importImage(tarPath: try p.string("tar_path"), repo: try p.string("repo"), tag: try p.string("tag"), timeout: timeout))
         case "image.load": return .object(try await engine.loadImage(tarPath: try p.string("tar_path"), timeout: timeout))
-        case let m where m.hasPrefix("container."): return try await container(m, p, timeout: timeout)
-        case let m where m.hasPrefix("network."): return try await network(m, p, timeout: timeout)
-        default: throw Self.unknown(method)
-        }
-    }
-
-    private func container(_ method: String, _ p: Params, timeout: Duration) async throws(PodmanEngineError) -> JSONValue {
-        switch method {
-        case "container.create": return .object(try await engine.createContainer(try ContainerSpec(params: p), timeout: timeout))
-        case "container.start": return ["changed": .bool(try await engine.startContainer(try p.string("id"), timeout: timeout))]
-        case "container.stop", "container.restart":
-            let id = try p.string("id")
-            let grace = try p.int("timeout_s", default: 10, in: 0...3600)
-            // The service answers only after the grace period, so the call may need longer.
-            let callTimeout = p.object["timeout_ms"] == nil ? max(timeout, .seconds(grace + 15)) : timeout
-            if method == "container.restart" {
-                try await engine.restartContainer(id, graceSeconds: grace, timeout: callTimeout)
-                return [:]
-            }
-            return ["changed": .bool(try await engine.stopContainer(id, graceSeconds: grace, timeout: callTimeout))]
-        case "container.remove":
-            return ["removed": .bool(try await engine.removeContainer(try p.string("id"), force: try p.bool("force", default: true), timeout: timeout))]
-        case "container.inspect": return .object(try await engine.inspectContainer(try p.string("id"), timeout: timeout))
-        case "container.list":
-            guard p.object["labels"]?.objectValue != nil else { throw .badParams("labels", "'labels' must be an object") }
-            return .array(
-                try await engine.listContainers(
-                    labels: try p.labelFilter("labels"), network: try p.optionalString("network"), all: try p.bool("all", default: true),
-                    timeout: timeout))
-        case "container.stats": return .object(try await engine.containerStats(try p.string("id"), timeout: timeout))
-        case "container.rename":
-            try await engine.renameContainer(try p.string("id"), to: try p.string("name"), timeout: timeout)
-            return [:]
-        default: throw Self.unknown(method)
-        }
-    }
-
-    private func network(_ method: String, _ p: Params, timeout: Duration) async throws(PodmanEngineError) -> JSONValue {
-        switch method {
-        case "network.create": return ["id": .string(try await engine.createNetwork(try NetworkSpec(params: p), timeout: timeout))]
-        case "network.inspect": return .object(try await engine.inspectNetwork(try p.string("id"), timeout: timeout))
-        case "network.list":
-            return .array(try await engine.listNetworks(labels: try p.labelFilter("labels"), driver: try p.optionalString("driver"), timeout: timeout))
-        case "network.remove": return ["removed": .bool(try await engine.removeNetwork(try p.string("id"), timeout: timeout))]
-        case "network.connect":
-            let endpoint = try EndpointSpec(params: p)
-            try await engine.connectNetwork(endpoint.network, container: try p.string("container"), endpoint: endpoint, timeout: timeout)
-            return [:]
-        case "network.disconnect":
-            try await engine.disconnectNetwork(
-                try p.string("network"), container: try p.string("container"), force: try p.bool("force", default: false), timeout: timeout)
-            return [:]
         default: throw Self.unknown(method)
         }
     }
@@ -145,4 +77,5 @@ public struct ContainerDriverService: Sendable {
 }
 
 extension ContainerDriverService: EngineDriverService {}
+extension PodmanEngine: ContainerEngineClient {}
 extension EventFeed: CancellableFeed {}

@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// The driver's configuration (the plugin entry's `config` object).
@@ -19,20 +20,9 @@ public struct DriverSettings: Sendable, Equatable {
     /// to `containerHost` (the `CONTAINER_HOST` environment variable), then the default.
     /// - Throws: `bad_config` naming the key (`config.call_timeout_ms`).
     public init(config: JSONObject, containerHost: String?) throws(PodmanEngineError) {
-        func fail(_ key: String, _ message: String) -> PodmanEngineError {
-            PodmanEngineError(.badConfig, "config.\(key) \(message)", field: "config.\(key)")
-        }
-        let socket = config["socket"]
-        guard socket == nil || socket?.stringValue != nil else { throw fail("socket", "must be a string") }
-        socketPath = try PodmanSocket.resolve(configured: socket?.stringValue, containerHost: containerHost)
-        func milliseconds(_ key: String, default value: Int) throws(PodmanEngineError) -> Duration {
-            guard let v = config[key] else { return .milliseconds(value) }
-            guard let n = v.numberValue, n == n.rounded(), n >= 1, n <= 86_400_000 else {
-                throw fail(key, "must be a whole number of milliseconds from 1 to 86400000")
-            }
-            return .milliseconds(Int(n))
-        }
-        callTimeout = try milliseconds("call_timeout_ms", default: 30_000)
-        pullTimeout = try milliseconds("pull_timeout_ms", default: 600_000)
+        let reader = EngineConfig(config)
+        socketPath = try reader.socketPath(environment: "CONTAINER_HOST", containerHost, defaultPath: PodmanSocket.defaultPath)
+        callTimeout = try reader.milliseconds("call_timeout_ms", default: 30_000)
+        pullTimeout = try reader.milliseconds("pull_timeout_ms", default: 600_000)
     }
 }

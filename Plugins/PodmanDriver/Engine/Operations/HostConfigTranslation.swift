@@ -1,3 +1,4 @@
+import ContainerEngineSupport
 import AgentJSON
 
 /// The `host_config` keys other than `Ulimits` as SpecGenerator fields (see ``SpecGenerator``).

@@ -9,8 +9,8 @@ extension PodmanEngine {
     public func createContainer(_ spec: ContainerSpec, timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
         let body = try SpecGenerator(spec).bytes()
         let created = try await callJSON("POST", "/containers/create", rawJSON: body, expecting: [200, 201], timeout: timeout)
-        let o = try PodmanJSON.object(created, what: "create answer")
-        let id = try PodmanJSON.requiredString("Id", in: o, what: "create answer")
+        let o = try EngineDialect.podman.object(created, what: "create answer")
+        let id = try EngineDialect.podman.requiredString("Id", in: o, what: "create answer")
         return ["id": .string(id), "wiring": "endpoints_at_create", "warnings": .array(o.strings("Warnings"))]
     }
 

@@ -5,12 +5,12 @@ import HTTP1Client
 extension PodmanEngine {
     /// `image.inspect` (normalized: `{id, repo_tags, size, created, config}`).
     public func inspectImage(_ ref: String, timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
-        let o = try PodmanJSON.object(
+        let o = try EngineDialect.podman.object(
             try await callJSON("GET", "/images/\(URLEncoding.imageReference(ref))/json", timeout: timeout), what: "image")
         var config = ContainerDecoders.processConfig(o.object("Config")).objectValue ?? [:]
         config["labels"] = o.object("Config").stringMap("Labels")
         return [
-            "id": .string(ContainerDecoders.imageID(try PodmanJSON.requiredString("Id", in: o, what: "image"))),
+            "id": .string(ContainerDecoders.imageID(try EngineDialect.podman.requiredString("Id", in: o, what: "image"))),
             "repo_tags": .array(o.strings("RepoTags")), "size": .number(o.number("Size")), "created": .string(o.string("Created")),
             "config": .object(config),
         ]
@@ -41,20 +41,9 @@ extension PodmanEngine {
     /// `image.import`: an image from a root filesystem tar (libpod `POST /images/import`),
     /// streaming the file. - Returns: `{id}`.
     public func importImage(tarPath: String, repo: String, tag: String, timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
-        let file = try FileChunks(path: tarPath, failure: PodmanEngineError.self)
-        let request = HTTP1Request(
-            method: "POST", target: Self.libpodPrefix + "/images/import" + URLEncoding.query([("reference", "\(repo):\(tag)")]),
-            headers: ["Accept": "application/json", "Content-Type": "application/x-tar"],
-            body: .stream(length: file.length, chunks: HTTP1BodyStream(file)))
-        let r: HTTP1Response
-        do {
-            r = try await http.send(request, timeout: timeout, maxBody: Self.maxBody)
-        } catch {
-            throw PodmanEngineError.from(error)
-        }
-        guard r.head.isSuccess else { throw PodmanEngineError.fromStatus(r.status, body: r.body) }
-        let o = try PodmanJSON.object(try Self.json(r), what: "import answer")
-        return ["id": .string(ContainerDecoders.imageID(try PodmanJSON.requiredString("Id", in: o, what: "import answer")))]
+        let o = try await postArchive(
+            tarPath, to: "/images/import" + URLEncoding.query([("reference", "\(repo):\(tag)")]), what: "import answer", timeout: timeout)
+        return ["id": .string(ContainerDecoders.imageID(try EngineDialect.podman.requiredString("Id", in: o, what: "import answer")))]
     }
 }
 
@@ -72,19 +61,25 @@ extension PodmanEngine {
     /// OCI archive), streamed to libpod's `POST /images/load`, under the names the archive holds.
     /// - Returns: `{names: [String]}`.
     public func loadImage(tarPath: String, timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
+        let o = try await postArchive(tarPath, to: "/images/load", what: "load answer", timeout: timeout)
+        return ["names": .array(o.strings("Names"))]
+    }
+
+    /// Streams the archive at `tarPath` to libpod's `path` and reads the answer's object.
+    private func postArchive(_ tarPath: String, to path: String, what: String, timeout: Duration) async throws(PodmanEngineError)
+        -> JSONObject
+    {
         let file = try FileChunks(path: tarPath, failure: PodmanEngineError.self)
         let request = HTTP1Request(
-            method: "POST", target: Self.libpodPrefix + "/images/load",
-            headers: ["Accept": "application/json", "Content-Type": "application/x-tar"],
+            method: "POST", target: Self.libpodPrefix + path, headers: ["Accept": "application/json", "Content-Type": "application/x-tar"],
             body: .stream(length: file.length, chunks: HTTP1BodyStream(file)))
         let r: HTTP1Response
         do {
             r = try await http.send(request, timeout: timeout, maxBody: Self.maxBody)
         } catch {
-            throw PodmanEngineError.from(error)
+            throw EngineDialect.podman.failure(error)
         }
-        guard r.head.isSuccess else { throw PodmanEngineError.fromStatus(r.status, body: r.body) }
-        let o = try PodmanJSON.object(try Self.json(r), what: "load answer")
-        return ["names": .array(o.strings("Names"))]
+        guard r.head.isSuccess else { throw EngineDialect.podman.failure(status: r.status, body: r.body) }
+        return try EngineDialect.podman.object(try Self.json(r), what: what)
     }
 }

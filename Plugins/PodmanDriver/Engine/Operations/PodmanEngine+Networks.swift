@@ -7,7 +7,7 @@ extension PodmanEngine {
     /// - Throws: `engine_conflict` when the name is taken (Podman checks names itself).
     public func createNetwork(_ spec: NetworkSpec, timeout: Duration) async throws(PodmanEngineError) -> String {
         let json = try await callJSON("POST", "/networks/create", json: .object(try Self.networkBody(spec)), expecting: [200, 201], timeout: timeout)
-        return try PodmanJSON.requiredString("id", in: try PodmanJSON.object(json, what: "network create answer"), what: "network")
+        return try EngineDialect.podman.requiredString("id", in: try EngineDialect.podman.object(json, what: "network create answer"), what: "network")
     }
 
     /// The body of libpod's `POST /networks/create`: `options.parent` becomes

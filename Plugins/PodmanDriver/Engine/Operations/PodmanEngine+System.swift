@@ -6,7 +6,7 @@ extension PodmanEngine {
     /// engine_version, min_api_version, os, arch}` (`api_version` is the libpod path version
     /// the driver speaks, `4.0.0`).
     public func version(timeout: Duration) async throws(PodmanEngineError) -> JSONObject {
-        let o = try PodmanJSON.object(try await callJSON("GET", "/version", timeout: timeout), what: "version")
+        let o = try EngineDialect.podman.object(try await callJSON("GET", "/version", timeout: timeout), what: "version")
         // The libpod API version is the Podman Engine component's; the top level is the compat one.
         let podman = o.array("Components").compactMap(\.objectValue).first { $0.string("Name") == "Podman Engine" }
         let libpod = podman?.object("Details").optionalString("APIVersion") ?? o.string("ApiVersion")

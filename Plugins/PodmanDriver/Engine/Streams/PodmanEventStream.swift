@@ -25,7 +25,7 @@ public struct PodmanEventStream: AsyncSequence, Sendable {
                 do {
                     chunk = try await body.next()
                 } catch {
-                    throw PodmanEngineError.from(HTTPClientError.from(error))
+                    throw EngineDialect.podman.failure(HTTPClientError.from(error))
                 }
                 guard let chunk else {
                     if splitter.hasPartialLine { throw PodmanEngineError(.engineUnreachable, "the event stream ended in the middle of an event") }
@@ -57,12 +57,12 @@ extension PodmanEngine {
         do {
             response = try await http.stream(request, headTimeout: timeout)
         } catch {
-            throw PodmanEngineError.from(error)
+            throw EngineDialect.podman.failure(error)
         }
         guard response.head.isSuccess else {
             // harmless: without the error body the status alone still gives the typed error
             let body = (try? await response.collect(maxBody: 1 << 20)) ?? []
-            throw PodmanEngineError.fromStatus(response.head.status, body: body)
+            throw EngineDialect.podman.failure(status: response.head.status, body: body)
         }
         return PodmanEventStream(body: response.body)
     }
