@@ -38,10 +38,11 @@ public final class Agent: Sendable {
     }
 
     /// Builds an agent from a config source (tests build configs in memory). `clock` is the
-    /// core's time (``AgentServices/clock``).
+    /// core's time (``AgentServices/clock``); `timerExecutor` where its schedulers run
+    /// (``AgentServices/timerExecutor``).
     public init(
         config: ConfigSource, logger: Logger, allowedOwners: Set<uid_t>? = nil, mode: AgentMode = .oneShot,
-        clock: any AgentClock = SystemClock()
+        clock: any AgentClock = SystemClock(), timerExecutor: (any TaskExecutor)? = nil
     ) throws(AgentCoreError) {
         let storeDir = PathText.appending("store", to: config.config.stateDirectory)
         let store: DurableStore
@@ -59,7 +60,8 @@ public final class Agent: Sendable {
         var effective = config.config
         toggles.apply(to: &effective, plugins: true)
         config.replace(effective)
-        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode, clock: clock)
+        let services = AgentServices(config: config, store: store, registry: ProtocolRegistry(), logger: logger, mode: mode, clock: clock,
+            timerExecutor: timerExecutor)
         self.services = services
         self.dispatcher = Dispatcher(services: services)
         let loader =

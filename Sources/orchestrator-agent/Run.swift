@@ -1,3 +1,4 @@
+import NIOCore
 import AgentCore
 import ArgumentParser
 import FoundationEssentials
@@ -40,9 +41,12 @@ struct Run: AsyncParsableCommand {
         let log = DaemonLog.open(settings: logging, stateDirectory: site.stateDirectory)
         defer { log.sink.close() }
         let logger = log.logger
-        let agent = try Agent(config: ConfigSource(site, path: options.config), logger: logger, mode: .daemon)
-        // The core's servers (metrics endpoint, local door) run on the process's event loop group.
+        // The core's servers (metrics endpoint, local door) and its clock schedulers (dispatcher
+        // deadlines, audit group commits) run on the process's event loop group.
         let loops = ServerEventLoops.shared
+        let agent = try Agent(
+            config: ConfigSource(site, path: options.config), logger: logger, mode: .daemon,
+            timerExecutor: EventLoopTaskExecutor(loops.group.next()))
         // Prometheus text on loopback while features.metrics_endpoint is on (follows reloads).
         let metrics = try MetricsEndpoint.install(agent, loops: loops)
         // Audit trail and local door before the transport starts (the daemon starts it).

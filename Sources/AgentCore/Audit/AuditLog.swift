@@ -30,15 +30,17 @@ public final class AuditLog: Sendable {
     /// The trail in `directory` (created 0700 when missing).
     /// - Parameter syncWindow: 0 syncs every line before ``append(_:)`` returns; otherwise lines
     ///   are synced in groups within this time (``AuditSyncer``) on `clock`.
+    /// - Parameter timerExecutor: where the group commit's timer runs (nil: a thread of its own).
     /// - Throws: ``AgentCoreError`` `audit_unavailable` when the folder cannot be made.
     public init(
         directory: String, maxBytes: Int = 16 << 20, maxFiles: Int = 8, syncWindow: Duration = .zero,
-        clock: any AgentClock = SystemClock()
+        clock: any AgentClock = SystemClock(), timerExecutor: (any TaskExecutor)? = nil
     ) throws(AgentCoreError) {
         self.directory = directory
         self.maxBytes = max(4096, maxBytes)
         self.maxFiles = max(1, maxFiles)
-        self.syncer = AuditSyncer(path: directory + "/audit.log", window: max(.zero, syncWindow), clock: clock)
+        self.syncer = AuditSyncer(
+            path: directory + "/audit.log", window: max(.zero, syncWindow), clock: clock, timerExecutor: timerExecutor)
         // The state folder itself may be new (mkdir -p; the audit folder is 0700).
         var partial = ""
         for part in directory.split(separator: "/").dropLast() {

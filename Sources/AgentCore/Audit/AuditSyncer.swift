@@ -27,11 +27,17 @@ final class AuditSyncer: Sendable {
     private let timer: ClockScheduler
     private let groupSyncs = Atomic<Int>(0)
     private let lineSyncs = Atomic<Int>(0)
+    /// Whether the timer runs on a shared executor (the daemon's event loop), where the sync
+    /// must not block: then it runs as a task of the pool instead.
+    private let offload: Bool
 
-    init(path: String, window: Duration, clock: any AgentClock) {
+    /// - Parameter timerExecutor: where the group commit's timer runs (``ClockScheduler``); nil
+    ///   gives it a thread of its own, on which the sync itself runs too.
+    init(path: String, window: Duration, clock: any AgentClock, timerExecutor: (any TaskExecutor)? = nil) {
         self.path = path
         self.window = window
-        self.timer = ClockScheduler(clock: clock)
+        self.timer = ClockScheduler(clock: clock, executor: timerExecutor)
+        self.offload = timerExecutor != nil
     }
 
     /// Group commits done so far (for diagnostics and tests).
@@ -51,10 +57,15 @@ final class AuditSyncer: Sendable {
         timer.arm(id: 1, after: window > .zero ? window : Self.readOnlyWindow) { [self] in
             // Reset first: a line written after this point schedules the next sync.
             scheduled.store(false, ordering: .sequentiallyConsistent)
-            syncNow()
-            groupSyncs.add(1, ordering: .releasing)
+            guard offload else { return groupSync() }
+            Task { groupSync() }
         }
         return true
+    }
+
+    private func groupSync() {
+        syncNow()
+        groupSyncs.add(1, ordering: .releasing)
     }
 
     /// Syncs the current log now (also before a rotation renames it away).

@@ -27,7 +27,7 @@ public final class Dispatcher: Sendable {
 
     public init(services: AgentServices) {
         self.services = services
-        deadlines = ClockScheduler(clock: services.clock)
+        deadlines = ClockScheduler(clock: services.clock, executor: services.timerExecutor)
     }
 
     /// Dispatches a message given as JSON bytes. Every outcome, success or error, is handed to

@@ -24,13 +24,17 @@ public final class AgentServices: Sendable {
     /// The core's time: dispatcher deadlines, audit group commit, command durations
     /// (``SystemClock`` in the daemon; tests pass a ``ManualClock``).
     public let clock: any AgentClock
+    /// Where the core's clock schedulers run (``ClockScheduler``): the daemon's event loop
+    /// (``EventLoopTaskExecutor``); nil gives each scheduler a thread of its own.
+    public let timerExecutor: (any TaskExecutor)?
 
     public init(
         config: ConfigSource, store: DurableStore, registry: ProtocolRegistry, logger: Logger, mode: AgentMode = .oneShot,
-        clock: any AgentClock = SystemClock()
+        clock: any AgentClock = SystemClock(), timerExecutor: (any TaskExecutor)? = nil
     ) {
         self.mode = mode
         self.clock = clock
+        self.timerExecutor = timerExecutor
         self.config = config
         self.store = store
         self.registry = registry

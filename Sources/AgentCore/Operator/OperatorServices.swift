@@ -15,7 +15,8 @@ public final class OperatorServices: Sendable {
         let settings = try OperatorSettings.parse(config)
         let audit = try AuditLog(
             directory: OperatorSettings.auditDirectory(config), maxBytes: settings.auditMaxBytes, maxFiles: settings.auditMaxFiles,
-            syncWindow: .milliseconds(settings.auditSyncWindowMs), clock: agent.services.clock)
+            syncWindow: .milliseconds(settings.auditSyncWindowMs), clock: agent.services.clock,
+            timerExecutor: agent.services.timerExecutor)
         let logger = agent.services.logger
         agent.services.commands.observe { record in
             if audit.append(record) == nil {

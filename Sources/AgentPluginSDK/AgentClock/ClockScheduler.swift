@@ -13,9 +13,11 @@ import Synchronization
 /// decision (and is part of it) or after it (and cancels the recorded sleep, so the loop decides
 /// again).
 ///
-/// The loop and the actions run on the scheduler's own thread (a ``ThreadExecutor``), never on
-/// the cooperative pool: a timeout fires even while every pool thread is blocked. Actions must
-/// be short (resolve a request, schedule a sync) and must not block.
+/// The loop and the actions run on the scheduler's own thread (a ``ThreadExecutor``), or on an
+/// executor the caller gives that is just as independent of the cooperative pool (the agent
+/// gives its event loop, so that its schedulers need no thread of their own), never on the pool:
+/// a timeout fires even while every pool thread is blocked. Actions must be short (resolve a
+/// request, start a task) and must not block.
 public final class ClockScheduler: Sendable {
     private struct State {
         var heap = DeadlineHeap()
@@ -37,8 +39,20 @@ public final class ClockScheduler: Sendable {
     private final class Core: Sendable {
         let clock: any AgentClock
         let state = Mutex(State())
-        let executor = ThreadExecutor()
-        init(clock: any AgentClock) { self.clock = clock }
+        let executor: any TaskExecutor
+        /// The scheduler's own thread, when no executor was given (stopped with the loop).
+        let ownThread: ThreadExecutor?
+        init(clock: any AgentClock, executor: (any TaskExecutor)?) {
+            self.clock = clock
+            if let executor {
+                self.executor = executor
+                ownThread = nil
+            } else {
+                let own = ThreadExecutor()
+                self.executor = own
+                ownThread = own
+            }
+        }
     }
 
     private let core: Core
@@ -46,8 +60,11 @@ public final class ClockScheduler: Sendable {
     private var clock: any AgentClock { core.clock }
 
     /// A scheduler on `clock`; its loop runs until ``shutdown()`` (or the scheduler is released).
-    public init(clock: any AgentClock) {
-        let core = Core(clock: clock)
+    /// - Parameter executor: where the loop and the actions run: an executor whose jobs run even
+    ///   while the cooperative pool is blocked (a dedicated thread, an event loop), shared with
+    ///   other work as the caller likes; nil starts a thread of the scheduler's own.
+    public init(clock: any AgentClock, executor: (any TaskExecutor)? = nil) {
+        let core = Core(clock: clock, executor: executor)
         self.core = core
         loop = Task(executorPreference: core.executor) { await Self.run(core) }
     }
@@ -120,7 +137,7 @@ public final class ClockScheduler: Sendable {
             }
             switch step {
             case .stop:
-                core.executor.stop()
+                core.ownThread?.stop()
                 return
             case .run(let due): for action in due { action() }
             case .wait(let task): _ = await task.result  // ended by its deadline or by an earlier arm
