@@ -37,7 +37,7 @@ enum Installer {
     static let toolsItDoesWithout = ["python3", "jq", "openssl"]
 
     /// A PATH holding every command of /usr/bin, /bin, /usr/sbin and /sbin but python3 (and every
-    /// other python*), jq and openssl.
+    /// other python*), jq and openssl: the installer runs with it in every test.
     static let barePath: String = {
         let bin = scratch("bare-bin")
         try? FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)  // harmless: a missing folder fails every run below, loudly
@@ -160,9 +160,10 @@ enum Installer {
         return r.stdout
     }
 
-    /// Runs scripts/install.sh with `args`.
+    /// Runs scripts/install.sh with `args`, PATH = ``barePath`` (no python3, jq or openssl) unless
+    /// `env` sets another.
     static func install(_ args: [String], env: [String: String] = [:]) throws -> CommandResult {
-        try run(["/bin/bash", script] + args, env: env, timeout: 180)
+        try run(["/bin/bash", script] + args, env: ["PATH": barePath].merging(env) { $1 }, timeout: 180)
     }
 
     /// ``install(_:env:)`` off the cooperative pool.
