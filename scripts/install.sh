@@ -265,6 +265,11 @@ find_agent_bin() {
     if [ -n "$AGENT_BIN" ]; then return 0; fi
     if AGENT_BIN="$(command -v orchestrator-agent)"; then return 0; fi
     [ "$NO_DOCKER" = 0 ] || fail "$E_FAIL" "missing tool: orchestrator-agent (Debian: apt install ./orchestrator-agent_*.deb; or give --agent-bin)"
+    if [ "$DRY_RUN" = 1 ] && ! docker image inspect "$AGENT_IMAGE" >/dev/null 2>&1; then
+        would "pull $AGENT_IMAGE, then enrol and write the config with its orchestrator-agent"
+        say "dry run: stopping here: the rest needs an orchestrator-agent (give --agent-bin to see it)"
+        exit 0
+    fi
     local id c
     id="$(resolve_image "$AGENT_IMAGE")" || exit $?
     c="$(docker create --network none "$id" 2>"$WORK/docker.err")" \
