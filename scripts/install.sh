@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Installs the orchestrator agent on an edge device (docs/installation.md):
-#   1. enrols the device with the cloud: a key made here that never leaves the device, a CSR whose
-#      CN is the orchestrator id the enrollment API hands out, and the signed certificate checked
-#      (parses, matches the key, CN, client-auth EKU, chain, validity) before anything is written;
-#   2. writes the key, the certificate and the site config atomically with strict modes;
+# Installs the orchestrator agent on an edge device (docs/installation.md). The logic is the
+# agent's own (`orchestrator-agent enroll`, `site-config write`, `status`); this script finds the
+# images and the agent binary, calls it, and runs the containers:
+#   1. enrols the device (`enroll --keep-installed`: a valid installed pair is kept, else a key made
+#      here, a CSR, the certificate checked with `check`'s code before anything is written);
+#   2. writes the site config (`site-config write`: atomic, strict modes, only when it changed);
 #   3. runs the netmon sidecar and the agent in Docker, pinned by image id, recreating a container
 #      only when its image or its settings changed;
 #   4. with --from-python-agent, takes the site over from the Python agent: its containers are
-#      stopped and kept under rollback names until this agent reports connected, then removed; if
-#      it does not connect in time (or the run is interrupted), the Python agent is put back.
+#      stopped and kept under rollback names until this agent reports connected (`status
+#      --wait-connected`), then removed; otherwise (or if the run is interrupted) they are put back.
 # A re-run with a valid installed certificate enrols nothing and changes nothing.
+# Needs bash, coreutils and the docker CLI: no python3, jq or openssl.
 #
 #   scripts/install.sh --help
 set -euo pipefail
@@ -42,23 +44,14 @@ E_FAIL=1 E_USAGE=2 E_API=3 E_CERT=4 E_EXISTING=5 E_ROLLED_BACK=6
 # --- defaults (flags) --------------------------------------------------------------------------------
 
 API_BASE="https://api.autonomylogic.com"
-CA_FILE=""
-ISSUER_CA=""
-CERT_DIR="/root/.mtls"
-KEY_TYPE="rsa"
-RSA_BITS=4096
-ROOT=""
+CA_FILE="" ISSUER_CA="" CERT_DIR="/root/.mtls" KEY_TYPE="rsa" RSA_BITS=4096 ROOT=""
 AGENT_IMAGE="ghcr.io/autonomy-logic/orchestrator-agent:latest"
 NETMON_IMAGE="ghcr.io/autonomy-logic/autonomy-netmon:latest"
-DOCKER_HOST_URI=""
-CLOUD_HOST=""
-CLOUD_PORT=3001
-PINS_FILE=""
-AGENT_BIN=""                                    # the orchestrator-agent that enrols (see find_agent_bin)
+DOCKER_HOST_URI="" CLOUD_HOST="" CLOUD_PORT=3001 PINS_FILE=""
+AGENT_BIN=""                                    # the orchestrator-agent that does the work (find_agent_bin)
 WARN_DAYS=30
 AGENT_USER=""                                   # UID:GID; default 10001:10001, 0:0 with --no-docker
-DRY_RUN=0 UNINSTALL=0 PURGE=0 REENROLL=0 NO_DOCKER=0
-FROM_PYTHON=0
+DRY_RUN=0 UNINSTALL=0 PURGE=0 REENROLL=0 NO_DOCKER=0 FROM_PYTHON=0
 TAKEOVER_TIMEOUT=120 TIMEOUT_GIVEN=0
 
 usage() {
@@ -242,165 +235,41 @@ check_platform() {
     [ "$(id -u)" = 0 ] || [ "${ORCH_INSTALL_ALLOW_NONROOT:-}" = 1 ] || fail "$E_FAIL" "run as root (sudo $PROG ...)"
 }
 
-JSON_TOOL=""
-
 check_tools() {
-    local t missing=()
-    for t in sha256sum mktemp; do command -v "$t" >/dev/null || missing+=("$t"); done
-    [ "$NO_DOCKER" = 1 ] || command -v docker >/dev/null || missing+=(docker)
-    [ "${#missing[@]}" = 0 ] || fail "$E_FAIL" "missing tool: ${missing[*]} (Debian: apt-get install $(pkgs_for "${missing[@]}"))"
-    # JSON: python3 (preferred) or jq; ORCH_INSTALL_JSON picks one (tests run both).
-    case "${ORCH_INSTALL_JSON:-}" in
-        jq | python3) JSON_TOOL="$ORCH_INSTALL_JSON"; command -v "$JSON_TOOL" >/dev/null || fail "$E_FAIL" "missing tool: $JSON_TOOL" ;;
-        *) if command -v python3 >/dev/null; then JSON_TOOL=python3; elif command -v jq >/dev/null; then JSON_TOOL=jq; else
-            fail "$E_FAIL" "missing tool: python3 or jq (to read the API's JSON; Debian: apt-get install python3)"
-        fi ;;
-    esac
-}
-
-pkgs_for() {
-    local t out=()
-    for t in "$@"; do
-        case "$t" in docker) out+=(docker.io) ;; sha256sum | mktemp) out+=(coreutils) ;; *) out+=("$t") ;; esac
-    done
-    echo "${out[*]}"
+    local t missing=() pkgs=()
+    for t in sha256sum mktemp; do command -v "$t" >/dev/null || { missing+=("$t"); pkgs+=(coreutils); }; done
+    [ "$NO_DOCKER" = 1 ] || command -v docker >/dev/null || { missing+=(docker); pkgs+=(docker.io); }
+    [ "${#missing[@]}" = 0 ] || fail "$E_FAIL" "missing tool: ${missing[*]} (Debian: apt-get install ${pkgs[*]})"
 }
 
 # --- temp files --------------------------------------------------------------------------------------
 
 WORK=""
-TMP_FILES=()
 PINS_READER=""          # the throwaway container that read_pins creates
 
 cleanup() {
-    local rc=$? f
+    local rc=$?
     # A run that stops while the Python agent is down puts it back first (see takeover_begin).
     [ "$TAKEOVER" = 0 ] || takeover_interrupted "$rc"
-    for f in "${TMP_FILES[@]}"; do rm -f "$f"; done
     [ -z "$PINS_READER" ] || docker rm -f "$PINS_READER" >/dev/null 2>&1 || true
-    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-        # The staged key (if the run stopped before installing it) is overwritten first.
-        [ ! -f "$WORK/client.key" ] || shred -u "$WORK/client.key" 2>/dev/null || true
-        rm -rf "$WORK"
-    fi
+    [ -z "$WORK" ] || rm -rf "$WORK"
 }
 
-# --- JSON --------------------------------------------------------------------------------------------
+# --- the agent binary --------------------------------------------------------------------------------
 
-# json_get FILE DOTTED.PATH: prints the value (strings raw, objects/arrays as JSON). Status 3: the
-# file is not JSON; 4: no such value (or null).
-json_get() {
-    if [ "$JSON_TOOL" = python3 ]; then
-        python3 -c '
-import json, sys
-try:
-    with open(sys.argv[1], "rb") as f: v = json.load(f)
-except Exception: sys.exit(3)
-for k in sys.argv[2].split("."):
-    if isinstance(v, dict) and k in v: v = v[k]
-    else: sys.exit(4)
-if v is None: sys.exit(4)
-if isinstance(v, (dict, list)): print(json.dumps(v))
-elif isinstance(v, bool): print("true" if v else "false")
-else: print(v)' "$1" "$2"
-    else
-        jq -e . "$1" >/dev/null 2>&1 || { [ $? = 1 ] || return 3; }
-        local out
-        out="$(jq -r --arg p "$2" 'getpath($p | split(".")) | if type == "object" or type == "array" then tojson else . end' "$1" 2>/dev/null)" || return 4
-        [ "$out" != null ] || return 4
-        printf '%s\n' "$out"
-    fi
-}
-
-# json_valid FILE: it parses as JSON.
-json_valid() {
-    if [ "$JSON_TOOL" = python3 ]; then python3 -m json.tool "$1" >/dev/null 2>&1; else jq -e . "$1" >/dev/null 2>&1 || [ $? = 1 ]; fi
-}
-
-# json_array FILE: it is a JSON array (of pins).
-json_array() {
-    if [ "$JSON_TOOL" = python3 ]; then
-        python3 -c 'import json, sys; sys.exit(0 if isinstance(json.load(open(sys.argv[1])), list) else 1)' "$1" 2>/dev/null
-    else
-        [ "$(jq -r type "$1" 2>/dev/null)" = array ]
-    fi
-}
-
-# --- atomic files ------------------------------------------------------------------------------------
-
-# Flushes a file or folder to disk where coreutils can (sync FILE, coreutils >= 8.24).
-flush() { sync "$1" 2>/dev/null || true; }
-
-# set_owner_mode PATH OWNER MODE: only where they differ (a re-run changes nothing).
-set_owner_mode() {
-    [ "$(stat -c '%u:%g' "$1")" = "$2" ] || chown "$2" "$1"
-    [ "$(stat -c '%a' "$1")" = "$3" ] || chmod "$3" "$1"
-}
-
-# ensure_dir DIR MODE OWNER
-ensure_dir() {
-    if [ "$DRY_RUN" = 1 ]; then
-        [ -d "$1" ] || would "create folder $1 (mode $2, owner $3)"
-        return 0
-    fi
-    # Missing parents get the usual 0755 (umask 077 would make them 0700).
-    (umask 022 && mkdir -p "$(dirname "$1")")
-    mkdir -p "$1"
-    set_owner_mode "$1" "$3" "$2"
-}
-
-# install_file SRC DEST MODE OWNER: a temp file in DEST's folder, flushed, renamed over DEST.
-install_file() {
-    local src="$1" dest="$2" mode="$3" owner="$4" dir tmp
-    if [ "$DRY_RUN" = 1 ]; then would "write $dest (mode $mode, owner $owner)"; return 0; fi
-    dir="$(dirname "$dest")"
-    tmp="$(mktemp "$dir/.${dest##*/}.XXXXXX")"
-    TMP_FILES+=("$tmp")
-    cat "$src" >"$tmp"
-    chown "$owner" "$tmp"
-    chmod "$mode" "$tmp"
-    flush "$tmp"
-    mv -f "$tmp" "$dest"
-    flush "$dir"
-}
-
-# --- certificates ------------------------------------------------------------------------------------
-
-# The CA bundle the client certificate must chain to (empty: the system trust store).
-chain_anchor() {
-    if [ -n "$ISSUER_CA" ]; then echo "$ISSUER_CA"
-    elif [ -n "$CA_FILE" ]; then echo "$CA_FILE"
-    elif [ -f "$CERT_HOST/issuer-ca.pem" ]; then echo "$CERT_HOST/issuer-ca.pem"
-    fi
-}
-
-# verify_installed: the installed pair checked by `orchestrator-agent enroll --verify-installed`
-# (`check`'s certificate code: the key, clientAuth, validity, the chain to the anchor, a safe CN).
-# Sets ORCH_ID, or CHECK_REASON and returns 1 when it is unusable; warns when it expires soon.
-CHECK_REASON=""
-verify_installed() {
-    find_agent_bin
-    local anchor status=0 args=(enroll --verify-installed --cert-dir "$CERT_HOST" --expiry-warn-days "$WARN_DAYS")
-    anchor="$(chain_anchor)"
-    [ -z "$anchor" ] || args+=(--issuer-ca "$anchor")
-    "$AGENT_BIN" "${args[@]}" >"$WORK/verify.out" 2>"$WORK/verify.err" || status=$?
-    { grep '^warning:' "$WORK/verify.err" || true; } | sed "s/^/$PROG: /" >&2
-    case "$status" in
-        0) ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/verify.out")" CERT_INFO="$WORK/verify.out"; return 0 ;;
-        5) CHECK_REASON="$(sed -n 's/^error: installed_unusable: //p' "$WORK/verify.err")"; return 1 ;;
-        *) fail "$E_FAIL" "orchestrator-agent enroll --verify-installed failed (exit $status): $(tr '\n' ' ' <"$WORK/verify.err")" ;;
-    esac
-}
-
-# --- enrollment --------------------------------------------------------------------------------------
-
-# The orchestrator-agent that enrols: --agent-bin, else the one on PATH (the Debian package's), else
-# the agent image's binary and its Swift runtime, copied out of a container that is created, never
-# started, and removed (the binary finds the runtime through its run path $ORIGIN/../lib/…).
+# The orchestrator-agent that enrols and writes the config: --agent-bin, else the one on PATH (the
+# Debian package's), else the agent image's binary and its Swift runtime, copied out of a container
+# that is created, never started, and removed (the binary finds the runtime through its run path
+# $ORIGIN/../lib/…).
 find_agent_bin() {
     if [ -n "$AGENT_BIN" ]; then return 0; fi
     if AGENT_BIN="$(command -v orchestrator-agent)"; then return 0; fi
     [ "$NO_DOCKER" = 0 ] || fail "$E_FAIL" "missing tool: orchestrator-agent (Debian: apt install ./orchestrator-agent_*.deb; or give --agent-bin)"
+    if [ "$DRY_RUN" = 1 ] && ! docker image inspect "$AGENT_IMAGE" >/dev/null 2>&1; then
+        would "pull $AGENT_IMAGE, then enrol and write the config with its orchestrator-agent"
+        say "dry run: stopping here: the rest needs an orchestrator-agent (give --agent-bin to see it)"
+        exit 0
+    fi
     local id c
     id="$(resolve_image "$AGENT_IMAGE")" || exit $?
     c="$(docker create --network none "$id" 2>"$WORK/docker.err")" \
@@ -415,158 +284,94 @@ find_agent_bin() {
     AGENT_BIN="$WORK/agent/usr/bin/orchestrator-agent"
 }
 
-# CERT_INFO: the output of the `orchestrator-agent enroll` run that enrolled or verified the pair;
-# its `sha256 fingerprint:`, `not before:` and `not after:` lines feed the summary.
-ORCH_ID="" NEW_CERT=0 REUSED_CERT=0 CERT_INFO=""
+# agent ARGS...: runs the agent's subcommand; its stdout in $WORK/agent.out, its stderr relayed
+# with this script's prefix. Returns its exit status.
+agent() {
+    local status=0
+    "$AGENT_BIN" "$@" >"$WORK/agent.out" 2>"$WORK/agent.err" || status=$?
+    sed "s/^/$PROG: /" "$WORK/agent.err" >&2
+    return "$status"
+}
 
-# A new key and certificate, by `orchestrator-agent enroll`: the key made on the device, the CSR the
-# only upload, the certificate checked with `check`'s own code before anything is written, the
-# files installed atomically with strict modes (the previous pair kept as *.prev).
+# field LABEL: the value of the line `LABEL: value` of the last agent run's stdout.
+field() { sed -n "s/^$1: //p" "$WORK/agent.out" | head -n 1; }
+
+# --- enrolment and site config -----------------------------------------------------------------------
+
+ORCH_ID="" NEW_CERT=0 FILES_CHANGED=0 CERT_INFO=""
+
+# `orchestrator-agent enroll --keep-installed`: a valid installed pair is kept (no request to the
+# API; owners and modes corrected, the anchor saved as issuer-ca.pem), else a key made here, only
+# the CSR sent, the certificate checked with `check`'s code before the files are written.
 enroll() {
-    if [ "$DRY_RUN" = 1 ]; then
-        would "GET $API_BASE/orchestrators/id for a new orchestrator id (skipped: it reserves an id)"
-        would "generate the $(key_desc) key on this device (mode 0600) and a CSR with CN=<id>, EKU clientAuth (orchestrator-agent enroll)"
-        would "POST the CSR (field csr) to $API_BASE/orchestrators/enroll and check the certificate"
-        would "install $CERT_HOST/client.key (0600) and $CERT_HOST/client.crt (0644)"
-        ORCH_ID="<new id>"
-        return 0
-    fi
     find_agent_bin
-    local args=(enroll --api-base "$API_BASE" --cert-dir "$CERT_HOST" --key-type "$KEY_TYPE" --rsa-bits "$RSA_BITS"
-        --owner "$AGENT_USER" --expiry-warn-days "$WARN_DAYS") anchor status=0
+    local status=0 args=(enroll --cert-dir "$CERT_HOST" --api-base "$API_BASE" --key-type "$KEY_TYPE" --rsa-bits "$RSA_BITS"
+        --owner "$AGENT_USER" --expiry-warn-days "$WARN_DAYS")
     [ -z "$CA_FILE" ] || args+=(--ca-file "$CA_FILE")
-    anchor="$(chain_anchor)"
-    [ -z "$anchor" ] || args+=(--issuer-ca "$anchor")
-    say "enrolling with $API_BASE: $(key_desc) key made here, only the CSR is sent ($AGENT_BIN enroll)"
-    "$AGENT_BIN" "${args[@]}" >"$WORK/enroll.out" 2>"$WORK/enroll.err" || status=$?
-    sed "s/^/$PROG: /" "$WORK/enroll.err" >&2
+    [ -z "$ISSUER_CA" ] || args+=(--issuer-ca "$ISSUER_CA")
+    [ "$DRY_RUN" = 0 ] || args+=(--dry-run)
+    if [ "$REENROLL" = 1 ]; then say "--reenroll: enrolling anew (the new orchestrator id must be linked again)"
+    else args+=(--keep-installed); fi
+    agent "${args[@]}" || status=$?
     case "$status" in
         0) ;;
         3) fail "$E_API" "the enrollment API failed or refused (above). Nothing was installed." ;;
         4) fail "$E_CERT" "refusing the signed certificate (above). Nothing was installed." ;;
+        5) fail "$E_EXISTING" "the installed certificate in $CERT_HOST is unusable (above). Run again with --reenroll (a new orchestrator id) or restore the right files" ;;
         *) fail "$E_FAIL" "orchestrator-agent enroll failed (exit $status, above)" ;;
     esac
-    ORCH_ID="$(sed -n 's/^orchestrator id: //p' "$WORK/enroll.out")" CERT_INFO="$WORK/enroll.out"
+    cp "$WORK/agent.out" "$WORK/enroll.out"
+    ORCH_ID="$(field 'orchestrator id')" CERT_INFO="$WORK/enroll.out"
     [ -n "$ORCH_ID" ] || fail "$E_FAIL" "orchestrator-agent enroll printed no orchestrator id"
-    say "certificate checked and installed: CN $ORCH_ID, clientAuth, chains to $(chain_anchor_desc), valid"
-    NEW_CERT=1 FILES_CHANGED=1
-}
-
-key_desc() { if [ "$KEY_TYPE" = ec ]; then echo "EC P-256"; else echo "RSA-$RSA_BITS"; fi; }
-chain_anchor_desc() { local a; a="$(chain_anchor)"; echo "${a:-the system trust store}"; }
-
-# Reuses a valid installed certificate (no request to the API), or enrols.
-enroll_or_reuse() {
-    local key="$CERT_HOST/client.key" crt="$CERT_HOST/client.crt"
-    if [ "$REENROLL" = 0 ] && { [ -e "$key" ] || [ -e "$crt" ]; }; then
-        if [ ! -f "$key" ] || [ ! -f "$crt" ]; then
-            fail "$E_EXISTING" "$CERT_HOST holds only one of client.key and client.crt; run again with --reenroll"
-        fi
-        if ! verify_installed; then
-            local hint="Run again with --reenroll (a new orchestrator id) or restore the right files"
-            # A certificate enrolled by another installer (the Python agent's) comes without a copy
-            # of the CA it chains to.
-            if [[ "$CHECK_REASON" == *"does not chain"* ]] && [ -z "$(chain_anchor)" ]; then
-                hint="It was checked against the system trust store: if the CA that issued it is not in it, give that CA with --issuer-ca; otherwise run again with --reenroll (a new orchestrator id)"
-            fi
-            fail "$E_EXISTING" "the installed certificate $crt is unusable: $CHECK_REASON. $hint"
-        fi
-        REUSED_CERT=1
+    if [ "$(field enrolment)" = kept ]; then
         say "already enrolled as $ORCH_ID (valid certificate in $CERT_HOST): no enrollment"
-        return 0
+    elif [ "$DRY_RUN" = 0 ]; then
+        say "enrolled as $ORCH_ID: the certificate was checked and installed in $CERT_HOST"
+        NEW_CERT=1 FILES_CHANGED=1
     fi
-    [ "$REENROLL" = 0 ] || say "--reenroll: enrolling anew (the new orchestrator id must be linked again)"
-    enroll
 }
 
-# A reused certificate: the folder and files get the agent user and the strict modes (a no-op when
-# they have them).
-fix_cert_files() {
-    [ "$REUSED_CERT" = 1 ] || return 0
-    save_issuer_ca
-    [ "$DRY_RUN" = 0 ] || return 0
-    local f m
-    set_owner_mode "$CERT_HOST" "$AGENT_USER" 700
-    for f in client.key client.key.prev client.crt client.crt.prev issuer-ca.pem; do
-        [ -f "$CERT_HOST/$f" ] || continue
-        case "$f" in *.key*) m=600 ;; *) m=644 ;; esac
-        set_owner_mode "$CERT_HOST/$f" "$AGENT_USER" "$m"
-    done
-}
+PINS_ARG=()
 
-# A reused certificate checked against --issuer-ca or --ca-file with no saved copy (one enrolled by
-# the Python agent's installer, which keeps none): the copy is saved so that later runs find it.
-save_issuer_ca() {
-    local anchor; anchor="$(chain_anchor)"
-    [ -n "$anchor" ] && [ ! -f "$CERT_HOST/issuer-ca.pem" ] || return 0
-    install_file "$anchor" "$CERT_HOST/issuer-ca.pem" 644 "$AGENT_USER"
-    [ "$DRY_RUN" = 1 ] || say "saved $anchor as $CERT_HOST/issuer-ca.pem: later runs check the certificate against it"
-}
-
-# --- site config -------------------------------------------------------------------------------------
-
-PINS_JSON="[]" FILES_CHANGED=0
-
-# The plugin pins: --pins-file, else the file the agent image ships (read from a container that is
-# created, never started, and removed).
+# The plugin pins: --pins-file, else the file the agent image ships (copied out of a container that
+# is created, never started, and removed).
 read_pins() {
-    local f="$WORK/pins.json"
-    if [ -n "$PINS_FILE" ]; then
-        json_array "$PINS_FILE" || fail "$E_FAIL" "--pins-file $PINS_FILE is not a JSON array"
-        PINS_JSON="$(cat "$PINS_FILE")"
-        return 0
-    fi
-    if [ "$NO_DOCKER" = 1 ]; then
-        warn "no --pins-file: the site config loads no plugins"
-        return 0
-    fi
-    if [ "$DRY_RUN" = 1 ]; then
-        would "read the plugin pins $IMAGE_PINS from the agent image"
-        PINS_JSON='"<pins from the image>"'
-        return 0
-    fi
+    if [ -n "$PINS_FILE" ]; then PINS_ARG=(--pins "$PINS_FILE"); return 0; fi
+    [ "$NO_DOCKER" = 0 ] && [ "$DRY_RUN" = 0 ] || return 0
     PINS_READER="$(docker create --network none --entrypoint /pins-reader "$AGENT_ID" 2>"$WORK/docker.err")" \
         || fail "$E_FAIL" "cannot read the agent image: $(cat "$WORK/docker.err")"
-    if docker cp "$PINS_READER:$IMAGE_PINS" "$f" >/dev/null 2>&1 && json_array "$f"; then
-        PINS_JSON="$(cat "$f")"
-    else
-        warn "the agent image has no $IMAGE_PINS (a JSON array): the site config loads no plugins; give --pins-file"
-    fi
+    if docker cp "$PINS_READER:$IMAGE_PINS" "$WORK/pins.json" >/dev/null 2>&1; then PINS_ARG=(--pins "$WORK/pins.json")
+    else warn "the agent image has no $IMAGE_PINS: the site config loads no plugins; give --pins-file"; fi
     docker rm -f "$PINS_READER" >/dev/null 2>&1 || true
     PINS_READER=""
 }
 
+# The state folder (the agent user's, 0700), then the site config by `orchestrator-agent site-config
+# write`: checked as the agent reads it, written atomically (0640, folder 0750) only when it changed.
 write_config() {
-    local out="$WORK/site.json" state cert
-    if [ "$NO_DOCKER" = 1 ]; then state="$STATE_REL" cert="$CERT_DIR"; else state="$C_STATE_DIR" cert="$C_CERT_DIR"; fi
-    {
-        printf '{\n'
-        printf '  "state_dir": "%s",\n' "$state"
-        printf '  "cloud": { "host": "%s", "port": %s, "cert_dir": "%s" },\n' "$CLOUD_HOST" "$CLOUD_PORT" "$cert"
-        [ "$NO_DOCKER" = 1 ] || printf '  "agent": { "container_name": "%s" },\n' "$AGENT_NAME"
-        printf '  "plugins": { "load": %s, "deny": [] }\n' "$PINS_JSON"
-        printf '}\n'
-    } >"$out"
-    ensure_dir "$CONFIG_HOST" 750 "0:$AGENT_GID"
-    ensure_dir "$STATE_HOST" 700 "$AGENT_USER"
-    if [ "$DRY_RUN" = 1 ]; then
-        if [ -f "$CONFIG_HOST/site.json" ] && cmp -s "$out" "$CONFIG_HOST/site.json"; then
-            say "site config $CONFIG_HOST/site.json unchanged"
-            return 0
-        fi
-        would "write $CONFIG_HOST/site.json (mode 0640):"
-        sed 's/^/    /' "$out" >&2
+    if [ ! -d "$STATE_HOST" ]; then
+        if [ "$DRY_RUN" = 1 ]; then would "create folder $STATE_HOST (mode 0700, owner $AGENT_USER)"
+        else (umask 022 && mkdir -p "$(dirname "$STATE_HOST")") && mkdir "$STATE_HOST"; fi
+    fi
+    if [ -d "$STATE_HOST" ] && [ "$DRY_RUN" = 0 ]; then
+        [ "$(stat -c '%u:%g' "$STATE_HOST")" = "$AGENT_USER" ] || chown "$AGENT_USER" "$STATE_HOST"
+        [ "$(stat -c '%a' "$STATE_HOST")" = 700 ] || chmod 700 "$STATE_HOST"
+    fi
+    if [ "$DRY_RUN" = 1 ] && [ "$NO_DOCKER" = 0 ] && [ -z "$PINS_FILE" ]; then
+        would "write $CONFIG_HOST/site.json (mode 0640) with the plugin pins $IMAGE_PINS of the agent image"
         return 0
     fi
-    json_valid "$out" || fail "$E_FAIL" "the generated site config is not valid JSON (a bad --pins-file?)"
-    if [ -f "$CONFIG_HOST/site.json" ] && cmp -s "$out" "$CONFIG_HOST/site.json"; then
-        set_owner_mode "$CONFIG_HOST/site.json" "0:$AGENT_GID" 640
-        say "site config $CONFIG_HOST/site.json unchanged"
-        return 0
-    fi
-    install_file "$out" "$CONFIG_HOST/site.json" 640 "0:$AGENT_GID"
-    say "wrote $CONFIG_HOST/site.json"
-    FILES_CHANGED=1
+    local status=0 args=(site-config write --config "$CONFIG_HOST/site.json" --cloud-host "$CLOUD_HOST" --cloud-port "$CLOUD_PORT"
+        --owner "0:$AGENT_GID" "${PINS_ARG[@]}")
+    if [ "$NO_DOCKER" = 1 ]; then args+=(--state-dir "$STATE_REL" --cert-dir "$CERT_DIR")
+    else args+=(--state-dir "$C_STATE_DIR" --cert-dir "$C_CERT_DIR" --container-name "$AGENT_NAME"); fi
+    [ "$DRY_RUN" = 0 ] || args+=(--dry-run)
+    agent "${args[@]}" || status=$?
+    [ "$status" = 0 ] || fail "$E_FAIL" "orchestrator-agent site-config write failed (exit $status, above): a bad --pins-file or image pins?"
+    case "$(cat "$WORK/agent.out")" in
+        written:*) [ "$DRY_RUN" = 1 ] || { say "wrote $CONFIG_HOST/site.json"; FILES_CHANGED=1; } ;;
+        *) say "site config $CONFIG_HOST/site.json unchanged" ;;
+    esac
 }
 
 # --- docker ------------------------------------------------------------------------------------------
@@ -690,7 +495,6 @@ run_containers() {
 PY_NAMES=() PY_IDS=() PY_FOUND_AS=()
 TAKEOVER=0              # 1 while the Python agent is down and this agent not yet confirmed
 TAKEOVER_RESULT=""      # none, done (summary)
-HEALTH_NOTE=""          # what the last look at health.json saw
 
 # container_field CONTAINER FORMAT: prints a `docker container inspect` field; fails if there is
 # no such container.
@@ -790,40 +594,18 @@ takeover_begin() {
     done
 }
 
-# to_ns TIMESTAMP: nanoseconds since the epoch of an ISO 8601 time (Docker's and the agent's).
-to_ns() { date -u -d "$1" +%s%N 2>/dev/null; }
-
-# Slack for Docker recording a container's start a moment after its process began.
-START_SLACK_NS=2000000000
-
-# agent_connected: this run's agent container reports connected and a passed self-check in
-# health.json, written by the process of that container (its started_at is not older than the
-# container's start; a file left from before does not count).
-agent_connected() {
-    local f="$WORK/health.json" c_started started s_ns c_ns connected check
-    c_started="$(container_field "$AGENT_NAME" '{{.State.StartedAt}}')" || { HEALTH_NOTE="no $AGENT_NAME container"; return 1; }
-    cp "$STATE_HOST/health.json" "$f" 2>/dev/null || { HEALTH_NOTE="no health.json yet"; return 1; }
-    started="$(json_get "$f" started_at)" || { HEALTH_NOTE="health.json without started_at"; return 1; }
-    s_ns="$(to_ns "$started")" && c_ns="$(to_ns "$c_started")" || { HEALTH_NOTE="health.json: bad started_at '$started'"; return 1; }
-    if [ "$((s_ns + START_SLACK_NS))" -lt "$c_ns" ]; then
-        HEALTH_NOTE="health.json is from an earlier process (started_at $started, container started $c_started)"
-        return 1
-    fi
-    connected="$(json_get "$f" connected)" || connected="?"
-    check="$(json_get "$f" self_check)" || check="?"
-    HEALTH_NOTE="connected $connected, self_check $check"
-    [ "$connected" = true ] && [ "$check" = ok ]
-}
-
-# Waits up to --takeover-timeout for agent_connected.
+# Waits up to --takeover-timeout for this run's agent container to report connected with a passed
+# self-check (`orchestrator-agent status --wait-connected`, reading health.json): a report counts
+# only if the container's process wrote it (not older than the container's start).
+HEALTH_NOTE=""
 wait_connected() {
-    local deadline=$((SECONDS + TAKEOVER_TIMEOUT)) note=$((SECONDS + 15))
+    local started status=0
+    started="$(container_field "$AGENT_NAME" '{{.State.StartedAt}}')" || { HEALTH_NOTE="no $AGENT_NAME container"; return 1; }
     say "waiting up to $TAKEOVER_TIMEOUT s for $AGENT_NAME to report connected ($STATE_HOST/health.json)"
-    until agent_connected; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        if [ "$SECONDS" -ge "$note" ]; then say "still waiting: $HEALTH_NOTE"; note=$((SECONDS + 15)); fi
-        sleep 1
-    done
+    "$AGENT_BIN" status --state-dir "$STATE_HOST" --not-before "$started" --wait-connected --timeout "$TAKEOVER_TIMEOUT" \
+        >"$WORK/status.out" 2> >(sed -u "s/^/$PROG: /" >&2) || status=$?
+    HEALTH_NOTE="$(sed -n 's/^seen: //p' "$WORK/status.out")"
+    [ "$status" = 0 ] || { HEALTH_NOTE="${HEALTH_NOTE:-orchestrator-agent status failed (exit $status)}"; return 1; }
     say "$AGENT_NAME reports connected"
 }
 
@@ -980,13 +762,12 @@ main() {
     # enrollment reserves an id.
     if [ "$NO_DOCKER" = 0 ]; then docker_setup; fi
     if [ "$FROM_PYTHON" = 1 ]; then find_python_agent; check_python_cert; fi
-    enroll_or_reuse
+    enroll
     if [ "$NO_DOCKER" = 0 ]; then
         NETMON_ID="$(resolve_image "$NETMON_IMAGE")" || exit $?
         AGENT_ID="$(resolve_image "$AGENT_IMAGE")" || exit $?
     fi
     read_pins
-    fix_cert_files
     write_config
     if [ "$NO_DOCKER" = 0 ]; then
         takeover_begin

@@ -29,6 +29,45 @@ struct CertFiles {
         try rename(key, keyPath)
         try rename(cert, certPath)
         if let issuer { try rename(issuer, issuerPath) }
+        syncDirectory()
+    }
+
+    /// Installs `issuer-ca.pem` alone (a kept pair's anchor), staged and renamed like the pair.
+    /// - Throws: ``EnrollError`` `local` naming the file and the system's reason.
+    func installIssuer(_ bytes: [UInt8]) throws(EnrollError) {
+        try rename(try stage("issuer-ca.pem", bytes, mode: 0o644), issuerPath)
+        syncDirectory()
+    }
+
+    /// The folder (0700) and the files of an enrolment that are there (keys 0600, certificates
+    /// 0644) get `owner` and their mode where they differ: a re-run that finds them right changes
+    /// nothing, not even a ctime. Returns what it changed (with `dryRun`: would change).
+    /// - Throws: ``EnrollError`` `local` naming the file and the system's reason.
+    func correctOwnersAndModes(dryRun: Bool) throws(EnrollError) -> [String] {
+        var notes: [String] = []
+        let entries: [(String, mode_t)] = [(directory, 0o700)] + [
+            ("client.key", 0o600), ("client.key.prev", 0o600), ("client.crt", 0o644), ("client.crt.prev", 0o644), ("issuer-ca.pem", 0o644),
+        ].map { (directory + "/" + $0.0, $0.1) }
+        for (path, mode) in entries {
+            var info = stat()
+            // The folder may be reached through a symbolic link; a file may not be one.
+            guard (path == directory ? stat(path, &info) : lstat(path, &info)) == 0 else { continue }
+            guard (info.st_mode & S_IFMT) == (path == directory ? S_IFDIR : S_IFREG) else {
+                throw EnrollError(.local, "'\(path)' is not a \(path == directory ? "folder" : "regular file")")
+            }
+            if let owner, info.st_uid != owner.uid || info.st_gid != owner.gid {
+                notes.append("\(dryRun ? "would give" : "gave") \(path) to \(owner.uid):\(owner.gid)")
+                if !dryRun, chown(path, owner.uid, owner.gid) != 0 { throw failure(path, "cannot give it to \(owner.uid):\(owner.gid)") }
+            }
+            if info.st_mode & 0o7777 != mode {
+                notes.append("\(dryRun ? "would set" : "set") \(path) to mode 0\(String(mode, radix: 8))")
+                if !dryRun, chmod(path, mode) != 0 { throw failure(path, "cannot make it 0\(String(mode, radix: 8))") }
+            }
+        }
+        return notes
+    }
+
+    private func syncDirectory() {
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)

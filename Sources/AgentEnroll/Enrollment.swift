@@ -74,7 +74,8 @@ public enum Enrollment {
     public static func run(_ options: Options) async throws(EnrollError) -> Outcome {
         let url = try APIURL(options.apiBase)
         let api = EnrollmentAPI(https: EnrollHTTPS(url: url, trust: options.caFile, timeout: .seconds(options.timeoutSeconds)))
-        let anchor = options.issuerCA ?? options.caFile ?? (FileManager.default.fileExists(atPath: systemBundle) ? systemBundle : nil)
+        let anchor = anchor(issuerCA: options.issuerCA, caFile: options.caFile, certDirectory: options.certDirectory)
+            ?? (FileManager.default.fileExists(atPath: systemBundle) ? systemBundle : nil)
         let id = try await api.orchestratorID()
         let key = try DeviceKey.make(options.keyKind)
         let pem = try await api.enroll(csrPEM: try key.csrPEM(commonName: id))
@@ -97,6 +98,27 @@ public enum Enrollment {
         try files.install(key: key.pem, certificate: pem, issuerCA: issuer)
         return Outcome(
             id: id, keyPath: files.keyPath, certPath: files.certPath, certificate: try CertificateSummary(leaf), warnings: warnings)
+    }
+
+    /// What ``run(_:)`` would do, one line a step (`would GET …`), for a dry run: nothing is asked.
+    /// - Throws: ``EnrollError`` `usage` for an unusable API base.
+    public static func plan(_ options: Options) throws(EnrollError) -> [String] {
+        let url = try APIURL(options.apiBase)
+        let key = options.keyKind.description
+        let dir = options.certDirectory
+        return [
+            "would GET \(url.base)/orchestrators/id for a new orchestrator id (skipped: it reserves an id)",
+            "would make the \(key) key on this device and a CSR with CN=<id>, EKU clientAuth",
+            "would POST the CSR (field csr) to \(url.base)/orchestrators/enroll and check the certificate",
+            "would install \(dir)/client.key (0600) and \(dir)/client.crt (0644) in \(dir) (0700)",
+        ]
+    }
+
+    /// The CA bundle a client certificate must chain to: `issuerCA`, else `caFile`, else the copy
+    /// an earlier enrolment saved as `issuer-ca.pem` in `certDirectory`; nil: the system store.
+    public static func anchor(issuerCA: String?, caFile: String?, certDirectory: String) -> String? {
+        let saved = certDirectory + "/issuer-ca.pem"
+        return issuerCA ?? caFile ?? (FileManager.default.fileExists(atPath: saved) ? saved : nil)
     }
 
     /// The first certificate of the PEM the API returned.

@@ -16,7 +16,14 @@ public enum InstalledPair {
         let caBundle = anchor ?? (FileManager.default.fileExists(atPath: Enrollment.systemBundle) ? Enrollment.systemBundle : nil)
         let findings = await ClientCertificateCheck.run(certPath: certPath, keyPath: keyPath, caBundle: caBundle, warnDays: warnDays)
         let failures = findings.filter { $0.status == CheckStatus.fail }.map(\.detail)
-        guard failures.isEmpty else { throw EnrollError(.installedUnusable, failures.joined(separator: "; ")) }
+        guard failures.isEmpty else {
+            var reason = failures.joined(separator: "; ")
+            // A pair another installer left (the Python agent's) comes without a copy of its CA.
+            if anchor == nil, failures.contains(where: { $0.contains("does not chain") }) {
+                reason += ". It was checked against the system trust store: if the CA that issued it is not in it, give that CA with --issuer-ca"
+            }
+            throw EnrollError(.installedUnusable, reason)
+        }
         let pem: String
         do { pem = try String(contentsOfFile: certPath, encoding: .utf8) } catch {
             throw EnrollError(.installedUnusable, "cannot read \(certPath) again: \(error)")

@@ -24,13 +24,26 @@ struct Enroll: AsyncParsableCommand {
             With --verify-installed it enrols nothing: it checks the pair already in --cert-dir the \
             same way (chain to --issuer-ca / --ca-file / the system store) and prints its id, \
             fingerprint and validity.
-            Exit status: 0 installed (warnings on stderr), 1 a local failure (files), 3 the API \
+            With --keep-installed (an installer's re-run) a valid pair already in --cert-dir is kept: \
+            nothing is asked of the API, owners and modes are corrected where they differ and the \
+            anchor is saved as issuer-ca.pem when there is no copy; a half or unusable pair is exit 5; \
+            with no pair it enrols. The line `enrolment: new` or `enrolment: kept` follows the id.
+            Without --issuer-ca and --ca-file the anchor is the issuer-ca.pem saved in --cert-dir, \
+            else the system store. --dry-run asks and writes nothing: it checks an installed pair and \
+            prints what it would do on stderr (`[dry-run] would …`).
+            Exit status: 0 installed or kept (warnings on stderr), 1 a local failure (files), 3 the API \
             failed or refused, 4 the certificate was refused (nothing installed), 5 the installed pair \
-            is unusable (--verify-installed), 64 a usage error.
+            is unusable (--verify-installed, --keep-installed), 64 a usage error.
             """)
 
     @Flag(help: "Check the pair already in --cert-dir and print its id; enrol nothing.")
     var verifyInstalled = false
+
+    @Flag(help: "Keep a valid pair already in --cert-dir (correcting owners and modes); enrol only when there is none.")
+    var keepInstalled = false
+
+    @Flag(help: "Ask and write nothing: check an installed pair, print what would be done.")
+    var dryRun = false
 
     @Option(help: "The enrollment API's base URL (https).")
     var apiBase: String = "https://api.autonomylogic.com"
@@ -67,6 +80,7 @@ struct Enroll: AsyncParsableCommand {
         }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be 1…600 seconds") }
         guard (0...3650).contains(expiryWarnDays) else { throw ValidationError("--expiry-warn-days must be 0…3650") }
+        guard !(verifyInstalled && keepInstalled) else { throw ValidationError("--verify-installed and --keep-installed exclude each other") }
         _ = try parsedOwner()
     }
 
@@ -80,22 +94,38 @@ struct Enroll: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let owner = try parsedOwner()
         let options = Enrollment.Options(
             apiBase: apiBase, caFile: caFile, issuerCA: issuerCA, certDirectory: certDir,
-            keyKind: keyType == "ec" ? .ecP256 : .rsa(bits: rsaBits), warnDays: expiryWarnDays, owner: try parsedOwner(),
+            keyKind: keyType == "ec" ? .ecP256 : .rsa(bits: rsaBits), warnDays: expiryWarnDays, owner: owner,
             timeoutSeconds: timeout)
+        let anchor = Enrollment.anchor(issuerCA: issuerCA, caFile: caFile, certDirectory: certDir)
         do throws(EnrollError) {
             if verifyInstalled {
-                let (id, certificate, warnings) = try await InstalledPair.verify(
-                    certDirectory: certDir, anchor: issuerCA ?? caFile, warnDays: expiryWarnDays)
-                for warning in warnings { StandardStreams.writeError("warning: \(warning)\n") }
+                let (id, certificate, warnings) = try await InstalledPair.verify(certDirectory: certDir, anchor: anchor, warnDays: expiryWarnDays)
+                warn(warnings)
                 print("orchestrator id: \(id)")
                 for line in certificate.lines { print(line) }
                 return
             }
+            if keepInstalled,
+                let kept = try await KeptPair.keep(certDirectory: certDir, anchor: anchor, warnDays: expiryWarnDays, owner: owner, dryRun: dryRun)
+            {
+                warn(kept.warnings)
+                for note in kept.notes { StandardStreams.writeError(dryRun ? "[dry-run] \(note)\n" : "\(note)\n") }
+                print("orchestrator id: \(kept.id)")
+                print("enrolment: kept")
+                for line in kept.certificate.lines { print(line) }
+                return
+            }
+            if dryRun {
+                try dryRunEnrolment(options)
+                return
+            }
             let outcome = try await Enrollment.run(options)
-            for warning in outcome.warnings { StandardStreams.writeError("warning: \(warning)\n") }
+            warn(outcome.warnings)
             print("orchestrator id: \(outcome.id)")
+            print("enrolment: new")
             print("key: \(outcome.keyPath)")
             print("certificate: \(outcome.certPath)")
             for line in outcome.certificate.lines { print(line) }
@@ -103,5 +133,16 @@ struct Enroll: AsyncParsableCommand {
             StandardStreams.writeError("error: \(error.code.rawValue): \(error.message)\n")
             throw ExitCode(error.code.exitStatus)
         }
+    }
+
+    private func warn(_ warnings: [String]) {
+        for warning in warnings { StandardStreams.writeError("warning: \(warning)\n") }
+    }
+
+    /// What an enrolment would do, on stderr; nothing is asked (an id request reserves an id).
+    private func dryRunEnrolment(_ options: Enrollment.Options) throws(EnrollError) {
+        for line in try Enrollment.plan(options) { StandardStreams.writeError("[dry-run] \(line)\n") }
+        print("orchestrator id: <new id>")
+        print("enrolment: new")
     }
 }

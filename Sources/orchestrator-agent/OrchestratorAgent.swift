@@ -9,7 +9,10 @@ struct OrchestratorAgent: AsyncParsableCommand {
         commandName: "orchestrator-agent",
         abstract: "Edge agent that runs OpenPLC runtime containers for the cloud, built from C-ABI plugins.",
         version: Agent.version,
-        subcommands: [Run.self, Plugins.self, Invoke.self, Ctl.self, Adopt.self, AuditCommand.self, UpgradeHelper.self, Check.self, Enroll.self]
+        subcommands: [
+            Run.self, Plugins.self, Invoke.self, Ctl.self, Adopt.self, AuditCommand.self, UpgradeHelper.self, Check.self, Enroll.self,
+            SiteConfigCommand.self, Status.self,
+        ]
     )
 
     /// Entry point: unblock the lifecycle signals on the main thread first (see `SignalMask`),

@@ -10,6 +10,8 @@ public struct AgentCoreError: Error, Sendable, CustomStringConvertible {
 
         /// The site config is missing, unreadable or invalid.
         public static let configInvalid = Code("config_invalid")
+        /// The site config (or its folder) cannot be written (`site-config write`).
+        public static let configWriteFailed = Code("config_write_failed")
         /// The durable store could not be opened.
         public static let storeUnavailable = Code("store_unavailable")
         /// A plugin file failed a pre-load check or the handshake (see `PluginRefusal`).

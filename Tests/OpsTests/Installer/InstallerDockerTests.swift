@@ -103,6 +103,14 @@ struct InstallerDockerTests {
         #expect(dry.stderr.contains("[dry-run] would create orchestrator_agent: docker run -d --name orchestrator_agent"))
         #expect(try await Self.engineState(lab) == empty)
         #expect(!FileManager.default.fileExists(atPath: root))
+        // Without an agent binary and with an agent image not on the engine: it says it would pull
+        // it and stops there, changing nothing.
+        let noAgent = try await Installer.installAsync(
+            try args(agent: "lab/agent:missing").filter { $0 != "--agent-bin" && !$0.hasSuffix("/orchestrator-agent") } + ["--dry-run"])
+        #expect(noAgent.status == 0, "\(noAgent.stderr)")
+        #expect(noAgent.stderr.contains("[dry-run] would pull lab/agent:missing, then enrol"), "\(noAgent.stderr)")
+        #expect(try await Self.engineState(lab) == empty)
+        #expect(!FileManager.default.fileExists(atPath: root))
         let askedBefore = try server.requests().filter { jsonAt($0, "mode")?.stringValue == "good" }.count
         #expect(askedBefore == 0)
 

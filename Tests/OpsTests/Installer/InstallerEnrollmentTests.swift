@@ -22,22 +22,21 @@ struct InstallerEnrollmentTests {
     struct KeyCase: Sendable, CustomTestStringConvertible {
         let args: [String]
         let keyText: String
-        let jsonTool: String
-        var testDescription: String { "\(args.joined(separator: " ")) (\(jsonTool))" }
+        var testDescription: String { args.joined(separator: " ") }
     }
 
-    /// RSA-4096 (the installer's default, as `enroll`'s), EC P-256 and RSA-3072; the site
-    /// config's JSON handled with python3 and with jq.
+    /// RSA-4096 (the installer's default, as `enroll`'s), EC P-256 and RSA-3072; with python3, jq
+    /// and openssl off the PATH (as in every installer test: ``Installer/barePath``).
     @Test(arguments: [
-        KeyCase(args: [], keyText: "Private-Key: (4096 bit", jsonTool: "python3"),
-        KeyCase(args: ["--key-type", "ec"], keyText: "ASN1 OID: prime256v1", jsonTool: "jq"),
-        KeyCase(args: ["--key-type", "rsa", "--rsa-bits", "3072"], keyText: "Private-Key: (3072 bit", jsonTool: "jq"),
+        KeyCase(args: [], keyText: "Private-Key: (4096 bit"),
+        KeyCase(args: ["--key-type", "ec"], keyText: "ASN1 OID: prime256v1"),
+        KeyCase(args: ["--key-type", "rsa", "--rsa-bits", "3072"], keyText: "Private-Key: (3072 bit"),
     ])
     func enrolsAndInstallsTheCheckedCertificate(_ c: KeyCase) async throws {
         let server = try await EnrollServer.start()
         defer { server.stop() }
         let root = Installer.scratch("happy")
-        let r = try await Installer.installAsync(try Self.baseArgs(server, root: root) + c.args, env: ["ORCH_INSTALL_JSON": c.jsonTool])
+        let r = try await Installer.installAsync(try Self.baseArgs(server, root: root) + c.args)
         #expect(r.status == 0, "\(r.stderr)")
         let certDir = root + "/root/.mtls"
         let key = certDir + "/client.key"
@@ -99,6 +98,21 @@ struct InstallerEnrollmentTests {
         #expect(try Installer.text(csrFile).contains("TLS Web Client Authentication"))
         // No temp files left behind, here or in the installer's temp folder.
         #expect(try Installer.check(["find", root, "-name", ".*", "!", "-name", ".mtls"]).isEmpty)
+    }
+
+    /// The PATH the installer runs with in these tests has none of python3, jq and openssl (so the
+    /// runs above prove it needs none), and the script names none of them as a command.
+    @Test func needsNoPython3JqOrOpenssl() async throws {
+        for tool in Installer.toolsItDoesWithout + ["python3.11"] {
+            let r = try await DockerLab.blocking { try Installer.run(["/bin/bash", "-c", "command -v \(tool)"], env: ["PATH": Installer.barePath]) }
+            #expect(r.status == 1, "\(tool) is on the installer's PATH: \(r.stdout)")
+        }
+        let r = try await DockerLab.blocking { try Installer.run(["/bin/bash", "-c", "command -v sha256sum && command -v mktemp"], env: ["PATH": Installer.barePath]) }
+        #expect(r.status == 0, "the tools it does need are there")
+        let code = try Installer.read(Installer.script).split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+        for tool in Installer.toolsItDoesWithout {
+            #expect(!code.contains { $0.contains(tool) }, "scripts/install.sh uses \(tool)")
+        }
     }
 
     @Test func warnsAboutACertificateThatExpiresSoon() async throws {

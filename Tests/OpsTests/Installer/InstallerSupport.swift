@@ -32,6 +32,24 @@ enum Installer {
         return "/usr/bin:/bin:/usr/sbin:/sbin" + (rest.isEmpty ? "" : ":" + rest)
     }()
 
+    /// The tools the installer must do without: it parses no JSON and reads no certificate itself
+    /// (the agent's `enroll`, `site-config write` and `status` do).
+    static let toolsItDoesWithout = ["python3", "jq", "openssl"]
+
+    /// A PATH holding every command of /usr/bin, /bin, /usr/sbin and /sbin but python3 (and every
+    /// other python*), jq and openssl: the installer runs with it in every test.
+    static let barePath: String = {
+        let bin = scratch("bare-bin")
+        try? FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)  // harmless: a missing folder fails every run below, loudly
+        for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []  // harmless: a missing folder has no tools
+            where !name.hasPrefix("python") && !toolsItDoesWithout.contains(name) {
+                _ = symlink(dir + "/" + name, bin + "/" + name)
+            }
+        }
+        return bin
+    }()
+
     // MARK: scratch folders
 
     static let base = "/tmp/ops-inst-\(getpid())"
@@ -142,9 +160,10 @@ enum Installer {
         return r.stdout
     }
 
-    /// Runs scripts/install.sh with `args`.
+    /// Runs scripts/install.sh with `args`, PATH = ``barePath`` (no python3, jq or openssl) unless
+    /// `env` sets another.
     static func install(_ args: [String], env: [String: String] = [:]) throws -> CommandResult {
-        try run(["/bin/bash", script] + args, env: env, timeout: 180)
+        try run(["/bin/bash", script] + args, env: ["PATH": barePath].merging(env) { $1 }, timeout: 180)
     }
 
     /// ``install(_:env:)`` off the cooperative pool.

@@ -289,7 +289,7 @@ struct InstallerTakeoverTests {
         let site = try await Self.startPythonSite(lab, image: images.python, certDir: root + "/root/.mtls")
         let log = root + ".log"
         // setsid: the installer leads a process group of its own, as a terminal's foreground job.
-        let argv = ["setsid", "/usr/bin/env", "PATH=\(Installer.path)", "/bin/bash", Installer.script]
+        let argv = ["setsid", "/usr/bin/env", "PATH=\(Installer.barePath)", "/bin/bash", Installer.script]
             + (try Self.args(server, lab, root: root, images: images)) + ["--takeover-timeout", "600"]
         let pid = try CommandRunner.spawnBackground(argv, log: log)
         var exited: Int32?
