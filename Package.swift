@@ -87,7 +87,7 @@ let package = Package(
                 // The audit trail's hash chain; the rest (swift-log, swift-nio for the local door and the
                 // metrics endpoint, swift-service-lifecycle, swift-metrics, swift-prometheus, the
                 // SDK's modules) comes from the shared library.
-                shared,
+                shared, "CResidentTrim",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/AgentCore",
@@ -251,12 +251,14 @@ let package = Package(
 
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
+        // Drops the page-table entries of start-up's code pages (the agent and the sidecar, once settled).
+        .target(name: "CResidentTrim", path: "Sources/CResidentTrim"),
         .target(
             name: "NetmonCore", dependencies: sidecarSDK + ["NetmonProtocol"], path: "Sources/Netmon/Core",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "autonomy-netmon",
-            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode"] + sidecarSDK,
+            dependencies: ["NetmonCore", "NetmonProtocol", "CNetlink", "CDeviceNode", "CResidentTrim"] + sidecarSDK,
             path: "Sources/Netmon/Daemon",
             swiftSettings: swiftSettings
         ),

@@ -64,7 +64,11 @@ struct Run: AsyncParsableCommand {
                 notifier: notifier, period: period, loops: loops, clock: agent.services.clock, logger: logger)
             services.append(.init(service: watchdog))
         }
-        services += [.init(service: AgentDaemon(agent: agent, notifier: notifier)), .init(service: metrics)]
+        services += [
+            .init(service: AgentDaemon(agent: agent, notifier: notifier)), .init(service: metrics),
+            // Once settled, start-up's code pages go back to the page cache (a one-shot service).
+            .init(service: CodeTrim(clock: agent.services.clock, logger: logger), successTerminationBehavior: .ignore),
+        ]
         if let door = operatorServices.door { services.append(.init(service: door)) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import AgentJSON
 import CNetlink
+import CResidentTrim
 import NetmonCore
 import NetmonProtocol
 
@@ -113,9 +114,25 @@ final class Netmon: @unchecked Sendable {
         clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
         if options.resyncSeconds > 0 { scheduleResync() }
+        loop.schedule(afterMs: Self.codeTrimDelayMs) { Self.trimStartupCode() }
         Log.info(
             "autonomy-netmon listening on \(options.socketPath): \(table.links.count) interfaces, "
                 + "\(serial.devices.count) serial devices, debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
+    }
+
+    /// How long after start the start-up code pages go back (``trimStartupCode()``).
+    static let codeTrimDelayMs: Int64 = 10_000
+
+    /// Drops the page-table entries of the code start-up alone ran (CResidentTrim: read-only
+    /// code mappings only; what runs again faults back in from the page cache), once settled.
+    static func trimStartupCode() {
+        var r = resident_trim_result()
+        let rc = resident_trim_code(&r)
+        if rc == 0 {
+            Log.info("start-up code pages given back: \(r.mappings) mappings, \(r.resident_bytes / 1024) KiB resident before")
+        } else {
+            Log.warning("could not read /proc/self/smaps to trim code pages: \(errnoText(-rc))")
+        }
     }
 
     /// Runs until SIGTERM/SIGINT, then stops every DHCP client and removes the socket.
