@@ -252,7 +252,7 @@ let package = Package(
         // MARK: the netmon sidecar (its own executable; no NIO, no Foundation: small and lean)
         .target(name: "CNetlink", path: "Sources/Netmon/CNetlink"),
         // Drops the page-table entries of start-up's code pages (the agent and the sidecar, once settled).
-        .target(name: "CResidentTrim", path: "Sources/CResidentTrim"),
+        .target(name: "CResidentTrim", path: "Plugins/Shared/CResidentTrim"),
         .target(
             name: "NetmonCore", dependencies: sidecarSDK + ["NetmonProtocol"], path: "Sources/Netmon/Core",
             swiftSettings: swiftSettings),

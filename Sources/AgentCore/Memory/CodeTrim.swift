@@ -39,7 +39,7 @@ public struct CodeTrim: Service {
         let result = trim()
         switch result {
         case .success(let r):
-            logger.info(
+            logger.notice(
                 "start-up code pages given back",
                 metadata: ["mappings": "\(r.mappings)", "resident_before_kib": "\(r.residentBytes / 1024)"])
         case .failure(let errno):
