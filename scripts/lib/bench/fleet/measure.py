@@ -11,8 +11,9 @@ report's rows (figure, runs, median, p99, target, met; tab-separated). Progress 
 
 - memory with N running vPLCs: the vPLCs are created through the cloud (`/emit` of
   `create_new_runtime` with a static IP on the lab LAN, acked, then the `operation_update` the
-  agent sends the cloud); after `--settle` seconds the agent's and the sidecar's Pss/Rss are read
-  from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median and p99 of those samples).
+  agent sends the cloud); after `--settle` seconds (and, at the first count, once the agent has
+  given back start-up's code pages: its log line, 30 s after start) the agent's and the sidecar's
+  Pss/Rss are read from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median and p99).
 - local door round trip: NDJSON requests on the door's unix socket, one connection, sequential;
   baseline in the same run: the same client against a bare Python echo server on a unix socket.
 - `orchestrator-agent ctl`: the whole process (exec -> exit), for scale.
@@ -252,6 +253,25 @@ def scrape_main(argv: list[str]) -> int:
 
 # ---- the run ----------------------------------------------------------------------------------
 
+def wait_code_trim(agent_log: str, pid: int, deadline_s: float = 60) -> None:
+    """The idle figures are the settled daemon's: wait until the agent has given back start-up's
+    code pages (its `start-up code pages given back` log line, 30 s after start), at most until
+    it has run `deadline_s` (an agent without the trim, as the old layout's, just runs that long)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    uptime = lambda: float(open("/proc/uptime").read().split()[0])
+    started = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19]) / ticks
+    while uptime() - started < deadline_s:
+        try:
+            if "start-up code pages given back" in open(agent_log, errors="replace").read():
+                log("the agent has given back start-up's code pages")
+                time.sleep(2)
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    log(f"no code trim logged within {deadline_s:g} s of the agent's start; measuring as it is")
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", required=True)
@@ -303,6 +323,8 @@ def main(argv: list[str]) -> int:
                 log(f"{running} vPLCs running")
         log(f"{running} running (asked {n}); settling {a.settle:g} s")
         time.sleep(a.settle)
+        if n == counts[0]:
+            wait_code_trim(os.path.join(a.workdir, "agent.log"), a.agent_pid)
         samples = []
         for _ in range(a.samples):
             samples.append((rollup(a.agent_pid), rollup(a.netmon_pid)))
