@@ -63,14 +63,7 @@ struct SiteConfigCommand: AsyncParsableCommand {
             _ = try parsedOwner()
         }
 
-        private func parsedOwner() throws -> (uid: uid_t, gid: gid_t)? {
-            guard let owner else { return nil }
-            let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let uid = uid_t(parts[0]), let gid = gid_t(parts[1]) else {
-                throw ValidationError("--owner must be UID:GID in numbers")
-            }
-            return (uid, gid)
-        }
+        private func parsedOwner() throws -> (uid: uid_t, gid: gid_t)? { try OwnerOption.parse(owner) }
 
         func run() async throws {
             let owner = try parsedOwner()
