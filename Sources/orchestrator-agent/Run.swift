@@ -66,8 +66,9 @@ struct Run: AsyncParsableCommand {
         }
         services += [
             .init(service: AgentDaemon(agent: agent, notifier: notifier)), .init(service: metrics),
-            // Once settled, start-up's code pages go back to the page cache (a one-shot service).
-            .init(service: CodeTrim(clock: agent.services.clock, logger: logger), successTerminationBehavior: .ignore),
+            // Code pages the daemon no longer runs go back to the page cache, 30 s after start and
+            // then every minute (a service that ends by itself if /proc cannot be read).
+            .init(service: CodeTrim(services: agent.services), successTerminationBehavior: .ignore),
         ]
         if let door = operatorServices.door { services.append(.init(service: door)) }
         let group = ServiceGroup(

@@ -49,21 +49,46 @@ import Glibc
         #expect(kept.count == 100_001)
     }
 
-    @Test("the daemon's service trims once, after its delay on the injected clock")
-    func serviceWaitsForTheClock() async throws {
+    @Test("the daemon's service trims after its delay, then every period, on the injected clock, reporting each")
+    func serviceFollowsTheClock() async throws {
         let clock = ManualClock()
         let calls = Mutex(0)
-        let trim = CodeTrim(delay: .seconds(30), clock: clock, logger: Logger(label: "test")) {
-            calls.withLock { $0 += 1 }
-            return .success(CodeTrim.Outcome(mappings: 1, residentBytes: 4096))
-        }
+        let reported = Mutex<[CodeTrim.Outcome]>([])
+        let trim = CodeTrim(
+            delay: .seconds(30), period: .seconds(60), clock: clock, logger: Logger(label: "test"),
+            emit: { outcome in reported.withLock { $0.append(outcome) } },
+            trim: {
+                let n = calls.withLock { $0 += 1; return $0 }
+                return .success(CodeTrim.Outcome(mappings: n, residentBytes: 4096))
+            })
         let run = Task { try await trim.run() }
         #expect(await clock.waitForSleepers(count: 1))
         clock.advance(by: .seconds(29))
         #expect(await clock.waitForSleepers(count: 1), "still waiting after 29 s")
         #expect(calls.withLock { $0 } == 0)
         clock.advance(by: .seconds(1))
-        try await run.value  // returns once it has trimmed
+        #expect(await clock.waitForSleepers(count: 1), "waiting for the next period")
         #expect(calls.withLock { $0 } == 1)
+        clock.advance(by: .seconds(59))
+        #expect(await clock.waitForSleepers(count: 1))
+        #expect(calls.withLock { $0 } == 1)
+        clock.advance(by: .seconds(1))
+        #expect(await clock.waitForSleepers(count: 1))
+        #expect(calls.withLock { $0 } == 2)
+        #expect(reported.withLock { $0.map(\.mappings) } == [1, 2])
+        run.cancel()
+        _ = try? await run.value  // harmless: a cancelled run ends without an error worth reading
+    }
+
+    @Test("a trim that cannot read /proc/self/smaps ends the service: no retry loop")
+    func failureEndsTheService() async throws {
+        let clock = ManualClock()
+        let trim = CodeTrim(
+            delay: .seconds(1), clock: clock, logger: Logger(label: "test"), trim: { .failure(AgentCoreError(.trimUnavailable, "no /proc")) })
+        let run = Task { try await trim.run() }
+        #expect(await clock.waitForSleepers(count: 1))
+        clock.advance(by: .seconds(1))
+        try await run.value  // returns by itself
+        #expect(clock.sleeperDeadlines.isEmpty)
     }
 }

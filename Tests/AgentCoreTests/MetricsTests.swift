@@ -83,6 +83,7 @@ struct MetricsTests {
         #expect(lines.contains("agent_heartbeat_failures_total 0"))
         #expect(lines.contains("agent_vplc_restarts_total 0"))
         #expect(lines.contains("agent_plugin_store_failures_total 0"))
+        #expect(lines.contains("agent_code_trims_total 0"))
         await m.agent.shutdown()
     }
 
@@ -221,12 +222,15 @@ struct MetricsTests {
         _ = events.emit(topic: "local.vplc_restarted", payload: ["device_id": "plc-1"])
         _ = events.emit(topic: "local.store_failed", payload: ["code": "store_failed", "during": "reconcile (health_check)"])
         _ = events.emit(topic: "heartbeat_failed", payload: [:])  // not a local signal: not counted
+        // The daemon's code trim reports each trim as this local event (CodeTrimTests).
+        _ = events.emit(topic: CodeTrim.event, payload: CodeTrim.Outcome(mappings: 3, residentBytes: 4096).payload)
         lines = try await m.scrape(endpoint)
         #expect(lines.contains("agent_cloud_connected 0.0"))
         #expect(lines.contains("agent_cloud_reconnects_total 2"))
         #expect(lines.contains("agent_heartbeat_failures_total 2"))
         #expect(lines.contains("agent_vplc_restarts_total 1"))
         #expect(lines.contains("agent_plugin_store_failures_total 1"))
+        #expect(lines.contains("agent_code_trims_total 1"))
         await m.agent.shutdown()
     }
 

@@ -26,6 +26,8 @@ public struct AgentCoreError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code("invalid_argument")
         /// The service manager's notify socket cannot be used (systemd's `NOTIFY_SOCKET`).
         public static let notifyUnavailable = Code("notify_unavailable")
+        /// /proc/self/smaps cannot be read, so code pages cannot be trimmed (``CodeTrim``).
+        public static let trimUnavailable = Code("trim_unavailable")
     }
 
     public let code: Code

@@ -15,6 +15,7 @@ import Synchronization
 /// | `agent_heartbeat_failures_total` | counter: `local.heartbeat_failed` events | – |
 /// | `agent_vplc_restarts_total` | counter: `local.vplc_restarted` events | – |
 /// | `agent_plugin_store_failures_total` | counter: `local.store_failed` events | – |
+/// | `agent_code_trims_total` | counter: `local.code_trimmed` events (``CodeTrim``) | – |
 ///
 /// A topic no loaded plugin or core table answers is labelled ``unknownTopic``, so a sender
 /// cannot grow the number of series with made-up topic names.
@@ -32,6 +33,7 @@ public final class AgentMetrics: Sendable {
     private let heartbeatFailures: Counter
     private let vplcRestarts: Counter
     private let storeFailures: Counter
+    private let codeTrims: Counter
     private let sawConnect = Atomic<Bool>(false)
 
     /// Creates the unlabelled metrics at zero, so they are exported before anything happens.
@@ -42,6 +44,7 @@ public final class AgentMetrics: Sendable {
         heartbeatFailures = Counter(label: "agent_heartbeat_failures_total", factory: factory)
         vplcRestarts = Counter(label: "agent_vplc_restarts_total", factory: factory)
         storeFailures = Counter(label: "agent_plugin_store_failures_total", factory: factory)
+        codeTrims = Counter(label: "agent_code_trims_total", factory: factory)
     }
 
     /// Follows the agent's commands, transport states and local events for the life of the process.
@@ -88,6 +91,7 @@ public final class AgentMetrics: Sendable {
         case "local.heartbeat_failed": heartbeatFailures.increment()
         case "local.vplc_restarted": vplcRestarts.increment()
         case "local.store_failed": storeFailures.increment()
+        case CodeTrim.event: codeTrims.increment()
         default: break
         }
     }

@@ -11,9 +11,9 @@ report's rows (figure, runs, median, p99, target, met; tab-separated). Progress 
 
 - memory with N running vPLCs: the vPLCs are created through the cloud (`/emit` of
   `create_new_runtime` with a static IP on the lab LAN, acked, then the `operation_update` the
-  agent sends the cloud); after `--settle` seconds (and, at the first count, once the agent has
-  given back start-up's code pages: its log line, 30 s after start) the agent's and the sidecar's
-  Pss/Rss are read from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median and p99).
+  agent sends the cloud); after `--settle` seconds and the agent's next code trim (its
+  `agent_code_trims_total` going up: 30 s after start, then every minute) the agent's and the
+  sidecar's Pss/Rss are read from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median, p99).
 - local door round trip: NDJSON requests on the door's unix socket, one connection, sequential;
   baseline in the same run: the same client against a bare Python echo server on a unix socket.
 - `orchestrator-agent ctl`: the whole process (exec -> exit), for scale.
@@ -219,6 +219,21 @@ def request(topic: str, message: dict, rid: int = 1) -> bytes:
 
 # ---- Prometheus scrape (inside the lab namespace) ---------------------------------------------
 
+def metric_main(argv: list[str]) -> int:
+    """Prints one unlabelled metric's value from the endpoint; exit 1 when it is not there."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--name", required=True)
+    a = ap.parse_args(argv)
+    c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=5)
+    c.request("GET", "/metrics")
+    for line in c.getresponse().read().decode().splitlines():
+        if line.startswith(a.name + " "):
+            print(int(float(line.split()[1])))
+            return 0
+    return 1
+
+
 def scrape_main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -253,23 +268,31 @@ def scrape_main(argv: list[str]) -> int:
 
 # ---- the run ----------------------------------------------------------------------------------
 
-def wait_code_trim(agent_log: str, pid: int, deadline_s: float = 60) -> None:
-    """The idle figures are the settled daemon's: wait until the agent has given back start-up's
-    code pages (its `start-up code pages given back` log line, 30 s after start), at most until
-    it has run `deadline_s` (an agent without the trim, as the old layout's, just runs that long)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    uptime = lambda: float(open("/proc/uptime").read().split()[0])
-    started = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19]) / ticks
-    while uptime() - started < deadline_s:
-        try:
-            if "start-up code pages given back" in open(agent_log, errors="replace").read():
-                log("the agent has given back start-up's code pages")
-                time.sleep(2)
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    log(f"no code trim logged within {deadline_s:g} s of the agent's start; measuring as it is")
+def code_trims(lab_ns: str, port: int) -> int | None:
+    """The agent's `agent_code_trims_total` (its metrics endpoint, in the lab namespace), or None
+    when the agent has no such metric (an agent without the code trim, as the old layout's)."""
+    r = subprocess.run(["ip", "netns", "exec", lab_ns, sys.executable, os.path.abspath(__file__), "metric",
+                        "--port", str(port), "--name", "agent_code_trims_total"], capture_output=True, text=True, timeout=30)
+    return int(r.stdout) if r.returncode == 0 and r.stdout.strip().isdigit() else None
+
+
+def wait_code_trim(a: argparse.Namespace, deadline_s: float = 75) -> None:
+    """The figures are the settled daemon's: wait for the agent's next code trim (30 s after its
+    start, then every minute: docs/architecture.md), so that what start-up or building the fleet
+    ran and the idle daemon no longer runs is not counted; an agent without the trim is measured
+    as it is."""
+    first = code_trims(a.lab_ns, a.metrics_port)
+    if first is None:
+        log("no agent_code_trims_total: measuring as it is")
+        return
+    end = time.time() + deadline_s
+    while time.time() < end:
+        if (code_trims(a.lab_ns, a.metrics_port) or 0) > first:
+            log("the agent has trimmed its code pages")
+            time.sleep(2)
+            return
+        time.sleep(1)
+    log(f"no code trim within {deadline_s:g} s; measuring as it is")
 
 
 def main(argv: list[str]) -> int:
@@ -323,8 +346,7 @@ def main(argv: list[str]) -> int:
                 log(f"{running} vPLCs running")
         log(f"{running} running (asked {n}); settling {a.settle:g} s")
         time.sleep(a.settle)
-        if n == counts[0]:
-            wait_code_trim(os.path.join(a.workdir, "agent.log"), a.agent_pid)
+        wait_code_trim(a)
         samples = []
         for _ in range(a.samples):
             samples.append((rollup(a.agent_pid), rollup(a.netmon_pid)))
@@ -432,7 +454,8 @@ def main(argv: list[str]) -> int:
         w("")
     w(f"vPLC counts asked: {' '.join(map(str, counts))}; reached: {running}"
       + (f" — **stopped**: {stopped}" if stopped else "") + ".")
-    w(f"Memory: {a.samples} samples 1 s apart after {a.settle:g} s settling at each count; sidecar build: {a.netmon_kind}.")
+    w(f"Memory: {a.samples} samples 1 s apart after {a.settle:g} s settling and the agent's next code trim at each count; "
+      f"sidecar build: {a.netmon_kind}.")
     w("")
     w("| running vPLCs | agent PSS | agent RSS | agent threads | agent fds | netmon PSS | netmon RSS |")
     w("|---|---|---|---|---|---|---|")
@@ -450,6 +473,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "metric":
+        sys.exit(metric_main(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] == "scrape":
         sys.exit(scrape_main(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] == "run":
