@@ -114,24 +114,26 @@ final class Netmon: @unchecked Sendable {
         clients.startAccepting()
         loop.register(signalFd, events: Int16(POLLIN)) { [unowned self] _ in self.signalsReadable() }
         if options.resyncSeconds > 0 { scheduleResync() }
-        loop.schedule(afterMs: Self.codeTrimDelayMs) { Self.trimStartupCode() }
+        scheduleCodeTrim(afterMs: Self.codeTrimDelayMs)
         Log.info(
             "autonomy-netmon listening on \(options.socketPath): \(table.links.count) interfaces, "
                 + "\(serial.devices.count) serial devices, debounce \(options.debounceMs) ms, resync \(options.resyncSeconds) s")
     }
 
-    /// How long after start the start-up code pages go back (``trimStartupCode()``).
+    /// How long after start the start-up code pages go back, and how often after that.
     static let codeTrimDelayMs: Int64 = 10_000
+    static let codeTrimPeriodMs: Int64 = 60_000
 
-    /// Drops the page-table entries of the code start-up alone ran (CResidentTrim: read-only
-    /// code mappings only; what runs again faults back in from the page cache), once settled.
-    static func trimStartupCode() {
-        var r = resident_trim_result()
-        let rc = resident_trim_code(&r)
-        if rc == 0 {
-            Log.info("start-up code pages given back: \(r.mappings) mappings, \(r.resident_bytes / 1024) KiB resident before")
-        } else {
-            Log.warning("could not read /proc/self/smaps to trim code pages: \(errnoText(-rc))")
+    /// Drops the page-table entries of the code the sidecar no longer runs (CResidentTrim:
+    /// read-only code mappings only; what runs again faults back in from the page cache), after
+    /// `ms` and then every ``codeTrimPeriodMs``, as the agent does (docs/architecture.md).
+    private func scheduleCodeTrim(afterMs ms: Int64) {
+        loop.schedule(afterMs: ms) { [unowned self] in
+            var r = resident_trim_result()
+            let rc = resident_trim_code(&r)
+            guard rc == 0 else { return Log.warning("code pages not trimmed, and no more trims: \(errnoText(-rc))") }
+            Log.debug("code pages given back: \(r.mappings) mappings, \(r.resident_bytes / 1024) KiB resident before")
+            self.scheduleCodeTrim(afterMs: Self.codeTrimPeriodMs)
         }
     }
 
