@@ -25,7 +25,7 @@ public struct ContainerDriverService: Sendable {
 
     /// Every method name this service answers. Not offered (see ``capabilities``):
     /// `container.update` (Podman 4 cannot change a restart policy in place) and
-    /// `container.device_node*`.
+    /// `container.device_node*`; nor does the plugin register an `agent.upgrader` (`upgrader`).
     public static let methods = [
         "engine.version", "engine.ping", "engine.capabilities", "image.inspect", "image.pull", "image.import", "image.load", "container.create",
         "container.start", "container.stop", "container.restart", "container.remove", "container.inspect", "container.list",
@@ -37,7 +37,7 @@ public struct ContainerDriverService: Sendable {
     public static let capabilities: JSONObject = [
         "engine": "podman", "per_network_mac": true, "wiring": "endpoints_at_create", "events": "docker",
         "restart_policy_update": false, "device_node": false, "network_lists_stopped_containers": false,
-        "remove_network_in_use": false, "image_load": true,
+        "remove_network_in_use": false, "image_load": true, "upgrader": false,
     ]
 
     /// Runs one method.
