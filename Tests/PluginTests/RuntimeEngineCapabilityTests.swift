@@ -42,6 +42,12 @@ struct RuntimeEngineCapabilityTests {
             let bed = RuntimeTestBed(host: host)
             if !capabilitiesKnown { bed.engine.setCapabilities(nil) }
             try bed.loadRuntime(["agent_image": "ghcr.io/autonomy-logic/orchestrator-agent:2"])
+            // The start's journal replay concludes any active upgrade it finds as interrupted,
+            // also one accepted a moment ago: send only after it ran (the upgrade report, started
+            // right after it, looks for the upgrader container).
+            _ = try await host.awaitEffect("the start's recovery has run") {
+                bed.engine.calls.contains { $0.method == "container.inspect" && $0.params["id"] == "orchestrator_upgrader" } ? true : nil
+            }
             let (ack, end) = try await bed.operate("upgrade_orchestrator", [:])
             #expect(ack["status"] == "accepted", "\(ack)")
             // Past the capability check: the launch looks for the agent's own container.
