@@ -3,14 +3,20 @@ import AgentJSON
 import FoundationEssentials
 
 /// Item 4: the Docker engine answers `GET /version` on the socket the driver plugin uses, with
-/// Engine API 1.41 (Docker 20.10) or newer.
+/// Engine API 1.41 (Docker 20.10) or newer. On a site that loads the Podman driver instead, the
+/// item is the Podman service's (``PodmanCheck``).
 enum DockerCheck {
     /// The oldest Engine API the driver supports.
     static let minimumAPI = [1, 41]
 
     static func run(config: SiteConfig, options: CheckOptions) async -> CheckResult {
         guard let entry = SitePlugins.entry(SitePlugins.dockerID, in: config) else {
-            return .skip(.docker, "the docker plugin (\(SitePlugins.dockerID)) is not loaded on this site: no engine to check")
+            if let podman = SitePlugins.entry(SitePlugins.podmanID, in: config) {
+                return await PodmanCheck.run(podman, options: options)
+            }
+            return .skip(
+                .docker,
+                "neither container driver (\(SitePlugins.dockerID), \(SitePlugins.podmanID)) is loaded on this site: no engine to check")
         }
         let socket: String
         let source: String
@@ -43,7 +49,7 @@ enum DockerCheck {
         return .success(("/var/run/docker.sock", "the default"))
     }
 
-    private static func unixPath(_ value: String, name: String) -> Result<String, CheckError> {
+    static func unixPath(_ value: String, name: String) -> Result<String, CheckError> {
         if value.hasPrefix("unix://") { return .success(String(value.dropFirst("unix://".count))) }
         if value.contains("://") {
             return .failure(CheckError(.invalid, "\(name) is '\(value)', not a unix socket: the driver speaks only unix sockets"))

@@ -5,6 +5,7 @@ import AgentCore
 enum SitePlugins {
     static let transportID = "io.autonomy.transport-mtls"
     static let dockerID = "io.autonomy.docker"
+    static let podmanID = "io.autonomy.podman"
     static let netmonID = "io.autonomy.netmon"
 
     /// The entry with `id`, if the site loads it (nil when absent or denied).

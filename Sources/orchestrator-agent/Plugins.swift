@@ -12,7 +12,9 @@ struct Plugins: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load the site's plugins as the daemon would and print id, version, ABI, toolchain, sha256, state, topics.",
-            discussion: "Exits 0 when every plugin loaded, 1 when one was refused or failed (--allow-refused: 0 anyway).")
+            discussion:
+                "Exits 0 when every plugin loaded or is denied by plugins.deny (as configured), 1 when one was refused otherwise or failed (--allow-refused: 0 anyway)."
+        )
 
         @OptionGroup var options: CommonOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
@@ -26,7 +28,7 @@ struct Plugins: AsyncParsableCommand {
                 print(PluginTable.render(agent.plugins))
             }
             await agent.shutdown()
-            if !allowRefused, agent.plugins.contains(where: { $0.state != .loaded }) { throw ExitCode(1) }
+            if !allowRefused, agent.plugins.contains(where: { !$0.state.isLoadedOrDenied }) { throw ExitCode(1) }
         }
     }
 

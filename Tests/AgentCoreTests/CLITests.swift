@@ -77,6 +77,24 @@ struct CLITests {
         #expect(allowed.code == 0)
     }
 
+    @Test("plugins list exits 0 when the only plugin not loaded is denied by plugins.deny (as configured), 1 when another is refused too")
+    func listDenied() throws {
+        let lab = try PluginLab()
+        let good = try lab.install("agent-example-swift")
+        let bad = try lab.install("agent-fixture-toolchain")
+        let denied = try lab.writeConfig(
+            [try lab.entry(id: "com.example.greeter-swift", path: good), try lab.entry(id: "test.fixture.toolchain", path: bad)],
+            deny: ["test.fixture.toolchain"])
+        let r = try run(binary, ["plugins", "list", "--config", denied])
+        #expect(r.code == 0, "\(r.output)")
+        #expect(r.stdout.split(separator: "\n").contains { $0.contains("test.fixture.toolchain") && $0.contains("refused: denied") }, "\(r.stdout)")
+        #expect(!r.output.contains(" error "), "a denied plugin is no error: \(r.output)")
+        let both = try lab.writeConfig(
+            [try lab.entry(id: "com.example.greeter-swift", path: good), try lab.entry(id: "test.fixture.toolchain", path: bad)],
+            deny: ["com.example.greeter-swift"])
+        #expect(try run(binary, ["plugins", "list", "--config", both]).code == 1, "the toolchain refusal still fails the listing")
+    }
+
     @Test("invoke prints the response JSON and the emitted events; --fail-on-error sets the exit code")
     func invoke() throws {
         let lab = try PluginLab()

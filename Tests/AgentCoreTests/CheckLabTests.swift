@@ -8,6 +8,19 @@ import Testing
 /// and then the daemon itself running on the same config.
 @Suite("Check: a healthy lab site", .requires(DockerLab.isAvailable, "needs root and the Docker lab"))
 struct CheckLabTests {
+    @Test("on a site with the Podman driver the docker item is the Podman lab's service: ok with its version; the Docker lab's socket given to it fails")
+    func podmanEngine() async throws {
+        let lab = try await DockerLab.sharedAsync(.podman)
+        let site = try CheckSite(.init(podmanSocket: lab.socketPath))
+        let run = try await site.check()
+        #expect(run.has("docker", "ok", "Podman 4."), "\(run)")
+        #expect(run.has("docker", "ok", "at \(lab.socketPath) (the podman plugin's socket)"), "\(run)")
+        let docker = try await DockerLab.sharedAsync()
+        let wrong = try CheckSite(.init(podmanSocket: docker.socketPath))
+        let refused = try await wrong.check()
+        #expect(refused.has("docker", "fail", "no Podman Engine component"), "\(refused)")
+    }
+
     @Test("every item ok and exit 0; with the daemon running, the store is in use by it and the cloud probe still connects")
     func healthySite() async throws {
         let lab = try await DockerLab.sharedAsync()

@@ -18,6 +18,8 @@ final class CheckSite: @unchecked Sendable {
         var client = "client"
         /// Load the docker plugin with this `socket`.
         var dockerSocket: String?
+        /// Load the podman plugin with this `socket`.
+        var podmanSocket: String?
         /// Load the netmon plugin with this `socket`.
         var netmonSocket: String?
     }
@@ -44,6 +46,10 @@ final class CheckSite: @unchecked Sendable {
         if let socket = parts.dockerSocket {
             entries.append(
                 try lab.entry(id: "io.autonomy.docker", path: try lab.install("agent-docker"), config: ["socket": .string(socket)]))
+        }
+        if let socket = parts.podmanSocket {
+            entries.append(
+                try lab.entry(id: "io.autonomy.podman", path: try lab.install("agent-podman"), config: ["socket": .string(socket)]))
         }
         if let socket = parts.netmonSocket {
             entries.append(

@@ -158,6 +158,17 @@ struct CheckTests {
         #expect(run.fix("docker", "fail").contains("start Docker"))
     }
 
+    @Test("on a Podman site the docker item checks the Podman service: a socket that does not exist fails it with Podman's fix")
+    func podmanSocketMissing() async throws {
+        let socket = "/tmp/agent-check-no-such-\(UUID().uuidString.prefix(8))/podman.sock"
+        let site = try CheckSite(.init(podmanSocket: socket))
+        let run = try await site.check()
+        #expect(run.status == 1, "\(run)")
+        #expect(run.has("docker", "fail", "no answer from the Podman service (socket from the podman plugin's socket)"), "\(run)")
+        #expect(run.has("docker", "fail", "'\(socket)' does not exist"), "\(run)")
+        #expect(run.fix("docker", "fail").contains("podman.socket"), "\(run)")
+    }
+
     @Test("a corrupt store file fails the store item, naming the file")
     func corruptStoreFile() async throws {
         let site = try CheckSite(.init())

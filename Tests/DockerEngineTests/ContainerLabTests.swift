@@ -20,6 +20,7 @@ struct ContainerLabTests {
         // API 1.41: only the first network gets the MAC asked (docs/container-driver.md).
         let caps = try await service.object("engine.capabilities")
         #expect(caps["engine"] == "docker" && caps["per_network_mac"] == false && caps["wiring"] == "create_then_connect")
+        #expect(caps["upgrader"] == true && caps["restart_policy_update"] == true && caps["device_node"] == true, "\(caps)")
         #expect(ContainerDriverService.capabilities(.endpointsAtCreate)["per_network_mac"] == true)
     }
 

@@ -5,7 +5,8 @@
 #   DIR/containers.conf, DIR/storage.conf   its own config (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF):
 #                                           storage, runroot, tmp dir, CNI config dir and events
 #                                           log under DIR; runtime = DIR/runc-clamp; cgroupfs
-#   its private mount namespace (ip netns exec) gets, besides the cgroup remount:
+#   its private mount namespace (ip netns exec; after restart-engine with containers still running,
+#   the one their conmon processes run in) gets, besides the cgroup remount:
 #     a tmpfs on /run/netns                 the containers' netns files stay in the lab's view
 #     DIR/runc-state on /run/runc            runc's state
 #     DIR/netavark-run on /run/containers/networks
@@ -55,14 +56,37 @@ mount --bind "$LAB_DIR/netavark-run" /run/containers/networks
 mount -t tmpfs -o mode=755 tmpfs /run/netns
 '
 
+# A conmon of this lab that still runs (a container outlived the service): its PID, else status 1.
+podman_conmon() {
+    local pid
+    ns_exists "$LAB_NS" || return 1
+    for pid in $(ip netns pids "$LAB_NS" 2>/dev/null); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = conmon ] && pid_is_ours "$pid" && { echo "$pid"; return 0; }
+    done
+    return 1
+}
+
 start_podman() {
+    local conmon
     podman_conf
     rm -f "$SOCK"
     printf '\n=== docker-lab: starting podman in %s at %s\n' "$LAB_NS" "$(date -u +%FT%TZ)" >>"$DIR/dockerd.log"
-    LAB_DIR="$DIR" CONTAINERS_CONF="$DIR/containers.conf" CONTAINERS_STORAGE_CONF="$DIR/storage.conf" \
-        setsid ip netns exec "$LAB_NS" bash -c "$PODMAN_MOUNTS$CGROUP_REMOUNT" _ \
-        podman --root "$DIR/podman/root" --runroot "$DIR/podman/runroot" --cgroup-manager cgroupfs \
-        system service --time=0 "unix://$SOCK" >>"$DIR/dockerd.log" 2>&1 </dev/null &
+    if conmon="$(podman_conmon)"; then
+        # A restart with containers still running: the new service joins the mount namespace they
+        # run in (conmon's, the previous service's), where their netns files under /run/netns and
+        # runc's state are, as on a host whose podman.service restarts. A fresh `ip netns exec`
+        # would give it an empty /run/netns: it could not stop or remove them.
+        printf '=== docker-lab: joining the mount namespace of conmon %s\n' "$conmon" >>"$DIR/dockerd.log"
+        CONTAINERS_CONF="$DIR/containers.conf" CONTAINERS_STORAGE_CONF="$DIR/storage.conf" \
+            setsid nsenter --mount="/proc/$conmon/ns/mnt" --net="/run/netns/$LAB_NS" \
+            podman --root "$DIR/podman/root" --runroot "$DIR/podman/runroot" --cgroup-manager cgroupfs \
+            system service --time=0 "unix://$SOCK" >>"$DIR/dockerd.log" 2>&1 </dev/null &
+    else
+        LAB_DIR="$DIR" CONTAINERS_CONF="$DIR/containers.conf" CONTAINERS_STORAGE_CONF="$DIR/storage.conf" \
+            setsid ip netns exec "$LAB_NS" bash -c "$PODMAN_MOUNTS$CGROUP_REMOUNT" _ \
+            podman --root "$DIR/podman/root" --runroot "$DIR/podman/runroot" --cgroup-manager cgroupfs \
+            system service --time=0 "unix://$SOCK" >>"$DIR/dockerd.log" 2>&1 </dev/null &
+    fi
     echo $! >"$DIR/dockerd.launch.pid"
     wait_for_ping "$!"
 }

@@ -31,6 +31,17 @@ extension ContainerEngine {
         try await call(method, params).objectValue ?? [:]
     }
 
+    /// `engine.capabilities` (docs/container-driver.md, "Engines compared"); a driver without
+    /// the method (`unknown_method`) gives capabilities that refuse nothing.
+    /// - Throws: the driver's other errors.
+    func capabilities() async throws(RuntimeError) -> EngineCapabilities {
+        do {
+            return EngineCapabilities(answer: try await object("engine.capabilities"))
+        } catch where error.code == "unknown_method" {
+            return EngineCapabilities(answer: nil)
+        }
+    }
+
     /// `container.inspect`, nil when the container does not exist.
     func inspect(_ id: String) async throws(RuntimeError) -> JSONObject? {
         do {

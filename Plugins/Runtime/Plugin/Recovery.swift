@@ -14,6 +14,21 @@ struct Recovery: Sendable {
     let runner: OperationRunner
     let rollback: CreateRollback
     let takeover: Takeover
+    /// The ids of the operations an earlier process left active, read when the plugin was made
+    /// (before any topic is served): the replay concerns only these, never an operation this
+    /// process accepted while the replay waited for the driver. nil: the store could not be read
+    /// then, and every active operation is replayed.
+    let inherited: Set<String>?
+
+    /// The ids of the active operations in the journal now, nil (logged) when it cannot be read.
+    static func inheritedOperations(store: RuntimeStore, host: PluginHost) -> Set<String>? {
+        do {
+            return Set(try store.operations().filter(\.state.isActive).map(\.id))
+        } catch {
+            host.log(.warning, "cannot read the journal at start; the recovery replays every active operation", metadata: ["error": error.description])
+            return nil
+        }
+    }
 
     /// The whole recovery, in order; stops at the first error (logged: the lifecycle manager
     /// retries what is left).
@@ -36,7 +51,7 @@ struct Recovery: Sendable {
     /// idempotent).
     /// - Throws: the store's error.
     func replayJournal() async throws(RuntimeError) {
-        for var op in try store.operations() where op.state.isActive {
+        for var op in try store.operations() where op.state.isActive && inherited?.contains(op.id) != false {
             host.log(.warning, "resuming an interrupted operation", metadata: ["device": op.deviceID, "operation": op.kind.rawValue, "state": op.state.rawValue])
             if op.kind == .upgrade {
                 // Never run again by itself: the cloud asks anew if it still wants it.

@@ -19,11 +19,14 @@ struct UpgradeLauncher: Sendable {
 
     /// `upgrade_orchestrator`: validates, refuses while another agent-wide operation or an
     /// upgrader runs, journals through `runner` and acks at once.
-    /// - Throws: the request's error (`invalid_…`), `operation_in_progress`, the store's error.
+    /// - Throws: the request's error (`invalid_…`), `engine_unsupported` (the engine's driver
+    ///   offers no `agent.upgrader`: nothing is journaled or started), `operation_in_progress`,
+    ///   the engine's or the store's error.
     func accept(_ message: JSONObject, runner: OperationRunner) async throws(RuntimeError) -> JSONObject {
         let request = try UpgradeRequest(
             message: message, siteImage: settings.agentImage, siteNetmonImage: settings.netmonImage,
             siteDeadline: settings.upgradeDeadlineSeconds)
+        try await engine.capabilities().require(.upgrader)
         if await journal.isActive(Naming.orchestratorID) {
             throw RuntimeError("operation_in_progress", "Upgrade or other operation already in progress")
         }

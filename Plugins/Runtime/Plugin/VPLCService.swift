@@ -103,7 +103,8 @@ final class VPLCService: Sendable {
         self.runner = runner
         self.create = create
         self.recovery = Recovery(
-            host: host, engine: engine, store: store, journal: journal, runner: runner, rollback: rollback, takeover: takeover)
+            host: host, engine: engine, store: store, journal: journal, runner: runner, rollback: rollback, takeover: takeover,
+            inherited: Recovery.inheritedOperations(store: store, host: host))
         self.takeover = takeover
         self.lifecycle = lifecycle
         self.usage = usage

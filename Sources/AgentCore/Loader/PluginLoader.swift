@@ -46,6 +46,10 @@ struct PluginLoader {
                     metadata: ["plugin": "\(entry.id)", "version": "\(record.version ?? "?")",
                                "registrations": "\(record.registrations.joined(separator: ","))",
                                "load_us": "\(record.loadMicroseconds ?? 0)"])
+            case .refused(let r) where r.code == .denied:
+                // As configured (e.g. the packaged Podman driver while Docker is the engine): no error.
+                services.logger.notice(
+                    "plugin not loaded: \(r.message)", metadata: ["plugin": "\(entry.id)", "reason": "\(r.code)"])
             case .refused(let r), .failed(let r):
                 services.logger.error(
                     "plugin not loaded: \(r.message)", metadata: ["plugin": "\(entry.id)", "reason": "\(r.code)"])

@@ -9,6 +9,15 @@ public struct PluginRecord: Sendable, Equatable {
         /// Handshake passed but init or registration failed.
         case failed(PluginRefusal)
 
+        /// Loaded, or refused only because `plugins.deny` names it (as the site configured it).
+        public var isLoadedOrDenied: Bool {
+            switch self {
+            case .loaded: return true
+            case .refused(let r): return r.code == .denied
+            case .failed: return false
+            }
+        }
+
         public var description: String {
             switch self {
             case .loaded: return "loaded"

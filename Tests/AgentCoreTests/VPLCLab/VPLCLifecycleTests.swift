@@ -4,8 +4,8 @@ import LabSupport
 import Testing
 
 /// The vPLC lifecycle on a real engine through the cloud path: create on the lab LAN, reach it
-/// from a LAN host, proxy commands to its runtime, stop/start/restart, delete, nothing left. The
-/// full lifecycle runs on Docker and on Podman from this one definition.
+/// from a LAN host, proxy commands to its runtime, stop/start/restart, delete, nothing left. Every
+/// test runs on Docker and on Podman from its one definition.
 extension VPLCLab {
 @Suite("lifecycle through the cloud")
 struct Lifecycle {
@@ -112,9 +112,9 @@ struct Lifecycle {
         await h.shutdown()
     }
 
-    @Test("same create twice is idempotent; a repeated correlation_id replays; another config is refused")
-    func idempotency() async throws {
-        let h = try await VPLCHarness()
+    @Test("same create twice is idempotent; a repeated correlation_id replays; another config is refused", arguments: LabEngine.allCases)
+    func idempotency(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("idem")
         let first = try await h.operate("create_new_runtime", h.createRequest(device, host: 21, correlation: 100))
@@ -137,9 +137,9 @@ struct Lifecycle {
         await h.shutdown()
     }
 
-    @Test("commands for one device sent at once run one after another, in arrival order")
-    func serialised() async throws {
-        let h = try await VPLCHarness()
+    @Test("commands for one device sent at once run one after another, in arrival order", arguments: LabEngine.allCases)
+    func serialised(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("queue")
         let d: JSONValue = .string(device)
@@ -162,9 +162,9 @@ struct Lifecycle {
         await h.shutdown()
     }
 
-    @Test("a create that fails half-way rolls back what it made and leaves other vPLCs alone")
-    func rollback() async throws {
-        let h = try await VPLCHarness()
+    @Test("a create that fails half-way rolls back what it made and leaves other vPLCs alone", arguments: LabEngine.allCases)
+    func rollback(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let a = uniqueDevice("keep")
         let b = uniqueDevice("clash")
@@ -188,9 +188,9 @@ struct Lifecycle {
         await h.shutdown()
     }
 
-    @Test("every contract violation gets a typed error and changes nothing")
-    func contractViolations() async throws {
-        let h = try await VPLCHarness()
+    @Test("every contract violation gets a typed error and changes nothing", arguments: LabEngine.allCases)
+    func contractViolations(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let cases: [(String, JSONObject, String?)] = [
             ("get_device_status", [:], "device_id"),

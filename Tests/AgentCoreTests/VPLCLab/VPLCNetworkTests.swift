@@ -5,8 +5,8 @@ import Testing
 
 /// The host network under the vPLCs: the real netmon sidecar (rtnetlink, udhcpc), dnsmasq on the
 /// lab LAN, and the lab LAN renumbered under running vPLCs. Each test has a lab of its own (it
-/// renumbers the LAN and takes the MACVLAN parent). DHCP and the network move run on Docker and
-/// on Podman from one definition.
+/// renumbers the LAN and takes the MACVLAN parent). Both tests (DHCP and the network move; the
+/// sidecar, links and a dedicated NIC) run on Docker and on Podman from one definition each.
 extension VPLCLab {
 @Suite("host network: DHCP, renumbering, netmon")
 struct Network {
@@ -90,9 +90,9 @@ struct Network {
         await h.shutdown()
     }
 
-    @Test("the sidecar killed and restarted under a running agent; the parent going down and up; a dedicated NIC")
-    func sidecarAndLinks() async throws {
-        let lab = try await DockerLab.blocking { try DockerLab.dedicated("links") }
+    @Test("the sidecar killed and restarted under a running agent; the parent going down and up; a dedicated NIC", arguments: LabEngine.allCases)
+    func sidecarAndLinks(engine: LabEngine) async throws {
+        let lab = try await DockerLab.blocking { try DockerLab.dedicated("links", engine: engine) }
         defer { lab.down() }
         try await DockerLab.blocking { try lab.dhcpStart() }
         // A spare NIC for the dedicated-NIC vPLC (a veth whose peer sits on the LAN switch).

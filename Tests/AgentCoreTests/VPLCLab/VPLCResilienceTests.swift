@@ -3,9 +3,9 @@ import Foundation
 import LabSupport
 import Testing
 
-/// What breaks on a plant: the agent killed mid-operation, dockerd restarting, a PLC process
-/// dying, a PLC that keeps crashing. All against the real engine; the kill during a create and
-/// the restart with adoption on Docker and on Podman from one definition each.
+/// What breaks on a plant: the agent killed mid-operation, the engine restarting, a PLC process
+/// dying, a PLC that keeps crashing. All against the real engine, on Docker and on Podman from
+/// one definition each.
 extension VPLCLab {
 @Suite("recovery and supervision")
 struct Resilience {
@@ -34,9 +34,9 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("agent SIGKILLed mid-delete: the next start finishes the delete")
-    func killMidDelete() async throws {
-        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "removing_networks", "pause_ms": 30000]])
+    @Test("agent SIGKILLed mid-delete: the next start finishes the delete", arguments: LabEngine.allCases)
+    func killMidDelete(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(runtime: ["fault_injection": ["pause_at_step": "removing_networks", "pause_ms": 30000]], engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("half")
         try await h.createRunning(device, host: 39)
@@ -76,9 +76,9 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("a vPLC whose process dies is restarted; a running one is never touched")
-    func restartAfterDeath() async throws {
-        let h = try await VPLCHarness()
+    @Test("a vPLC whose process dies is restarted; a running one is never touched", arguments: LabEngine.allCases)
+    func restartAfterDeath(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("die")
         let other = uniqueDevice("calm")
@@ -95,9 +95,9 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("a crash loop stops the restarts, is reported to the cloud, and start_device clears it")
-    func crashLoop() async throws {
-        let h = try await VPLCHarness(runtime: ["crash_loop_limit": 2, "crash_loop_window_s": 600])
+    @Test("a crash loop stops the restarts, is reported to the cloud, and start_device clears it", arguments: LabEngine.allCases)
+    func crashLoop(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(runtime: ["crash_loop_limit": 2, "crash_loop_window_s": 600], engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("loop")
         try await h.createRunning(device, host: 43)
@@ -126,11 +126,13 @@ struct Resilience {
 
     /// Three engine restarts with a crash-loop limit of 2: the vPLC comes back every time — an
     /// engine restart is not a crash of the vPLC (before, the guard counted them, and after five
-    /// dockerd restarts in ten minutes healthy vPLCs stayed down: the full fault run).
-    @Test("dockerd restarts under a running agent (more often than the crash-loop limit): vPLCs that should run run again, stopped ones stay stopped")
-    func dockerdRestart() async throws {
+    /// dockerd restarts in ten minutes healthy vPLCs stayed down: the full fault run). dockerd
+    /// takes its containers down with it; the Podman service does not (each container runs under
+    /// its conmon), so there the vPLC is never restarted at all.
+    @Test("the engine restarts under a running agent (more often than the crash-loop limit): vPLCs that should run run again, stopped ones stay stopped", arguments: LabEngine.allCases)
+    func dockerdRestart(engine: LabEngine) async throws {
         // A lab of its own: restarting the shared engine would disturb the other lab suites.
-        let lab = try DockerLab.dedicated("restart")
+        let lab = try await DockerLab.blocking { try DockerLab.dedicated("restart", engine: engine) }
         defer { lab.down() }
         let h = try await VPLCHarness(runtime: ["crash_loop_limit": 2, "crash_loop_window_s": 600], lab: lab)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
@@ -139,6 +141,7 @@ struct Resilience {
         try await h.createRunning(running, host: 44)
         try await h.createRunning(stopped, host: 45)
         #expect(try await h.operate("stop_device", ["device_id": .string(stopped)]).end["status"] == "succeeded")
+        let startedBefore = try await h.engineState(running)?["StartedAt"]
         let restarting = h.lab
         for round in 1...3 {
             try await DockerLab.blocking { try restarting.restartDockerd() }
@@ -147,6 +150,9 @@ struct Resilience {
         }
         #expect(try await h.cloud.events(named: "device_crash_loop").isEmpty)
         #expect(try await h.status(running)["crash_loop"] == nil)
+        if engine == .podman {
+            #expect(try await h.engineState(running)?["StartedAt"] == startedBefore, "containers outlive the Podman service: not restarted")
+        }
         #expect(try await h.status(stopped)["is_running"] == false)
         let reply = try await h.fromLAN("https://\(h.lab.lanAddress(44)):8443/api/version")
         #expect(reply.stdout.contains("lab-standin"))
@@ -155,9 +161,9 @@ struct Resilience {
         await h.shutdown()
     }
 
-    @Test("consumption of a vPLC comes from the usage sampler (engine stats here: the agent runs in the lab namespace, where the cgroup mounts are not visible)")
-    func consumption() async throws {
-        let h = try await VPLCHarness()
+    @Test("consumption of a vPLC comes from the usage sampler (engine stats here: the agent runs in the lab namespace, where the cgroup mounts are not visible)", arguments: LabEngine.allCases)
+    func consumption(engine: LabEngine) async throws {
+        let h = try await VPLCHarness(engine: engine)
         defer { h.stop() }  // a no-op after shutdown(); the last resort when a test throws
         let device = uniqueDevice("use")
         try await h.createRunning(device, host: 46)

@@ -84,6 +84,16 @@ struct DebPackageTests {
             #expect(listing.contains(path), "missing \(path)")
         }
         for product in Packaging.pluginProducts { #expect(listing.contains("./usr/lib/orchestrator-agent/plugins/lib\(product).so")) }
+        // The Podman driver is shipped and pinned in the conffile, denied: Docker is the default engine.
+        let tree = Installer.scratch("deb-tree")
+        try Installer.check(["dpkg-deb", "-x", deb, tree])
+        let site = try #require(try Packaging.readJSON(tree + "/etc/orchestrator-agent/site.json").objectValue)
+        let load = site["plugins"]?.objectValue?["load"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        let podman = try #require(load.first { $0["id"] == "io.autonomy.podman" }, "no Podman entry in \(load)")
+        #expect(podman["path"] == "/usr/lib/orchestrator-agent/plugins/libagent-podman.so")
+        #expect(try podman["sha256"]?.stringValue == Packaging.sha256(tree + "/usr/lib/orchestrator-agent/plugins/libagent-podman.so"))
+        #expect(load.contains { $0["id"] == "io.autonomy.docker" })
+        #expect(site["plugins"]?.objectValue?["deny"] == ["io.autonomy.podman"], "\(String(describing: site["plugins"]))")
         let control = Installer.scratch("control")
         try Installer.check(["dpkg-deb", "-e", deb, control])
         #expect(try Installer.read(control + "/conffiles") == "/etc/orchestrator-agent/site.json\n")
@@ -133,7 +143,8 @@ struct DebPackageTests {
         }
         #expect(statuses("config") == ["ok"], "\(check.stdout)\(check.stderr)")
         #expect(statuses("certificates") == ["ok"], "\(check.stdout)")
-        #expect(statuses("plugins") == Array(repeating: "ok", count: 5), "\(check.stdout)")
+        // One per pinned plugin: the denied Podman driver is ok too ("denied by plugins.deny, not loaded").
+        #expect(statuses("plugins") == Array(repeating: "ok", count: Packaging.pluginProducts.count), "\(check.stdout)")
         #expect(statuses("store").allSatisfy { $0 == "ok" } && !statuses("store").isEmpty, "\(check.stdout)")
 
         // Upgrade: the edited conffile and the identity stay; the new version is recorded.

@@ -44,7 +44,10 @@ struct LabImageTests {
         #expect(plugins.count == Packaging.pluginProducts.count)
         for p in plugins {
             let o = try #require(p.objectValue)
-            #expect(o["state"]?.stringValue == "loaded", "\(o["id"]?.stringValue ?? "?") in the image: \(o["state"]?.stringValue ?? "?")")
+            let want = Packaging.shippedState(o["id"]?.stringValue ?? "?")
+            #expect(
+                o["state"]?.stringValue == want.state && o["reason"]?.stringValue == want.reason,
+                "\(o["id"]?.stringValue ?? "?") in the image: \(o["state"]?.stringValue ?? "?") \(o["reason"]?.stringValue ?? "")")
             #expect(o["path"]?.stringValue?.hasPrefix(Packaging.imagePluginDir + "/") == true)
         }
         // The image holds exactly the MANIFEST's files as shipped (checked inside, with busybox).

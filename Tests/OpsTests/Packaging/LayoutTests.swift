@@ -30,13 +30,21 @@ struct LayoutTests {
             #expect(attrs[.type] as? FileAttributeType == .typeRegular, "\(path) is not a regular file")
             #expect(try Packaging.mode(out + path) & 0o022 == 0, "\(path) is group/world-writable")
         }
-        // The installer's copy of the pins and the local config pin the same bytes.
+        // Both container drivers are shipped and pinned; Podman's is denied (Docker is the default).
+        let ids = load.compactMap { $0.objectValue?["id"]?.stringValue }
+        #expect(ids.contains("io.autonomy.docker") && ids.contains("io.autonomy.podman"), "\(ids)")
+        #expect(paths.contains(Packaging.imagePluginDir + "/libagent-podman.so"), "\(paths)")
+        let deny = config.objectValue?["plugins"]?.objectValue?["deny"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(deny == Packaging.disabledPlugins, "plugins.deny: \(String(describing: deny))")
+        // The installer's copy of the pins is a default site's load (the disabled plugins left
+        // out), pinning the same bytes; the local config pins them all, with the same deny list.
         let pins = try Packaging.readJSON(out + "/usr/lib/orchestrator-agent/pins.json")
-        #expect(pins.arrayValue == load)
+        #expect(pins.arrayValue == load.filter { !Packaging.disabledPlugins.contains($0.objectValue?["id"]?.stringValue ?? "") })
         let local = try Packaging.readJSON(out + "/etc/orchestrator-agent/site.local.json")
         let localLoad = try #require(local.objectValue?["plugins"]?.objectValue?["load"]?.arrayValue)
         #expect(localLoad.map { $0.objectValue?["sha256"] } == load.map { $0.objectValue?["sha256"] })
         #expect(localLoad.allSatisfy { $0.objectValue?["path"]?.stringValue?.hasPrefix(out + Packaging.imagePluginDir + "/") == true })
+        #expect(local.objectValue?["plugins"]?.objectValue?["deny"] == config.objectValue?["plugins"]?.objectValue?["deny"])
         // The MANIFEST covers the layout, every file matches it, and it never lists the local config.
         try Packaging.run(["sh", "-c", "cd \"$1\" && sha256sum --quiet -c \"$2\"", "sh", out, Packaging.manifestPath])
         #expect(manifest.keys.contains("usr/bin/orchestrator-agent"))
@@ -54,25 +62,49 @@ struct LayoutTests {
     }
 
     /// Every plugin loads from the folder with only the shipped Swift libraries: the toolchain
-    /// folder is hidden under a tmpfs in a private mount namespace.
+    /// folder is hidden under a tmpfs in a private mount namespace. Under the shipped config the
+    /// disabled plugins are refused as denied; with the deny list emptied every one loads.
     @Test(.requires(Packaging.canHideToolchain, "needs root and the toolchain's folder"))
     func everyPluginLoadsWithTheShippedLibrariesOnly() async throws {
         let out = try await DockerLab.blocking { try Packaging.agentLayout() }
         let toolchain = try #require(Packaging.toolchainRoot)
+        let local = out + "/etc/orchestrator-agent/site.local.json"
+        var allowAll = try #require(try Packaging.readJSON(local).objectValue)
+        var plugins = try #require(allowAll["plugins"]?.objectValue)
+        plugins["deny"] = []
+        allowAll["plugins"] = .object(plugins)
+        let allowAllPath = Installer.scratch("allow-all") + "/site.json"
+        try FileManager.default.createDirectory(atPath: (allowAllPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(JSONWriter.bytes(.object(allowAll))).write(to: URL(fileURLWithPath: allowAllPath))
         let script = """
             mount -t tmpfs tmpfs "$1" || exit 90
             test ! -e "$1/lib/swift/linux/libswiftCore.so" || exit 91
-            exec "$2/usr/bin/orchestrator-agent" plugins list --config "$2/etc/orchestrator-agent/site.local.json" --json
+            "$2/usr/bin/orchestrator-agent" plugins list --config "$3" --json || exit 92
+            echo '@@@'
+            exec "$2/usr/bin/orchestrator-agent" plugins list --config "$4" --json
             """
         let stdout = try await DockerLab.blocking {
-            try Packaging.run(["unshare", "-m", "sh", "-c", script, "sh", toolchain, out], timeout: 120)
+            try Packaging.run(["unshare", "-m", "sh", "-c", script, "sh", toolchain, out, local, allowAllPath], timeout: 120)
         }
-        let list = try #require(try JSONParser.parse(stdout).arrayValue)
-        #expect(list.count == Packaging.pluginProducts.count)
-        for p in list {
+        let parts = stdout.components(separatedBy: "@@@\n")
+        try #require(parts.count == 2, "\(stdout)")
+        let shipped = try #require(try JSONParser.parse(parts[0]).arrayValue)
+        #expect(shipped.count == Packaging.pluginProducts.count)
+        for p in shipped {
+            let o = try #require(p.objectValue)
+            let want = Packaging.shippedState(o["id"]?.stringValue ?? "?")
+            #expect(
+                o["state"]?.stringValue == want.state && o["reason"]?.stringValue == want.reason,
+                "\(o["id"]?.stringValue ?? "?"): \(o["state"]?.stringValue ?? "?") \(o["reason"]?.stringValue ?? "")")
+        }
+        let all = try #require(try JSONParser.parse(parts[1]).arrayValue)
+        #expect(all.count == Packaging.pluginProducts.count)
+        for p in all {
             let o = try #require(p.objectValue)
             #expect(o["state"]?.stringValue == "loaded", "\(o["id"]?.stringValue ?? "?"): \(o["state"]?.stringValue ?? "?")")
         }
+        let podman = all.compactMap(\.objectValue).first { $0["id"] == "io.autonomy.podman" }
+        #expect(podman?["registrations"]?.arrayValue?.contains("agent.container_driver/io.autonomy.podman") == true, "\(String(describing: podman))")
     }
 
     /// ldd of every shipped ELF (toolchain hidden) resolves each library inside the layout or in

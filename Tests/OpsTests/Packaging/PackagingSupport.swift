@@ -16,8 +16,16 @@ enum Packaging {
     static let imageScript = packageRoot + "/scripts/lab/agent-image"
     static let dockerfile = packageRoot + "/Dockerfile"
 
-    /// The five first-party plugin products the image ships.
-    static let pluginProducts = ["agent-transport-mtls", "agent-host-topics", "agent-docker", "agent-runtime", "agent-netmon"]
+    /// The six first-party plugin products the image and the package ship (both container drivers).
+    static let pluginProducts = ["agent-transport-mtls", "agent-host-topics", "agent-docker", "agent-podman", "agent-runtime", "agent-netmon"]
+    /// Plugins shipped and pinned but on the shipped site config's `plugins.deny` (Docker is the
+    /// default engine; a site chooses Podman by denying the Docker driver instead).
+    static let disabledPlugins = ["io.autonomy.podman"]
+    /// The state `plugins list` gives a shipped plugin under the shipped site config, and its
+    /// reason when it is not loaded: `refused`/`denied` for a disabled one, else `loaded`.
+    static func shippedState(_ id: String) -> (state: String, reason: String?) {
+        disabledPlugins.contains(id) ? ("refused", "denied") : ("loaded", nil)
+    }
     /// Where the layout puts the plugins, in the image.
     static let imagePluginDir = "/usr/lib/orchestrator-agent/plugins"
     static let manifestPath = "usr/lib/orchestrator-agent/MANIFEST"

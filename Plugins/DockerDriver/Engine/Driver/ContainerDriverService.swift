@@ -56,7 +56,7 @@ public struct ContainerDriverService: Sendable {
         [
             "engine": "docker", "per_network_mac": .bool(wiring == .endpointsAtCreate), "wiring": .string(wiring.rawValue),
             "events": "docker", "restart_policy_update": true, "device_node": true, "network_lists_stopped_containers": false,
-            "remove_network_in_use": true, "image_load": false,
+            "remove_network_in_use": true, "image_load": false, "upgrader": true,
         ]
     }
 

@@ -25,14 +25,15 @@ public struct ContainerDriverService: Sendable {
 
     /// Every method name this service answers: the common ones and Podman's own. Not offered
     /// (see ``capabilities``): `container.update` (Podman 4 cannot change a restart policy in
-    /// place) and `container.device_node*`.
+    /// place) and `container.device_node*`; nor does the plugin register an `agent.upgrader`
+    /// (`upgrader`).
     public static let methods = CommonDriverMethods.names + ["engine.capabilities", "image.load"]
 
     /// `engine.capabilities`: where this engine differs from the protocol's baseline.
     public static let capabilities: JSONObject = [
         "engine": "podman", "per_network_mac": true, "wiring": "endpoints_at_create", "events": "docker",
         "restart_policy_update": false, "device_node": false, "network_lists_stopped_containers": false,
-        "remove_network_in_use": false, "image_load": true,
+        "remove_network_in_use": false, "image_load": true, "upgrader": false,
     ]
 
     /// Runs one method.

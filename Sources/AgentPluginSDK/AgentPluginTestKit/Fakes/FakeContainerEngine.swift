@@ -12,9 +12,20 @@ import Synchronization
 ///
 /// For tests: ``addImage(_:config:)``, ``crash(_:exitCode:)`` (the process dies: a `die`
 /// event), ``failNext(_:code:message:)`` (the next call of a method fails with a driver error),
-/// ``calls`` (every method called, in order), ``containers``/``networks`` (names).
+/// ``calls`` (every method called, in order), ``containers``/``networks`` (names),
+/// ``setCapabilities(_:)`` (what `engine.capabilities` answers: another engine's differences).
 public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
+    /// What `engine.capabilities` answers unless a test sets another answer: this fake's
+    /// behaviour in the protocol's terms (every endpoint gets its MAC at create, Docker's event
+    /// names, every optional method offered).
+    public static let defaultCapabilities: JSONObject = [
+        "engine": "fake", "per_network_mac": true, "wiring": "endpoints_at_create", "events": "docker",
+        "restart_policy_update": true, "device_node": true, "network_lists_stopped_containers": false,
+        "remove_network_in_use": true, "image_load": false, "upgrader": true,
+    ]
+
     let world = Mutex(FakeEngineState())
+    private let capabilities = Mutex<JSONObject?>(FakeContainerEngine.defaultCapabilities)
     private let log = Mutex<[(method: String, params: JSONObject)]>([])
     private let hub = FakeEventHub()
 
@@ -51,6 +62,12 @@ public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
         world.withLock { $0.faults[method, default: []].append((code, message)) }
     }
 
+    /// What `engine.capabilities` answers from now on (e.g. Podman's: `upgrader` false); nil
+    /// makes it an `unknown_method`, as a driver older than the method.
+    public func setCapabilities(_ answer: JSONObject?) {
+        capabilities.withLock { $0 = answer }
+    }
+
     /// Every method called so far, in order, with its parameters.
     public var calls: [(method: String, params: JSONObject)] { log.withLock { $0 } }
 
@@ -85,14 +102,18 @@ public final class FakeContainerEngine: ContainerDriverProvider, Sendable {
         }
         switch method {
         case "engine.ping": return ["ok": true]
+        case "engine.capabilities":
+            guard let answer = capabilities.withLock({ $0 }) else { break }
+            return .object(answer)
         case "engine.version":
             return ["api_version": "1.47", "engine_api_version": "1.47", "engine_version": "fake", "min_api_version": "1.24",
                     "os": "linux", "arch": "amd64"]
         case "image.inspect", "image.pull": return try image(method, params)
         case let m where m.hasPrefix("network."): return try network(m, params)
         case let m where m.hasPrefix("container."): return try await container(m, params)
-        default: throw PluginError(status: Int32(AGENT_E_UNSUPPORTED), code: "unknown_method", message: "no method '\(method)'")
+        default: break
         }
+        throw PluginError(status: Int32(AGENT_E_UNSUPPORTED), code: "unknown_method", message: "no method '\(method)'")
     }
 
     public func subscribe(filter: JSONObject, onEvent: @escaping @Sendable (String, JSONObject) -> Void) throws(PluginError)

@@ -3,7 +3,7 @@
 
     assemble.py --template scripts/lib/bench/report/template.md --fragments DIR --out FILE
 
-DIR holds, per area ID (core, cloud, link, vplc, network, netmon, fleet, sizes):
+DIR holds, per area ID (core, cloud, link, vplc, podman, network, netmon, fleet, sizes):
   ID.md    the sub-script's stdout (Markdown)
   ID.tsv   its rows: figure, runs, median, p99, target, met (tab-separated; may be missing)
   ID.meta  JSON: {"command", "rc", "seconds", "load_start", "load_end", "builds_running"}
@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 TITLES = {
-    "core": "Core", "cloud": "Cloud link", "link": "Reconnect and stop", "vplc": "vPLCs", "network": "Host network",
+    "core": "Core", "cloud": "Cloud link", "link": "Reconnect and stop", "vplc": "vPLCs", "podman": "vPLCs on Podman", "network": "Host network",
     "netmon": "netmon sidecar", "fleet": "Fleet: memory with N vPLCs, local door, metrics", "sizes": "Sizes",
 }
 
