@@ -2,6 +2,7 @@
 #include "residenttrim.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,3 +68,5 @@ int resident_trim_code(resident_trim_result *out) {
     *out = r;
     return 0;
 }
+
+int resident_trim_heap(void) { return malloc_trim(0); }

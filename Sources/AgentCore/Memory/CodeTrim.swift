@@ -15,7 +15,8 @@ import Glibc
 /// runs little of them. `delay` after start, and every `period` after that, this service drops
 /// the page-table entries of every read-only code mapping (``CResidentTrim``: `r-xp` file
 /// mappings without private pages); code that runs again faults its page back in from the page
-/// cache (a minor fault, no disk I/O). Data is never touched. Each trim is the local event
+/// cache (a minor fault, no disk I/O). Data is never touched; the heap's free pages go back too
+/// (malloc_trim). Each trim is the local event
 /// `local.code_trimmed` (the metric `agent_code_trims_total`); the first is logged at notice, the
 /// others at debug. docs/architecture.md, "Start-up's code pages go back", tells what it saves.
 public struct CodeTrim: Service {
@@ -90,8 +91,11 @@ public struct CodeTrim: Service {
         }
     }
 
-    /// Trims now. - Returns: the outcome, or `trim_unavailable` when /proc/self/smaps cannot be read.
+    /// Trims now: the code mappings, then the heap's free pages (``CResidentTrim``'s
+    /// `resident_trim_heap`, glibc's malloc_trim).
+    /// - Returns: the outcome, or `trim_unavailable` when /proc/self/smaps cannot be read.
     public static func trimNow() -> Result<Outcome, AgentCoreError> {
+        _ = resident_trim_heap()  // 0 only says there was no free page to give back
         var r = resident_trim_result()
         let rc = resident_trim_code(&r)
         guard rc == 0 else {

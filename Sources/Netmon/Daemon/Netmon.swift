@@ -129,6 +129,7 @@ final class Netmon: @unchecked Sendable {
     /// `ms` and then every ``codeTrimPeriodMs``, as the agent does (docs/architecture.md).
     private func scheduleCodeTrim(afterMs ms: Int64) {
         loop.schedule(afterMs: ms) { [unowned self] in
+            _ = resident_trim_heap()  // 0 only says there was no free page to give back
             var r = resident_trim_result()
             let rc = resident_trim_code(&r)
             guard rc == 0 else { return Log.warning("code pages not trimmed, and no more trims: \(errnoText(-rc))") }

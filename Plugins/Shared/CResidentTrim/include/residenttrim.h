@@ -22,4 +22,10 @@ typedef struct {
 /// Returns 0 and fills `out`, or -errno when /proc/self/smaps cannot be read (nothing done).
 int resident_trim_code(resident_trim_result *out);
 
+/// Gives the heap's free memory back to the kernel: glibc's malloc_trim(0), which returns the
+/// free pages inside every arena (not only at the top of the heap) with MADV_DONTNEED. A burst of
+/// work (building fifty vPLCs: JSON bodies, HTTP buffers) leaves such pages behind, still counted
+/// as the process's memory. Returns 1 when memory was given back, 0 when there was none.
+int resident_trim_heap(void);
+
 #endif
