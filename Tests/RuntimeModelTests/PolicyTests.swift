@@ -32,6 +32,19 @@ struct PolicyTests {
         #expect(h.samples(in: 0...10).map(\.timestamp) == [2, 3, 4])
     }
 
+    @Test("usage samples are kept as the whole numbers the answers carry, clamped to their fields")
+    func usageSamplesAreWholeNumbers() {
+        var h = UsageHistory()
+        h.append(.init(timestamp: 1_795_662_705.9, cpuPercent: 12.5, memoryMB: 99.4))
+        h.append(.init(timestamp: 1_795_662_710.2, cpuPercent: 70_000, memoryMB: -3))
+        h.append(.init(timestamp: 1_795_662_715, cpuPercent: .nan, memoryMB: 8_000_000_000))
+        let got = h.samples(in: 0...2e9)
+        #expect(got.map(\.timestamp) == [1_795_662_705, 1_795_662_710, 1_795_662_715])
+        #expect(got.map(\.cpuPercent) == [13, 65_535, 0])  // rounded (12.5 → 13), clamped, NaN → 0
+        #expect(got.map(\.memoryMB) == [99, 0, 4_294_967_295])
+        #expect(h.samples(in: 1_795_662_706...1_795_662_714).count == 1)
+    }
+
     @Test("Docker timestamps")
     func dockerTime() {
         #expect(DockerTime.epoch("1970-01-01T00:00:10.5Z") == 10.5)

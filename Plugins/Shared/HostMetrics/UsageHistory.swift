@@ -1,6 +1,12 @@
 /// A bounded history of resource samples (newest last), answering period queries
 /// (`get_consumption_*`, spec §2.8–2.9). Default capacity: 48 h at 5 s.
+///
+/// The answers carry whole numbers (unix seconds, CPU %, MB), as upstream's buffer held them, so
+/// a sample is kept as exactly that: 10 bytes (a `UInt32` time, a `UInt16` CPU % up to 65 535, a
+/// `UInt32` MB) in three rings instead of three `Double`s. A full history is 338 KiB instead of
+/// 810 KiB: one per vPLC, 48 h of fifty vPLCs is 16.5 MiB instead of 40.
 public struct UsageHistory: Sendable {
+    /// One sample as recorded and as answered (whole numbers when read back).
     public struct Sample: Sendable, Equatable {
         public var timestamp: Double
         public var cpuPercent: Double
@@ -12,27 +18,51 @@ public struct UsageHistory: Sendable {
         }
     }
 
+    /// The most samples kept; the oldest goes first.
     public let capacity: Int
-    private var ring: [Sample] = []
+    private var times: [UInt32] = []
+    private var cpus: [UInt16] = []
+    private var memories: [UInt32] = []
     private var head = 0
 
     public init(capacity: Int = 34_560) { self.capacity = max(1, capacity) }
 
-    public var count: Int { ring.count }
+    /// Samples held.
+    public var count: Int { times.count }
 
+    /// Records `s`: the time rounded down to the second, CPU % and MB to the nearest whole
+    /// number, each clamped to what its field holds (a negative or non-finite value reads 0).
     public mutating func append(_ s: Sample) {
-        if ring.count < capacity {
-            ring.append(s)
+        let t = Self.whole(s.timestamp.rounded(.down), max: UInt32.max)
+        let c = UInt16(Self.whole(s.cpuPercent.rounded(), max: UInt32(UInt16.max)))
+        let m = Self.whole(s.memoryMB.rounded(), max: UInt32.max)
+        if times.count < capacity {
+            times.append(t)
+            cpus.append(c)
+            memories.append(m)
         } else {
-            ring[head] = s
+            times[head] = t
+            cpus[head] = c
+            memories[head] = m
             head = (head + 1) % capacity
         }
     }
 
     /// Samples with `start <= timestamp <= end`, oldest first.
     public func samples(in range: ClosedRange<Double>) -> [Sample] {
-        let ordered = ring.count < capacity ? ring : Array(ring[head...] + ring[..<head])
-        return ordered.filter { range.contains($0.timestamp) }
+        var out: [Sample] = []
+        for k in 0..<times.count {
+            let i = times.count < capacity ? k : (head + k) % capacity
+            let t = Double(times[i])
+            guard range.contains(t) else { continue }
+            out.append(Sample(timestamp: t, cpuPercent: Double(cpus[i]), memoryMB: Double(memories[i])))
+        }
+        return out
+    }
+
+    private static func whole(_ v: Double, max: UInt32) -> UInt32 {
+        guard v.isFinite, v > 0 else { return 0 }
+        return v >= Double(max) ? max : UInt32(v)
     }
 }
 
