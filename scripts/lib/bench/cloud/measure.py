@@ -35,6 +35,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from procmem import mappings, rollup, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
+
 CN = "07048933"  # the lab PKI's client.crt
 
 # Targets and the upstream Python agent's figures (for scale), from the brief.
@@ -116,14 +119,6 @@ def pct(values: list[float], p: float) -> float:
     return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
 
 
-def rollup(pid: int) -> dict[str, int]:
-    out = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        k, v = line.split(":", 1)
-        out[k] = int(v.split()[0])  # kB
-    return out
-
-
 def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()
@@ -160,10 +155,6 @@ def sched_ns(pid: int) -> int:
     return total
 
 
-def threads(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/task"))
-
-
 def child_pids(pid: int) -> list[int]:
     kids: list[int] = []
     for t in os.listdir(f"/proc/{pid}/task"):
@@ -172,23 +163,6 @@ def child_pids(pid: int) -> list[int]:
         except FileNotFoundError:
             pass
     return kids
-
-
-def smaps_breakdown(pid: int, top: int = 12) -> list[tuple[str, int, int]]:
-    """(mapping name, Pss kB, Private_Dirty kB) summed per pathname, largest Pss first."""
-    sums: dict[str, list[int]] = {}
-    name = ""
-    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
-        parts = line.split()
-        if parts and "-" in parts[0] and ":" not in parts[0]:
-            name = parts[5] if len(parts) > 5 else "[anon]"
-            sums.setdefault(name, [0, 0])
-        elif line.startswith("Pss:"):
-            sums[name][0] += int(parts[1])
-        elif line.startswith("Private_Dirty:"):
-            sums[name][1] += int(parts[1])
-    rows = sorted(((k, v[0], v[1]) for k, v in sums.items()), key=lambda r: -r[1])
-    return rows[:top]
 
 
 def mib(kb: float) -> float:
@@ -292,7 +266,7 @@ def main() -> int:
         mem_idle = rollup(p.pid)
         nthreads = threads(p.pid)
         kid_pids = child_pids(p.pid)
-        breakdown = smaps_breakdown(p.pid)
+        breakdown = mappings(p.pid)
         log(f"idle PSS {mib(mem_idle['Pss']):.1f} MiB, RSS {mib(mem_idle['Rss']):.1f} MiB; "
             f"measuring CPU over {idle_cpu_s} s")
         hb0 = len([h for h in cloud.state()["heartbeats"] if h["sid"] == sid])
@@ -395,8 +369,8 @@ def main() -> int:
     w(f"- baseline python-socketio client: PSS {mib(base_mem['Pss']):.1f} MiB, "
       f"RSS {mib(base_mem['Rss']):.1f} MiB.")
     w("- largest agent mappings by PSS, idle (MiB, of which private dirty): " + "; ".join(
-        f"`{Path(n).name if n.startswith('/') else n}` {mib(p_):.1f} ({mib(d):.1f})"
-        for n, p_, d in breakdown[:8]) + ".")
+        f"`{Path(m['name']).name if m['name'].startswith('/') else m['name']}` {mib(m['pss']):.1f} ({mib(m['dirty']):.1f})"
+        for m in breakdown[:8]) + ".")
     print("\n".join(out), flush=True)
 
     # Rows for scripts/bench (BENCH_ROWS=FILE): figure, runs, median, p99, target, met.

@@ -14,6 +14,8 @@ report's rows (figure, runs, median, p99, target, met; tab-separated). Progress 
   agent sends the cloud); after `--settle` seconds and the agent's next code trim (its
   `agent_code_trims_total` going up: 30 s after start, then every minute) the agent's and the
   sidecar's Pss/Rss are read from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median, p99).
+  With FLEET_SNAPSHOTS=DIR, DIR/I.json (I = 0, 1, … for each count) also holds the medians and,
+  from one more reading, both processes' smaps per mapping and thread names (procmem.snapshot).
 - local door round trip: NDJSON requests on the door's unix socket, one connection, sequential;
   baseline in the same run: the same client against a bare Python echo server on a unix socket.
 - `orchestrator-agent ctl`: the whole process (exec -> exit), for scale.
@@ -34,6 +36,9 @@ import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from procmem import rollup, snapshot, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
 
 CN = "07048933"  # the lab PKI's client.crt
 
@@ -86,23 +91,8 @@ class Cloud:
                          timeout=timeout + 5)
 
 
-def rollup(pid: int) -> dict[str, int]:
-    out = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[2] == "kB":
-                out[parts[0].rstrip(":")] = int(parts[1])
-    return out
-
-
 def fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def threads(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        return int(next(l for l in f if l.startswith("Threads:")).split()[1])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -358,6 +348,12 @@ def main(argv: list[str]) -> int:
             "fds": fds(a.agent_pid), "threads": threads(a.agent_pid), "netmon_fds": fds(a.netmon_pid),
         }
         mem.append(m)
+        if os.environ.get("FLEET_SNAPSHOTS"):  # where the memory goes, for scripts/bench-footprint
+            with open(os.path.join(os.environ["FLEET_SNAPSHOTS"], f"{len(mem) - 1}.json"), "w") as f:
+                json.dump({"asked": n, "running": running, "samples": len(m["agent_pss"]),
+                           "agent_pss_mib": med(m["agent_pss"]),
+                           "netmon_pss_mib": med(m["netmon_pss"]), "agent": snapshot(a.agent_pid),
+                           "netmon": snapshot(a.netmon_pid)}, f)
         log(f"N={running}: agent PSS {med(m['agent_pss']):.1f} MiB, netmon PSS {med(m['netmon_pss']):.1f} MiB")
         if stopped:
             break
