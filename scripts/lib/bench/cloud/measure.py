@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from procmem import mappings, rollup, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
+from rows import write_rows  # noqa: E402,F401  (scripts/lib/bench/rows.py; link.py takes it from here)
 
 CN = "07048933"  # the lab PKI's client.crt
 
@@ -171,15 +172,6 @@ def mib(kb: float) -> float:
 
 def yn(ok: bool) -> str:
     return "yes" if ok else "**no**"
-
-
-def write_rows(rows: list[tuple]) -> None:
-    """Appends the table's rows (figure, runs, median, p99, target, met) to $BENCH_ROWS, one
-    tab-separated line each, for scripts/bench's summary; nothing without BENCH_ROWS."""
-    if os.environ.get("BENCH_ROWS"):
-        with open(os.environ["BENCH_ROWS"], "a") as f:
-            for r in rows:
-                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
 
 
 def measure_acks(cloud, sid: str, pid: int, warmup: int, calls: int,

@@ -39,6 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from procmem import rollup, snapshot, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
+from rows import write_rows  # noqa: E402  (scripts/lib/bench/rows.py)
 
 CN = "07048933"  # the lab PKI's client.crt
 
@@ -461,10 +462,7 @@ def main(argv: list[str]) -> int:
     w("")
     w(f"Door replies: `{json.dumps(door_rows[-1][2])[:200]}`…")
     print("\n".join(out), flush=True)
-    if os.environ.get("BENCH_ROWS"):
-        with open(os.environ["BENCH_ROWS"], "a") as f:
-            for r in rows:
-                f.write("\t".join(str(x).replace("\t", " ") for x in r) + "\n")
+    write_rows(rows)
     return 0
 
 
