@@ -3,7 +3,7 @@
 
     assemble.py --template scripts/lib/bench/report/template.md --fragments DIR --out FILE
 
-DIR holds, per area ID (core, cloud, link, vplc, podman, network, netmon, fleet, sizes):
+DIR holds, per area ID (core, cloud, link, vplc, podman, network, netmon, fleet, sizes, footprint):
   ID.md    the sub-script's stdout (Markdown)
   ID.tsv   its rows: figure, runs, median, p99, target, met (tab-separated; may be missing)
   ID.meta  JSON: {"command", "rc", "seconds", "load_start", "load_end", "builds_running"}
@@ -11,7 +11,7 @@ and machine.json (the machine facts). The template's placeholders:
   {{machine}}       the machine table
   {{targets}}       every row that has a target, from all areas, next to it
   {{area ID}}       the area's status line, its table of rows and its raw output (folded);
-                    an area without rows shows its output as is
+                    an area without rows, or in OWN_TABLE, shows its output as is
   {{generated}}     date and command line of the run
 """
 
@@ -25,7 +25,10 @@ from pathlib import Path
 TITLES = {
     "core": "Core", "cloud": "Cloud link", "link": "Reconnect and stop", "vplc": "vPLCs", "podman": "vPLCs on Podman", "network": "Host network",
     "netmon": "netmon sidecar", "fleet": "Fleet: memory with N vPLCs, local door, metrics", "sizes": "Sizes",
+    "footprint": "Footprint vs the old layout",
 }
+# Areas whose output is itself the table to read (shown as is; their rows go to the targets table only).
+OWN_TABLE = {"footprint"}
 
 
 def rows_of(path: Path) -> list[list[str]]:
@@ -65,7 +68,7 @@ def area(frag: Path, area_id: str) -> str:
     rows = rows_of(frag / f"{area_id}.tsv")
     raw = (frag / f"{area_id}.md").read_text().strip() if (frag / f"{area_id}.md").exists() else ""
     parts = [status_line(m), ""]
-    if rows:
+    if rows and area_id not in OWN_TABLE:
         parts += [table(rows), ""]
         if raw:
             # Headings inside the sub-script's output would break the page's outline.
