@@ -14,8 +14,9 @@ report's rows (figure, runs, median, p99, target, met; tab-separated). Progress 
   agent sends the cloud); after `--settle` seconds and the agent's next code trim (its
   `agent_code_trims_total` going up: 30 s after start, then every minute) the agent's and the
   sidecar's Pss/Rss are read from /proc/PID/smaps_rollup `--samples` times, 1 s apart (median, p99).
-  With FLEET_SNAPSHOTS=DIR, DIR/I.json (I = 0, 1, … for each count) also holds the medians and,
-  from one more reading, both processes' smaps per mapping and thread names (procmem.snapshot).
+  With FLEET_SNAPSHOTS=DIR, DIR/I.json (I = 0, 1, … for each count) also holds the medians and
+  both processes' smaps per mapping and thread names (procmem.snapshot) at the sample where the
+  agent's PSS is its median (each sample reads the whole smaps, a few ms).
 - local door round trip: NDJSON requests on the door's unix socket, one connection, sequential;
   baseline in the same run: the same client against a bare Python echo server on a unix socket.
 - `orchestrator-agent ctl`: the whole process (exec -> exit), for scale.
@@ -38,7 +39,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from procmem import rollup, snapshot, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
+from procmem import snapshot, threads  # noqa: E402  (scripts/lib/bench/procmem.py)
 from rows import write_rows  # noqa: E402  (scripts/lib/bench/rows.py)
 
 CN = "07048933"  # the lab PKI's client.crt
@@ -338,9 +339,10 @@ def main(argv: list[str]) -> int:
         log(f"{running} running (asked {n}); settling {a.settle:g} s")
         time.sleep(a.settle)
         wait_code_trim(a)
-        samples = []
+        samples, snaps = [], []  # snaps: the whole smaps and thread names at each sample
         for _ in range(a.samples):
-            samples.append((rollup(a.agent_pid), rollup(a.netmon_pid)))
+            snaps.append((snapshot(a.agent_pid), snapshot(a.netmon_pid)))
+            samples.append((snaps[-1][0]["rollup"], snaps[-1][1]["rollup"]))
             time.sleep(1)
         m = {
             "asked": n, "running": running,
@@ -349,12 +351,12 @@ def main(argv: list[str]) -> int:
             "fds": fds(a.agent_pid), "threads": threads(a.agent_pid), "netmon_fds": fds(a.netmon_pid),
         }
         mem.append(m)
-        if os.environ.get("FLEET_SNAPSHOTS"):  # where the memory goes, for scripts/bench-footprint
+        if os.environ.get("FLEET_SNAPSHOTS"):  # where the memory goes, for scripts/bench-footprint:
+            # both processes at the sample where the agent's PSS is its median
+            k = sorted(range(len(samples)), key=lambda i: samples[i][0]["Pss"])[(len(samples) - 1) // 2]
             with open(os.path.join(os.environ["FLEET_SNAPSHOTS"], f"{len(mem) - 1}.json"), "w") as f:
-                json.dump({"asked": n, "running": running, "samples": len(m["agent_pss"]),
-                           "agent_pss_mib": med(m["agent_pss"]),
-                           "netmon_pss_mib": med(m["netmon_pss"]), "agent": snapshot(a.agent_pid),
-                           "netmon": snapshot(a.netmon_pid)}, f)
+                json.dump({"asked": n, "running": running, "samples": len(samples), "agent_pss_mib": med(m["agent_pss"]),
+                           "netmon_pss_mib": med(m["netmon_pss"]), "agent": snaps[k][0], "netmon": snaps[k][1]}, f)
         log(f"N={running}: agent PSS {med(m['agent_pss']):.1f} MiB, netmon PSS {med(m['netmon_pss']):.1f} MiB")
         if stopped:
             break
